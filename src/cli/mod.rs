@@ -1,0 +1,173 @@
+//! The command line: the one clap tree, and dispatch to a handler per command group.
+//!
+//! Handlers return `Result<ExitCode, CliError>`; errors print one line on stderr and map to the
+//! exit codes of CONTRACT §2 (0 success, 1 failure, 2 usage, 3 partial).
+
+mod config;
+mod migrate;
+pub mod output;
+mod up;
+
+use crate::settings::{ConfigError, Settings};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// Failure (bad configuration, store unreachable, …).
+pub const EXIT_FAILURE: u8 = 1;
+/// Usage error (clap uses 2 too).
+pub const EXIT_USAGE: u8 = 2;
+/// Partial success: some items failed.
+pub const EXIT_PARTIAL: u8 = 3;
+
+/// mutt: syslog and SNMP-trap events → rules → PostgreSQL audit → Moogsoft.
+#[derive(Debug, Parser)]
+#[command(name = "mutt", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable;
+    /// secrets are refused here, use NAME or NAME_FILE in the environment)
+    #[arg(short = 's', long = "set", value_name = "NAME=VALUE", global = true, value_parser = parse_assignment)]
+    pub set: Vec<(String, String)>,
+    /// Redis URL (redis:// or rediss://); same as REDIS_URL
+    #[arg(long, value_name = "URL", global = true)]
+    pub redis_url: Option<String>,
+    /// PostgreSQL URL (postgres://); same as DATABASE_URL
+    #[arg(long, value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+    /// Prefix of every Redis key; same as MUTT_KEY_PREFIX
+    #[arg(long, value_name = "PREFIX", global = true)]
+    pub key_prefix: Option<String>,
+    /// Log level (error, warn, info, debug, trace); same as LOG_LEVEL
+    #[arg(long, value_name = "LEVEL", global = true)]
+    pub log_level: Option<String>,
+    /// Output format of commands that print data
+    #[arg(short = 'o', long, value_enum, default_value_t = output::Format::Table, global = true)]
+    pub output: output::Format,
+}
+
+fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply the embedded database migrations and create monthly audit partitions
+    Migrate(migrate::MigrateArgs),
+    /// Inspect configuration
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)
+    Up(up::UpArgs),
+    /// Print a shell completion script to stdout
+    Completions {
+        /// Target shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl Command {
+    /// The service name used in logs (`service` field of JSON lines).
+    pub fn service_name(&self) -> &'static str {
+        match self {
+            Command::Migrate(_) => "migrate",
+            Command::Config(_) => "config",
+            Command::Up(_) => "up",
+            Command::Completions { .. } => "completions",
+        }
+    }
+}
+
+impl Cli {
+    /// The flags that override settings, as (setting name, value).
+    pub fn setting_flags(&self) -> Vec<(String, String)> {
+        let g = &self.global;
+        let mut flags = g.set.clone();
+        let named = [
+            ("REDIS_URL", &g.redis_url),
+            ("DATABASE_URL", &g.database_url),
+            ("MUTT_KEY_PREFIX", &g.key_prefix),
+            ("LOG_LEVEL", &g.log_level),
+        ];
+        for (name, value) in named {
+            if let Some(v) = value {
+                flags.push((name.to_string(), v.clone()));
+            }
+        }
+        flags
+    }
+
+    /// Load settings from these flags and the environment.
+    pub fn load_settings(&self) -> Result<Settings, ConfigError> {
+        Settings::from_env(&self.setting_flags())
+    }
+}
+
+/// A command failure, printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// PostgreSQL problem.
+    #[error(transparent)]
+    Db(#[from] crate::store::postgres::DbError),
+    /// Redis problem.
+    #[error(transparent)]
+    Redis(#[from] crate::store::redis::RedisError),
+    /// Could not start a private server.
+    #[error(transparent)]
+    Launch(#[from] crate::dev::services::LaunchError),
+    /// Writing output failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Anything else, already worded for the operator.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The clap command tree (for completions and man pages).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Run the parsed command with loaded settings; returns the process exit code.
+pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
+    crate::store::install_crypto_provider();
+    let format = cli.global.output;
+    let result = match cli.command {
+        Command::Migrate(args) => migrate::run(&settings, &args, format),
+        Command::Config(cmd) => config::run(&settings, &cmd, format),
+        Command::Up(args) => up::run(&settings, &args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            log::debug!("command failed: {err:?}");
+            eprintln!("mutt: {err}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}

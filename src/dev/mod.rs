@@ -1,0 +1,3 @@
+//! Developer tooling: private Redis and PostgreSQL servers for the test harness and `mutt up`.
+
+pub mod services;

@@ -1,0 +1,668 @@
+//! Launches private `redis-server` and PostgreSQL (`initdb` + `postgres`) child processes on free
+//! loopback ports in temporary directories.
+//!
+//! Used by the integration tests (once per test binary) and by `mutt up`. Children die with the
+//! process that started them: they are spawned from one long-lived thread with
+//! `PR_SET_PDEATHSIG` (a thread-scoped signal on Linux, so a short-lived spawning thread would
+//! kill them early), and an `atexit` hook stops them and removes their directories on a normal
+//! exit. PostgreSQL refuses to run as root, so when mutt runs as root the server runs as the
+//! `postgres` (or `nobody`) user.
+
+use std::fs;
+use std::io;
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Why a private server could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// A program is not installed.
+    #[error("{program} not found on PATH: {hint}")]
+    Missing {
+        /// The program looked for.
+        program: String,
+        /// What to install.
+        hint: String,
+    },
+    /// The program ran but the server did not come up.
+    #[error("{what} failed: {detail}")]
+    Failed {
+        /// What was being done.
+        what: String,
+        /// Cause, including the tail of the server's log.
+        detail: String,
+    },
+    /// A file-system or process error.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+fn failed(what: &str, detail: impl Into<String>) -> LaunchError {
+    LaunchError::Failed {
+        what: what.to_string(),
+        detail: detail.into(),
+    }
+}
+
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+const STOP_TIMEOUT: Duration = Duration::from_secs(15);
+const SETUP_HINT: &str = "run scripts/setup.sh (Debian/Ubuntu)";
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Find `program` on PATH, then in extra directories.
+pub fn find_program(program: &str, extra_dirs: &[PathBuf]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(extra_dirs.iter().cloned())
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            fs::metadata(candidate)
+                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                .unwrap_or(false)
+        })
+}
+
+fn postgres_bin_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Highest version first (directory names are major versions).
+    dirs.sort_by_key(|d| {
+        std::cmp::Reverse(
+            d.parent()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0),
+        )
+    });
+    dirs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child supervision
+
+struct Registered {
+    pid: i32,
+    signal: i32,
+    dir: PathBuf,
+}
+
+static REGISTRY: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
+
+extern "C" fn stop_all_at_exit() {
+    let entries = match REGISTRY.lock() {
+        Ok(mut guard) => std::mem::take(&mut *guard),
+        Err(_) => return,
+    };
+    for e in &entries {
+        // SAFETY: sending a signal to a pid we started; a stale pid at worst gets ESRCH.
+        unsafe { libc::kill(e.pid, e.signal) };
+    }
+    for e in &entries {
+        wait_pid_gone(e.pid, STOP_TIMEOUT);
+        let _ = fs::remove_dir_all(&e.dir);
+    }
+}
+
+fn wait_pid_gone(pid: i32, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let mut status = 0;
+        // SAFETY: reaps our own child if it exited; returns -1/ECHILD if it is not ours anymore.
+        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if rc == pid || rc == -1 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn register(pid: u32, signal: i32, dir: &Path) {
+    static HOOK: OnceLock<()> = OnceLock::new();
+    HOOK.get_or_init(|| {
+        // SAFETY: registering a plain extern "C" fn with no captured state.
+        unsafe { libc::atexit(stop_all_at_exit) };
+    });
+    if let Ok(mut guard) = REGISTRY.lock() {
+        guard.push(Registered {
+            pid: pid as i32,
+            signal,
+            dir: dir.to_path_buf(),
+        });
+    }
+}
+
+fn unregister(pid: u32) {
+    if let Ok(mut guard) = REGISTRY.lock() {
+        guard.retain(|e| e.pid != pid as i32);
+    }
+}
+
+type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
+
+/// Spawn `cmd` from the supervisor thread so it gets `PR_SET_PDEATHSIG(signal)` tied to a thread
+/// that lives as long as the process.
+fn spawn_supervised(mut cmd: Command, signal: i32) -> io::Result<Child> {
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
+    let sender = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("mutt-child-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+                // The channel lives in a static, so this thread never ends while the process runs.
+            })
+            .expect("spawn the child-spawner thread");
+        Mutex::new(tx)
+    });
+    // SAFETY: prctl is async-signal-safe; it runs in the forked child before exec, after any
+    // uid change (a uid change would clear the death signal).
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let (reply_tx, reply_rx) = mpsc::channel();
+    sender
+        .lock()
+        .map_err(|_| io::Error::other("spawner lock poisoned"))?
+        .send((cmd, reply_tx))
+        .map_err(|_| io::Error::other("spawner thread is gone"))?;
+    reply_rx
+        .recv()
+        .map_err(|_| io::Error::other("spawner thread is gone"))?
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join(" | ")
+}
+
+fn stop_child(child: &mut Child, signal: i32) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The uid/gid PostgreSQL runs as: ourselves, or an unprivileged user when we are root.
+fn unprivileged_ids() -> Option<(u32, u32)> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    for name in ["postgres", "nobody"] {
+        let cname = std::ffi::CString::new(name).ok()?;
+        // SAFETY: getpwnam returns a pointer into static storage or null; read immediately.
+        let pw = unsafe { libc::getpwnam(cname.as_ptr()) };
+        if !pw.is_null() {
+            // SAFETY: non-null pointer from getpwnam.
+            let (uid, gid) = unsafe { ((*pw).pw_uid, (*pw).pw_gid) };
+            return Some((uid, gid));
+        }
+    }
+    None
+}
+
+fn make_dir(prefix: &str, owner: Option<(u32, u32)>) -> io::Result<PathBuf> {
+    let dir = tempfile::Builder::new().prefix(prefix).tempdir()?.keep();
+    if let Some((uid, gid)) = owner {
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid))?;
+    }
+    Ok(dir)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+/// Options of a private Redis.
+#[derive(Debug, Clone, Default)]
+pub struct RedisOptions {
+    /// `requirepass`, if any.
+    pub password: Option<String>,
+    /// Fixed port; a free one when `None`.
+    pub port: Option<u16>,
+    /// Keep data in this directory instead of a temporary one (`mutt up --data-dir`).
+    pub dir: Option<PathBuf>,
+    /// Extra `redis-server` arguments (e.g. TLS options).
+    pub extra_args: Vec<String>,
+}
+
+/// A running private `redis-server`.
+pub struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+    owns_dir: bool,
+    options: RedisOptions,
+}
+
+impl RedisServer {
+    /// Start one and wait until it answers PING.
+    pub fn start(options: RedisOptions) -> Result<RedisServer, LaunchError> {
+        let (dir, owns_dir) = match &options.dir {
+            Some(d) => {
+                fs::create_dir_all(d)?;
+                (d.clone(), false)
+            }
+            None => (make_dir("mutt-redis-", None)?, true),
+        };
+        let port = match options.port {
+            Some(p) => p,
+            None => free_port()?,
+        };
+        let mut server = RedisServer {
+            child: None,
+            port,
+            dir,
+            owns_dir,
+            options,
+        };
+        server.launch()?;
+        Ok(server)
+    }
+
+    fn launch(&mut self) -> Result<(), LaunchError> {
+        let bin = find_program("redis-server", &[]).ok_or_else(|| LaunchError::Missing {
+            program: "redis-server".into(),
+            hint: format!("install it with `apt-get install redis-server` or {SETUP_HINT}"),
+        })?;
+        let log = self.dir.join("redis.log");
+        let mut cmd = Command::new(bin);
+        cmd.args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--protected-mode", "no", "--logfile"])
+            .arg(&log)
+            .arg("--dir")
+            .arg(&self.dir);
+        if let Some(pw) = &self.options.password {
+            cmd.args(["--requirepass", pw]);
+        }
+        cmd.args(&self.options.extra_args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = spawn_supervised(cmd, libc::SIGTERM)?;
+        register(
+            child.id(),
+            libc::SIGTERM,
+            if self.owns_dir {
+                &self.dir
+            } else {
+                Path::new("")
+            },
+        );
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                unregister(child.id());
+                return Err(failed(
+                    "redis-server",
+                    format!("exited with {status}: {}", tail(&log, 5)),
+                ));
+            }
+            if redis_answers(self.port) {
+                break;
+            }
+            if Instant::now() > deadline {
+                stop_child(&mut child, libc::SIGKILL);
+                unregister(child.id());
+                return Err(failed(
+                    "redis-server",
+                    format!("not ready in time: {}", tail(&log, 5)),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:<port>` (no password).
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Stop it (SIGTERM, then SIGKILL after a grace period). Data in memory is lost.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            unregister(child.id());
+            stop_child(&mut child, libc::SIGTERM);
+        }
+    }
+
+    /// Start it again on the same port, e.g. after [`RedisServer::stop`] in an outage test.
+    pub fn restart(&mut self) -> Result<(), LaunchError> {
+        self.stop();
+        self.launch()
+    }
+
+    /// Whether the child is running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+}
+
+fn redis_answers(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+    if s.write_all(b"PING\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    // +PONG, or -NOAUTH when a password is required: either way the server is up.
+    matches!(s.read(&mut buf), Ok(n) if n > 0 && (buf[0] == b'+' || buf[0] == b'-'))
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+        if self.owns_dir {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+/// Options of a private PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    /// Superuser name.
+    pub superuser: String,
+    /// Superuser password (TCP connections use SCRAM password authentication).
+    pub password: String,
+    /// Fixed port; a free one when `None`.
+    pub port: Option<u16>,
+    /// Keep the cluster in this directory (reused if it already holds one).
+    pub dir: Option<PathBuf>,
+    /// Extra `-c name=value` server settings.
+    pub extra_settings: Vec<(String, String)>,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            superuser: "postgres".into(),
+            password: uuid::Uuid::new_v4().simple().to_string(),
+            port: None,
+            dir: None,
+            extra_settings: Vec::new(),
+        }
+    }
+}
+
+/// A running private PostgreSQL cluster.
+pub struct PostgresServer {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+    owns_dir: bool,
+    options: PostgresOptions,
+    run_as: Option<(u32, u32)>,
+    postgres_bin: PathBuf,
+}
+
+impl PostgresServer {
+    /// `initdb` a cluster (unless `dir` already holds one), start `postgres`, wait until it
+    /// accepts the superuser.
+    pub fn start(options: PostgresOptions) -> Result<PostgresServer, LaunchError> {
+        let extra = postgres_bin_dirs();
+        let missing = |program: &str| LaunchError::Missing {
+            program: program.into(),
+            hint: format!(
+                "install the PostgreSQL server (`apt-get install postgresql`) or {SETUP_HINT}"
+            ),
+        };
+        let initdb = find_program("initdb", &extra).ok_or_else(|| missing("initdb"))?;
+        let postgres_bin = find_program("postgres", &extra).ok_or_else(|| missing("postgres"))?;
+        let run_as = unprivileged_ids();
+        let (dir, owns_dir) = match &options.dir {
+            Some(d) => {
+                fs::create_dir_all(d)?;
+                if let Some((uid, gid)) = run_as {
+                    std::os::unix::fs::chown(d, Some(uid), Some(gid))?;
+                }
+                (d.clone(), false)
+            }
+            None => (make_dir("mutt-pg-", run_as)?, true),
+        };
+        let data = dir.join("data");
+        if !data.join("PG_VERSION").exists() {
+            let pwfile = dir.join("pwfile");
+            fs::write(&pwfile, format!("{}\n", options.password))?;
+            fs::set_permissions(&pwfile, fs::Permissions::from_mode(0o600))?;
+            if let Some((uid, gid)) = run_as {
+                std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid))?;
+            }
+            let mut cmd = Command::new(&initdb);
+            cmd.arg("-D")
+                .arg(&data)
+                .args([
+                    "-U",
+                    &options.superuser,
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--locale=C",
+                ])
+                .args(["--auth-local=trust", "--auth-host=scram-sha-256"])
+                .arg(format!("--pwfile={}", pwfile.display()))
+                .stdin(Stdio::null());
+            if let Some((uid, gid)) = run_as {
+                cmd.uid(uid).gid(gid);
+            }
+            let out = cmd.output()?;
+            let _ = fs::remove_file(&pwfile);
+            if !out.status.success() {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                return Err(failed(
+                    "initdb",
+                    stderr.lines().last().unwrap_or("").to_string(),
+                ));
+            }
+        }
+        let port = match options.port {
+            Some(p) => p,
+            None => free_port()?,
+        };
+        let mut server = PostgresServer {
+            child: None,
+            port,
+            dir,
+            owns_dir,
+            options,
+            run_as,
+            postgres_bin,
+        };
+        server.launch()?;
+        Ok(server)
+    }
+
+    fn launch(&mut self) -> Result<(), LaunchError> {
+        let log = self.dir.join("postgres.log");
+        let log_file = fs::File::create(&log)?;
+        if let Some((uid, gid)) = self.run_as {
+            std::os::unix::fs::chown(&log, Some(uid), Some(gid))?;
+        }
+        let mut cmd = Command::new(&self.postgres_bin);
+        cmd.arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-p", &self.port.to_string(), "-k"])
+            .arg(&self.dir)
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            // A scratch cluster: durability is not wanted, speed is.
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=400"])
+            .args([
+                "-c",
+                "shared_buffers=64MB",
+                "-c",
+                "log_min_messages=warning",
+            ]);
+        for (name, value) in &self.options.extra_settings {
+            cmd.arg("-c").arg(format!("{name}={value}"));
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file);
+        if let Some((uid, gid)) = self.run_as {
+            cmd.uid(uid).gid(gid);
+        }
+        // SIGQUIT = immediate shutdown: the postmaster stops its backends and frees shared memory.
+        let mut child = spawn_supervised(cmd, libc::SIGQUIT)?;
+        register(
+            child.id(),
+            libc::SIGQUIT,
+            if self.owns_dir {
+                &self.dir
+            } else {
+                Path::new("")
+            },
+        );
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                unregister(child.id());
+                return Err(failed(
+                    "postgres",
+                    format!("exited with {status}: {}", tail(&log, 5)),
+                ));
+            }
+            if self.admin_client("postgres").is_ok() {
+                break;
+            }
+            if Instant::now() > deadline {
+                stop_child(&mut child, libc::SIGKILL);
+                unregister(child.id());
+                return Err(failed(
+                    "postgres",
+                    format!("not ready in time: {}", tail(&log, 5)),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The superuser name.
+    pub fn superuser(&self) -> &str {
+        &self.options.superuser
+    }
+
+    /// The superuser password.
+    pub fn password(&self) -> &str {
+        &self.options.password
+    }
+
+    /// A superuser connection URL for `db`.
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgres://{}:{}@127.0.0.1:{}/{db}",
+            self.options.superuser, self.options.password, self.port
+        )
+    }
+
+    /// A superuser connection to `db` over TCP.
+    pub fn admin_client(&self, db: &str) -> Result<postgres::Client, postgres::Error> {
+        postgres::Config::new()
+            .host("127.0.0.1")
+            .port(self.port)
+            .user(&self.options.superuser)
+            .password(&self.options.password)
+            .dbname(db)
+            .connect_timeout(Duration::from_secs(5))
+            .connect(postgres::NoTls)
+    }
+
+    /// Create database `name` owned by the superuser (if it does not exist).
+    pub fn create_database(&self, name: &str) -> Result<(), LaunchError> {
+        let mut admin = self
+            .admin_client("postgres")
+            .map_err(|e| failed("connect as superuser", e.to_string()))?;
+        let exists = admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .map_err(|e| failed("look up database", e.to_string()))?
+            .is_some();
+        if !exists {
+            admin
+                .batch_execute(&format!(
+                    "CREATE DATABASE \"{}\"",
+                    name.replace('"', "\"\"")
+                ))
+                .map_err(|e| failed("create database", e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Stop it (immediate shutdown).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            unregister(child.id());
+            stop_child(&mut child, libc::SIGQUIT);
+        }
+    }
+
+    /// Start it again on the same port with the same data.
+    pub fn restart(&mut self) -> Result<(), LaunchError> {
+        self.stop();
+        self.launch()
+    }
+
+    /// The cluster directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        self.stop();
+        if self.owns_dir {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Logging: env_logger at `LOG_LEVEL`, plain text or (with `LOG_JSON_ENABLED`) one JSON object per
+//! line with `timestamp`, `level`, `message`, `target`, `service`, `pod_name` and, when the
+//! current thread is handling a request or message, `correlation_id`.
+
+use crate::settings::{registry, Settings};
+use std::cell::RefCell;
+use std::io::Write;
+
+thread_local! {
+    static CORRELATION_ID: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Sets the correlation id for log lines written by this thread until the guard drops.
+pub struct CorrelationGuard {
+    previous: Option<String>,
+}
+
+/// Attach `id` to every log line this thread writes while the returned guard lives.
+pub fn with_correlation_id(id: &str) -> CorrelationGuard {
+    let previous = CORRELATION_ID.with(|c| c.replace(Some(id.to_string())));
+    CorrelationGuard { previous }
+}
+
+impl Drop for CorrelationGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CORRELATION_ID.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+fn current_correlation_id() -> Option<String> {
+    CORRELATION_ID.with(|c| c.borrow().clone())
+}
+
+/// Install the global logger for `service`. Safe to call once per process; later calls are ignored.
+pub fn init(settings: &Settings, service: &str) {
+    let json = settings.bool(&registry::LOG_JSON_ENABLED);
+    let service = service.to_string();
+    let pod = settings.pod_name(&service);
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(settings.log_level());
+    // Dependencies chatter at debug level (connection pools, HTTP internals); keep them at warn
+    // unless the operator asks for trace.
+    if settings.log_level() < log::LevelFilter::Trace {
+        for noisy in ["r2d2", "tokio_postgres", "postgres", "rustls", "tiny_http"] {
+            builder.filter_module(noisy, log::LevelFilter::Warn);
+        }
+    }
+    builder.target(env_logger::Target::Stderr);
+    if json {
+        builder.format(move |buf, record| {
+            let line = json_line(record, &service, &pod);
+            writeln!(buf, "{line}")
+        });
+    } else {
+        builder.format(move |buf, record| {
+            let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            match current_correlation_id() {
+                Some(cid) => writeln!(
+                    buf,
+                    "{ts} {:<5} {} [{cid}] {}",
+                    record.level(),
+                    record.target(),
+                    record.args()
+                ),
+                None => writeln!(
+                    buf,
+                    "{ts} {:<5} {} {}",
+                    record.level(),
+                    record.target(),
+                    record.args()
+                ),
+            }
+        });
+    }
+    let _ = builder.try_init();
+}
+
+/// Render one record as a JSON log line (no trailing newline).
+pub fn json_line(record: &log::Record<'_>, service: &str, pod: &str) -> String {
+    let mut obj = serde_json::Map::new();
+    obj.insert(
+        "timestamp".into(),
+        chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .into(),
+    );
+    obj.insert("level".into(), record.level().as_str().into());
+    obj.insert("message".into(), record.args().to_string().into());
+    obj.insert("target".into(), record.target().into());
+    obj.insert("service".into(), service.into());
+    obj.insert("pod_name".into(), pod.into());
+    if let Some(cid) = current_correlation_id() {
+        obj.insert("correlation_id".into(), cid.into());
+    }
+    serde_json::Value::Object(obj).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(message: &str) -> serde_json::Value {
+        let args = format_args!("{message}");
+        let record = log::Record::builder()
+            .args(args)
+            .level(log::Level::Warn)
+            .target("mutt::test")
+            .build();
+        serde_json::from_str(&json_line(&record, "ingestor", "pod-1")).unwrap()
+    }
+
+    #[test]
+    fn json_line_has_the_documented_fields() {
+        let v = render("hello \"quoted\"\nnext");
+        assert_eq!(v["level"], "WARN");
+        assert_eq!(v["message"], "hello \"quoted\"\nnext");
+        assert_eq!(v["target"], "mutt::test");
+        assert_eq!(v["service"], "ingestor");
+        assert_eq!(v["pod_name"], "pod-1");
+        assert!(v.get("correlation_id").is_none());
+        let ts = v["timestamp"].as_str().unwrap();
+        assert!(ts.ends_with('Z'), "{ts}");
+        assert!(chrono::DateTime::parse_from_rfc3339(ts).is_ok());
+    }
+
+    #[test]
+    fn correlation_id_is_scoped_to_the_guard() {
+        {
+            let _g = with_correlation_id("cid-1");
+            assert_eq!(render("x")["correlation_id"], "cid-1");
+            {
+                let _inner = with_correlation_id("cid-2");
+                assert_eq!(render("x")["correlation_id"], "cid-2");
+            }
+            assert_eq!(render("x")["correlation_id"], "cid-1");
+        }
+        assert!(render("x").get("correlation_id").is_none());
+    }
+}

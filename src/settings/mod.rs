@@ -1,0 +1,598 @@
+//! Settings: one loader for every subcommand.
+//!
+//! Precedence, highest first: command-line flags (`--set NAME=VALUE` and the named global flags),
+//! the environment (v2.5 names, then their legacy aliases), the components of `REDIS_URL` /
+//! `DATABASE_URL`, then the registry default. Every value is validated at load time, so a bad
+//! variable stops startup with one line naming it and the rule it breaks.
+
+pub mod registry;
+pub mod secrets;
+
+use registry::{Def, Kind, ALL};
+use secrets::{PasswordPair, SecretSource};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A configuration problem: which variable, and what rule it breaks.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid configuration: {variable}: {problem}")]
+pub struct ConfigError {
+    /// The variable (or flag) at fault.
+    pub variable: String,
+    /// The rule it breaks, in words.
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigError {
+            variable: variable.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable (the setting's own name or a legacy alias).
+    Env(String),
+    /// A `<NAME>_FILE` path (secrets only).
+    File(PathBuf),
+    /// A component of `REDIS_URL` or `DATABASE_URL`.
+    Url(&'static str),
+    /// The registry default.
+    Default,
+    /// Not set and no default.
+    Unset,
+}
+
+impl Source {
+    /// Short label for tables: `flag`, `env`, `env (REDIS_PASS)`, `file`, `REDIS_URL`, `default`.
+    pub fn label(&self, def: &Def) -> String {
+        match self {
+            Source::Flag => "flag".into(),
+            Source::Env(name) if name == def.name => "env".into(),
+            Source::Env(name) => format!("env ({name})"),
+            Source::File(_) => "file".into(),
+            Source::Url(name) => (*name).into(),
+            Source::Default => "default".into(),
+            Source::Unset => "unset".into(),
+        }
+    }
+}
+
+/// A validated value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// No value and no default.
+    Unset,
+    /// Text (also paths, URLs, names).
+    Text(String),
+    /// An integer (also ports).
+    Int(i64),
+    /// A decimal number (durations in seconds).
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A secret's source; read through [`SecretSource::get`].
+    Secret(SecretSource),
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    value: Value,
+    source: Source,
+}
+
+/// Effective, validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    entries: BTreeMap<&'static str, Entry>,
+}
+
+/// One row of `mutt config show`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShownSetting {
+    /// Variable name.
+    pub name: &'static str,
+    /// Effective value, secrets masked.
+    pub value: String,
+    /// `flag`, `env`, `file`, `REDIS_URL`, `default`, ….
+    pub source: String,
+    /// Section.
+    pub group: &'static str,
+    /// Whether the value is a secret (masked).
+    pub secret: bool,
+    /// Description.
+    pub description: &'static str,
+}
+
+impl Settings {
+    /// Load from the process environment plus command-line `flags` (name, value).
+    pub fn from_env(flags: &[(String, String)]) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Settings::load(flags, &env)
+    }
+
+    /// Load from an explicit environment map (used by tests and by `from_env`).
+    pub fn load(
+        flags: &[(String, String)],
+        env: &HashMap<String, String>,
+    ) -> Result<Settings, ConfigError> {
+        let mut flag_map: HashMap<&str, &str> = HashMap::new();
+        for (name, value) in flags {
+            let def = registry::find(name)
+                .ok_or_else(|| ConfigError::new(format!("--set {name}"), "unknown setting name"))?;
+            if def.kind == Kind::Secret {
+                return Err(ConfigError::new(
+                    format!("--set {name}"),
+                    format!(
+                        "secrets are not accepted on the command line (visible in ps); set {name} or {name}_FILE"
+                    ),
+                ));
+            }
+            flag_map.insert(def.name, value.as_str());
+        }
+
+        let raw = |def: &Def| -> Option<(String, Source)> {
+            if let Some(v) = flag_map.get(def.name) {
+                return Some((v.to_string(), Source::Flag));
+            }
+            std::iter::once(def.name)
+                .chain(def.aliases.iter().copied())
+                .find_map(|name| {
+                    env.get(name)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (v.clone(), Source::Env(name.to_string())))
+                })
+        };
+
+        let prefix = match raw(&registry::MUTT_KEY_PREFIX) {
+            Some((v, _)) => v,
+            None => registry::MUTT_KEY_PREFIX
+                .default
+                .unwrap_or("mutt")
+                .to_string(),
+        };
+        let mut url_parts: HashMap<&'static str, (String, &'static str)> = HashMap::new();
+        if let Some((url, _)) = raw(&registry::REDIS_URL) {
+            for (name, value) in parse_redis_url(&url)? {
+                url_parts.insert(name, (value, "REDIS_URL"));
+            }
+        }
+        if let Some((url, _)) = raw(&registry::DATABASE_URL) {
+            for (name, value) in parse_database_url(&url)? {
+                url_parts.insert(name, (value, "DATABASE_URL"));
+            }
+        }
+
+        let mut entries = BTreeMap::new();
+        let mut deferred_tls = Vec::new();
+        for &def in ALL {
+            if def.kind == Kind::Secret {
+                let (value, source) = load_secret(def, env, url_parts.get(def.name))?;
+                entries.insert(def.name, Entry { value, source });
+                continue;
+            }
+            let given = raw(def).or_else(|| {
+                url_parts
+                    .get(def.name)
+                    .map(|(v, from)| (v.clone(), Source::Url(from)))
+            });
+            let (text, source) = match given {
+                Some(pair) => pair,
+                None => match def.default {
+                    Some(d) => (d.replace("{prefix}", &prefix), Source::Default),
+                    None => {
+                        if let Kind::TlsAuto { .. } = def.kind {
+                            deferred_tls.push(def);
+                        }
+                        entries.insert(
+                            def.name,
+                            Entry {
+                                value: Value::Unset,
+                                source: Source::Unset,
+                            },
+                        );
+                        continue;
+                    }
+                },
+            };
+            let value = parse_value(def, &text)?;
+            entries.insert(def.name, Entry { value, source });
+        }
+
+        // A TLS default depends on the host it protects, so it is settled after the hosts.
+        for def in deferred_tls {
+            if let Kind::TlsAuto { host_setting } = def.kind {
+                let host = match entries.get(host_setting).map(|e| &e.value) {
+                    Some(Value::Text(h)) => h.clone(),
+                    _ => String::new(),
+                };
+                entries.insert(
+                    def.name,
+                    Entry {
+                        value: Value::Bool(!is_local_host(&host)),
+                        source: Source::Default,
+                    },
+                );
+            }
+        }
+
+        let settings = Settings { entries };
+        settings.check_relations()?;
+        Ok(settings)
+    }
+
+    fn check_relations(&self) -> Result<(), ConfigError> {
+        let min = self.int(&registry::DB_POOL_MIN_CONN);
+        let max = self.int(&registry::DB_POOL_MAX_CONN);
+        if min > max {
+            return Err(ConfigError::new(
+                "DB_POOL_MIN_CONN",
+                format!("must not exceed DB_POOL_MAX_CONN ({min} > {max})"),
+            ));
+        }
+        if self.text(&registry::MUTT_KEY_PREFIX).is_empty() {
+            return Err(ConfigError::new("MUTT_KEY_PREFIX", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    fn entry(&self, def: &Def) -> &Entry {
+        // Every registry definition is loaded; a miss is a programming error caught by tests.
+        self.entries
+            .get(def.name)
+            .unwrap_or_else(|| panic!("setting {} is not in the registry", def.name))
+    }
+
+    /// Text value, empty when unset.
+    pub fn text(&self, def: &Def) -> &str {
+        match &self.entry(def).value {
+            Value::Text(t) => t,
+            _ => "",
+        }
+    }
+
+    /// Text value, `None` when unset.
+    pub fn opt_text(&self, def: &Def) -> Option<&str> {
+        match &self.entry(def).value {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Integer value (ints and ports); 0 when unset.
+    pub fn int(&self, def: &Def) -> i64 {
+        match self.entry(def).value {
+            Value::Int(i) => i,
+            _ => 0,
+        }
+    }
+
+    /// A port value.
+    pub fn port(&self, def: &Def) -> u16 {
+        u16::try_from(self.int(def)).unwrap_or(0)
+    }
+
+    /// A decimal value; 0.0 when unset.
+    pub fn float(&self, def: &Def) -> f64 {
+        match self.entry(def).value {
+            Value::Float(f) => f,
+            Value::Int(i) => i as f64,
+            _ => 0.0,
+        }
+    }
+
+    /// A duration given in (decimal) seconds.
+    pub fn duration(&self, def: &Def) -> Duration {
+        Duration::from_secs_f64(self.float(def).max(0.0))
+    }
+
+    /// A boolean; false when unset.
+    pub fn bool(&self, def: &Def) -> bool {
+        matches!(self.entry(def).value, Value::Bool(true))
+    }
+
+    /// The log level.
+    pub fn log_level(&self) -> log::LevelFilter {
+        parse_level(self.text(&registry::LOG_LEVEL)).unwrap_or(log::LevelFilter::Info)
+    }
+
+    /// A secret's source (read it with [`SecretSource::get`]).
+    pub fn secret(&self, def: &Def) -> SecretSource {
+        match &self.entry(def).value {
+            Value::Secret(s) => s.clone(),
+            _ => SecretSource::Unset,
+        }
+    }
+
+    /// The Redis CURRENT/NEXT password pair.
+    pub fn redis_passwords(&self) -> PasswordPair {
+        PasswordPair {
+            current_name: registry::REDIS_PASS_CURRENT.name,
+            next_name: registry::REDIS_PASS_NEXT.name,
+            current: self.secret(&registry::REDIS_PASS_CURRENT),
+            next: self.secret(&registry::REDIS_PASS_NEXT),
+        }
+    }
+
+    /// The PostgreSQL CURRENT/NEXT password pair.
+    pub fn db_passwords(&self) -> PasswordPair {
+        PasswordPair {
+            current_name: registry::DB_PASS_CURRENT.name,
+            next_name: registry::DB_PASS_NEXT.name,
+            current: self.secret(&registry::DB_PASS_CURRENT),
+            next: self.secret(&registry::DB_PASS_NEXT),
+        }
+    }
+
+    /// Where a setting's value came from.
+    pub fn source(&self, def: &Def) -> &Source {
+        &self.entry(def).source
+    }
+
+    /// Every setting with its effective value (secrets masked) and source, in registry order.
+    pub fn show(&self) -> Vec<ShownSetting> {
+        ALL.iter()
+            .map(|&def| {
+                let entry = self.entry(def);
+                let value = match &entry.value {
+                    Value::Unset => String::new(),
+                    Value::Text(t) if def.name == "REDIS_URL" || def.name == "DATABASE_URL" => {
+                        mask_url_password(t)
+                    }
+                    Value::Text(t) => t.clone(),
+                    Value::Int(i) => i.to_string(),
+                    Value::Float(f) => f.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Secret(s) => s.describe(),
+                };
+                ShownSetting {
+                    name: def.name,
+                    value,
+                    source: entry.source.label(def),
+                    group: def.group.name(),
+                    secret: def.kind == Kind::Secret,
+                    description: def.help,
+                }
+            })
+            .collect()
+    }
+
+    /// This instance's name: `POD_NAME`, else `<service>-<host name>`, stable across restarts.
+    pub fn pod_name(&self, service: &str) -> String {
+        match self.opt_text(&registry::POD_NAME) {
+            Some(p) => p.to_string(),
+            None => format!("{service}-{}", host_name()),
+        }
+    }
+}
+
+fn load_secret(
+    def: &'static Def,
+    env: &HashMap<String, String>,
+    from_url: Option<&(String, &'static str)>,
+) -> Result<(Value, Source), ConfigError> {
+    for name in std::iter::once(def.name).chain(def.aliases.iter().copied()) {
+        let file_var = format!("{name}_FILE");
+        let direct = env.get(name).filter(|v| !v.is_empty());
+        let file = env.get(&file_var).filter(|v| !v.is_empty());
+        match (direct, file) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    name,
+                    format!("set either {name} or {file_var}, not both"),
+                ))
+            }
+            (Some(v), None) => {
+                return Ok((
+                    Value::Secret(SecretSource::Value(v.clone())),
+                    Source::Env(name.to_string()),
+                ))
+            }
+            (None, Some(path)) => {
+                let path = PathBuf::from(path);
+                // Checked once at startup so a typo fails fast; later reads tolerate rotation gaps.
+                if let Err(err) = std::fs::metadata(&path) {
+                    return Err(ConfigError::new(
+                        file_var,
+                        format!("cannot read {}: {}", path.display(), err.kind()),
+                    ));
+                }
+                return Ok((
+                    Value::Secret(SecretSource::File(path.clone())),
+                    Source::File(path),
+                ));
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some((value, from)) = from_url {
+        return Ok((
+            Value::Secret(SecretSource::Value(value.clone())),
+            Source::Url(from),
+        ));
+    }
+    Ok((Value::Secret(SecretSource::Unset), Source::Unset))
+}
+
+fn parse_value(def: &Def, text: &str) -> Result<Value, ConfigError> {
+    let shown = if text.len() > 64 {
+        format!("{}…", &text[..text.floor_char_boundary(64)])
+    } else {
+        text.to_string()
+    };
+    let bad = |rule: String| ConfigError::new(def.name, format!("{shown:?} {rule}"));
+    match def.kind {
+        Kind::Text | Kind::Secret => Ok(Value::Text(text.to_string())),
+        Kind::Int { min, max } => match text.trim().parse::<i64>() {
+            Ok(i) if (min..=max).contains(&i) => Ok(Value::Int(i)),
+            _ => Err(bad(format!("must be an integer from {min} to {max}"))),
+        },
+        Kind::Port => match text.trim().parse::<i64>() {
+            Ok(i) if (1..=65535).contains(&i) => Ok(Value::Int(i)),
+            _ => Err(bad("must be a port number from 1 to 65535".into())),
+        },
+        Kind::Float { min, max } => match text.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() && f >= min && f <= max => Ok(Value::Float(f)),
+            _ => Err(bad(format!("must be a number from {min} to {max}"))),
+        },
+        Kind::Bool | Kind::TlsAuto { .. } => match parse_bool(text) {
+            Some(b) => Ok(Value::Bool(b)),
+            None => Err(bad("must be one of true/false/1/0/yes/no/on/off".into())),
+        },
+        Kind::LogLevel => match parse_level(text) {
+            Some(_) => Ok(Value::Text(text.trim().to_ascii_uppercase())),
+            None => Err(bad(
+                "must be one of ERROR, WARN, INFO, DEBUG, TRACE, OFF".into()
+            )),
+        },
+    }
+}
+
+/// Parse a boolean the way every mutt setting does: `true/false/1/0/yes/no/on/off`, any case.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_level(text: &str) -> Option<log::LevelFilter> {
+    match text.trim().to_ascii_uppercase().as_str() {
+        "ERROR" | "CRITICAL" => Some(log::LevelFilter::Error),
+        "WARN" | "WARNING" => Some(log::LevelFilter::Warn),
+        "INFO" => Some(log::LevelFilter::Info),
+        "DEBUG" => Some(log::LevelFilter::Debug),
+        "TRACE" => Some(log::LevelFilter::Trace),
+        "OFF" => Some(log::LevelFilter::Off),
+        _ => None,
+    }
+}
+
+/// Whether a host name or address is on this machine (TLS defaults off for these).
+pub fn is_local_host(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || host.starts_with('/') {
+        return true;
+    }
+    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
+}
+
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {
+    let bad = |why: &str| ConfigError::new("REDIS_URL", why.to_string());
+    let url = url::Url::parse(text).map_err(|_| bad("is not a valid URL"))?;
+    let tls = match url.scheme() {
+        "redis" => false,
+        "rediss" => true,
+        _ => return Err(bad("must start with redis:// or rediss://")),
+    };
+    let mut out = vec![("REDIS_TLS_ENABLED", tls.to_string())];
+    if let Some(host) = url.host_str() {
+        out.push(("REDIS_HOST", host.trim_matches(['[', ']']).to_string()));
+    }
+    if let Some(port) = url.port() {
+        out.push(("REDIS_PORT", port.to_string()));
+    }
+    let db = url.path().trim_start_matches('/');
+    if !db.is_empty() {
+        out.push(("REDIS_DB", db.to_string()));
+    }
+    if !url.username().is_empty() {
+        out.push(("REDIS_USERNAME", percent_decoded(url.username())));
+    }
+    if let Some(pw) = url.password() {
+        out.push(("REDIS_PASS_CURRENT", percent_decoded(pw)));
+    }
+    Ok(out)
+}
+
+fn parse_database_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {
+    let bad = |why: &str| ConfigError::new("DATABASE_URL", why.to_string());
+    let url = url::Url::parse(text).map_err(|_| bad("is not a valid URL"))?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(bad("must start with postgres:// or postgresql://"));
+    }
+    let mut out = Vec::new();
+    if let Some(host) = url.host_str() {
+        out.push(("DB_HOST", host.trim_matches(['[', ']']).to_string()));
+    }
+    if let Some(port) = url.port() {
+        out.push(("DB_PORT", port.to_string()));
+    }
+    let db = url.path().trim_start_matches('/');
+    if !db.is_empty() {
+        out.push(("DB_NAME", percent_decoded(db)));
+    }
+    if !url.username().is_empty() {
+        out.push(("DB_USER", percent_decoded(url.username())));
+    }
+    if let Some(pw) = url.password() {
+        out.push(("DB_PASS_CURRENT", percent_decoded(pw)));
+    }
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "sslmode" => {
+                let tls =
+                    match value.as_ref() {
+                        "disable" | "allow" | "prefer" => false,
+                        "require" | "verify-ca" | "verify-full" => true,
+                        _ => return Err(bad(
+                            "sslmode must be disable, prefer, require, verify-ca or verify-full",
+                        )),
+                    };
+                out.push(("DB_TLS_ENABLED", tls.to_string()));
+            }
+            "sslrootcert" => out.push(("DB_TLS_CA_CERT_PATH", value.into_owned())),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn mask_url_password(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("********"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "********".to_string(),
+    }
+}
+
+/// This machine's host name (stable per host; used for default instance names).
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into a buffer we own.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    "localhost".to_string()
+}
+
+#[cfg(test)]
+mod tests;

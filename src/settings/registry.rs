@@ -1,0 +1,599 @@
+//! The registry: every static setting mutt reads, once, with its v2.5 environment name.
+//!
+//! A daemon reads a setting through the typed accessors of [`super::Settings`] with one of these
+//! definitions; nothing else in the crate calls `std::env::var` for configuration.
+
+/// What values a setting takes; the loader validates against it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Any text (may be empty only if the default is empty).
+    Text,
+    /// An integer within an inclusive range.
+    Int { min: i64, max: i64 },
+    /// A decimal number within an inclusive range.
+    Float { min: f64, max: f64 },
+    /// `true/false/1/0/yes/no/on/off`, any case.
+    Bool,
+    /// A boolean whose default depends on whether the host setting named here is a local address:
+    /// off for loopback, on otherwise.
+    TlsAuto { host_setting: &'static str },
+    /// A TCP port 1..65535.
+    Port,
+    /// A log level name.
+    LogLevel,
+    /// A secret: never printed; its value is read from the environment or `<NAME>_FILE` each time
+    /// it is needed, so rotating a file needs no restart.
+    Secret,
+}
+
+/// Where a setting belongs, for `mutt config show` grouping and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    General,
+    Redis,
+    Postgres,
+    Ports,
+    Queues,
+    Secrets,
+}
+
+impl Group {
+    /// The lower-case name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::General => "general",
+            Group::Redis => "redis",
+            Group::Postgres => "postgres",
+            Group::Ports => "ports",
+            Group::Queues => "queues",
+            Group::Secrets => "secrets",
+        }
+    }
+}
+
+/// One setting: its environment name (v2.5's where one exists), kind, default and help.
+#[derive(Debug)]
+pub struct Def {
+    /// Environment variable name; also the name used by `--set NAME=VALUE`.
+    pub name: &'static str,
+    /// Value kind and validation rule.
+    pub kind: Kind,
+    /// Default as text; `{prefix}` is replaced by `MUTT_KEY_PREFIX`. `None`: unset by default.
+    pub default: Option<&'static str>,
+    /// Older names read when `name` is not set (v2.5 used several spellings).
+    pub aliases: &'static [&'static str],
+    /// Section for display.
+    pub group: Group,
+    /// One-line description.
+    pub help: &'static str,
+}
+
+macro_rules! def {
+    ($id:ident, $name:literal, $kind:expr, $default:expr, $group:ident, $help:literal) => {
+        def!($id, $name, $kind, $default, $group, [], $help);
+    };
+    ($id:ident, $name:literal, $kind:expr, $default:expr, $group:ident, [$($alias:literal),*], $help:literal) => {
+        #[doc = $help]
+        pub static $id: Def = Def {
+            name: $name,
+            kind: $kind,
+            default: $default,
+            aliases: &[$($alias),*],
+            group: Group::$group,
+            help: $help,
+        };
+    };
+}
+
+const PORT: Kind = Kind::Port;
+const TEXT: Kind = Kind::Text;
+const BOOL: Kind = Kind::Bool;
+const SECRET: Kind = Kind::Secret;
+const fn int(min: i64, max: i64) -> Kind {
+    Kind::Int { min, max }
+}
+const fn secs(min: f64, max: f64) -> Kind {
+    Kind::Float { min, max }
+}
+
+// General
+def!(
+    MUTT_KEY_PREFIX,
+    "MUTT_KEY_PREFIX",
+    TEXT,
+    Some("mutt"),
+    General,
+    "Prefix of every Redis key (lets tests and tenants share one Redis)"
+);
+def!(
+    LOG_LEVEL,
+    "LOG_LEVEL",
+    Kind::LogLevel,
+    Some("INFO"),
+    General,
+    "Log level: ERROR, WARN, INFO, DEBUG or TRACE"
+);
+def!(
+    LOG_JSON_ENABLED,
+    "LOG_JSON_ENABLED",
+    BOOL,
+    Some("false"),
+    General,
+    "Write logs as one JSON object per line"
+);
+def!(
+    POD_NAME,
+    "POD_NAME",
+    TEXT,
+    None,
+    General,
+    "Instance name in logs, heartbeats and processing lists (default: <service>-<host name>)"
+);
+def!(
+    MUTT_BIND_ADDRESS,
+    "MUTT_BIND_ADDRESS",
+    TEXT,
+    Some("0.0.0.0"),
+    General,
+    "Address the HTTP listeners bind to"
+);
+def!(
+    MUTT_SHUTDOWN_GRACE,
+    "MUTT_SHUTDOWN_GRACE_SECONDS",
+    secs(0.0, 3600.0),
+    Some("30"),
+    General,
+    "Seconds a daemon waits for in-flight work after SIGTERM"
+);
+
+// Redis
+def!(REDIS_URL, "REDIS_URL", TEXT, None, Redis,
+    "redis:// or rediss:// URL; supplies host, port, db, user, password and TLS not set individually");
+def!(
+    REDIS_HOST,
+    "REDIS_HOST",
+    TEXT,
+    Some("localhost"),
+    Redis,
+    "Redis host name"
+);
+def!(
+    REDIS_PORT,
+    "REDIS_PORT",
+    PORT,
+    Some("6379"),
+    Redis,
+    "Redis port"
+);
+def!(
+    REDIS_DB,
+    "REDIS_DB",
+    int(0, 1023),
+    Some("0"),
+    Redis,
+    "Redis database index"
+);
+def!(
+    REDIS_USERNAME,
+    "REDIS_USERNAME",
+    TEXT,
+    None,
+    Redis,
+    "Redis ACL user (default: the default user)"
+);
+def!(REDIS_TLS_ENABLED, "REDIS_TLS_ENABLED", Kind::TlsAuto { host_setting: "REDIS_HOST" }, None, Redis,
+    "Use TLS to Redis (default: off for local addresses, on otherwise); certificates and host names are verified");
+def!(
+    REDIS_CA_CERT_PATH,
+    "REDIS_CA_CERT_PATH",
+    TEXT,
+    None,
+    Redis,
+    "PEM CA bundle that verifies the Redis server (default: system roots)"
+);
+def!(
+    REDIS_MAX_CONNECTIONS,
+    "REDIS_MAX_CONNECTIONS",
+    int(1, 10_000),
+    Some("20"),
+    Redis,
+    "Maximum pooled Redis connections per process"
+);
+def!(
+    REDIS_CONNECT_TIMEOUT,
+    "REDIS_CONNECT_TIMEOUT",
+    secs(0.1, 300.0),
+    Some("5"),
+    Redis,
+    "Seconds to wait for a Redis connection"
+);
+def!(
+    REDIS_SOCKET_TIMEOUT,
+    "REDIS_SOCKET_TIMEOUT",
+    secs(0.1, 300.0),
+    Some("10"),
+    Redis,
+    "Seconds to wait for a Redis reply (blocking pops add their own timeout)"
+);
+def!(
+    REDIS_PASS_CURRENT,
+    "REDIS_PASS_CURRENT",
+    SECRET,
+    None,
+    Secrets,
+    ["REDIS_PASS", "REDIS_PASSWORD"],
+    "Redis password in force (also from REDIS_PASS_CURRENT_FILE)"
+);
+def!(
+    REDIS_PASS_NEXT,
+    "REDIS_PASS_NEXT",
+    SECRET,
+    None,
+    Secrets,
+    "Redis password being rotated in; tried when CURRENT is refused"
+);
+
+// PostgreSQL
+def!(DATABASE_URL, "DATABASE_URL", TEXT, None, Postgres,
+    "postgres:// URL; supplies host, port, database, user, password and sslmode not set individually");
+def!(
+    DB_HOST,
+    "DB_HOST",
+    TEXT,
+    Some("localhost"),
+    Postgres,
+    "PostgreSQL host name"
+);
+def!(
+    DB_PORT,
+    "DB_PORT",
+    PORT,
+    Some("5432"),
+    Postgres,
+    "PostgreSQL port"
+);
+def!(
+    DB_NAME,
+    "DB_NAME",
+    TEXT,
+    Some("mutt_db"),
+    Postgres,
+    "PostgreSQL database"
+);
+def!(
+    DB_USER,
+    "DB_USER",
+    TEXT,
+    Some("mutt_user"),
+    Postgres,
+    "PostgreSQL role"
+);
+def!(
+    DB_TLS_ENABLED,
+    "DB_TLS_ENABLED",
+    Kind::TlsAuto {
+        host_setting: "DB_HOST"
+    },
+    None,
+    Postgres,
+    "Use TLS to PostgreSQL (default: off for local addresses, on otherwise); verify-full when on"
+);
+def!(
+    DB_TLS_CA_CERT_PATH,
+    "DB_TLS_CA_CERT_PATH",
+    TEXT,
+    None,
+    Postgres,
+    "PEM CA bundle that verifies the PostgreSQL server (default: system roots)"
+);
+def!(
+    DB_POOL_MIN_CONN,
+    "DB_POOL_MIN_CONN",
+    int(0, 1000),
+    Some("2"),
+    Postgres,
+    "Idle PostgreSQL connections kept open"
+);
+def!(
+    DB_POOL_MAX_CONN,
+    "DB_POOL_MAX_CONN",
+    int(1, 1000),
+    Some("10"),
+    Postgres,
+    "Maximum PostgreSQL connections per process"
+);
+def!(
+    DB_CONNECT_TIMEOUT,
+    "DB_CONNECT_TIMEOUT",
+    secs(0.1, 300.0),
+    Some("5"),
+    Postgres,
+    "Seconds to wait for a new PostgreSQL connection"
+);
+def!(
+    DB_POOL_TIMEOUT,
+    "DB_POOL_TIMEOUT",
+    secs(0.1, 300.0),
+    Some("10"),
+    Postgres,
+    "Seconds to wait for a free pooled connection"
+);
+def!(
+    DB_STATEMENT_TIMEOUT,
+    "DB_STATEMENT_TIMEOUT",
+    secs(0.0, 86_400.0),
+    Some("60"),
+    Postgres,
+    "Seconds before PostgreSQL cancels one statement (0 = no limit)"
+);
+def!(
+    DB_PASS_CURRENT,
+    "DB_PASS_CURRENT",
+    SECRET,
+    None,
+    Secrets,
+    ["DB_PASS", "DB_PASSWORD"],
+    "PostgreSQL password in force (also from DB_PASS_CURRENT_FILE)"
+);
+def!(
+    DB_PASS_NEXT,
+    "DB_PASS_NEXT",
+    SECRET,
+    None,
+    Secrets,
+    "PostgreSQL password being rotated in; tried when CURRENT is refused"
+);
+
+// API keys
+def!(
+    INGEST_API_KEY,
+    "INGEST_API_KEY",
+    SECRET,
+    None,
+    Secrets,
+    "Key(s) clients send in X-API-KEY to the ingest API (comma-separated for CURRENT,NEXT)"
+);
+def!(
+    WEBUI_API_KEY,
+    "WEBUI_API_KEY",
+    SECRET,
+    None,
+    Secrets,
+    "Key of the web UI and REST API"
+);
+def!(
+    MOOG_API_KEY,
+    "MOOG_API_KEY",
+    SECRET,
+    None,
+    Secrets,
+    "Bearer token sent to the Moogsoft webhook"
+);
+
+// Ports (v2.5 port map)
+def!(
+    SERVER_PORT_INGESTOR,
+    "SERVER_PORT_INGESTOR",
+    PORT,
+    Some("8080"),
+    Ports,
+    "Ingest API port"
+);
+def!(
+    METRICS_PORT_ALERTER,
+    "METRICS_PORT_ALERTER",
+    PORT,
+    Some("8081"),
+    Ports,
+    "Alerter metrics port"
+);
+def!(
+    HEALTH_PORT_ALERTER,
+    "HEALTH_PORT_ALERTER",
+    PORT,
+    Some("8082"),
+    Ports,
+    "Alerter health port"
+);
+def!(
+    METRICS_PORT_MOOG,
+    "METRICS_PORT_MOOG",
+    PORT,
+    Some("8083"),
+    Ports,
+    "Forwarder metrics port"
+);
+def!(
+    HEALTH_PORT_MOOG,
+    "HEALTH_PORT_MOOG",
+    PORT,
+    Some("8084"),
+    Ports,
+    "Forwarder health port"
+);
+def!(
+    METRICS_PORT_REMEDIATION,
+    "METRICS_PORT_REMEDIATION",
+    PORT,
+    Some("8086"),
+    Ports,
+    "Remediation metrics port"
+);
+def!(
+    HEALTH_PORT_REMEDIATION,
+    "HEALTH_PORT_REMEDIATION",
+    PORT,
+    Some("8087"),
+    Ports,
+    "Remediation health port"
+);
+def!(
+    SERVER_PORT_WEBUI,
+    "SERVER_PORT_WEBUI",
+    PORT,
+    Some("8090"),
+    Ports,
+    "Web UI and REST API port"
+);
+
+// Queue and key names (v2.5 names; defaults follow MUTT_KEY_PREFIX)
+def!(
+    INGEST_QUEUE_NAME,
+    "INGEST_QUEUE_NAME",
+    TEXT,
+    Some("{prefix}:ingest_queue"),
+    Queues,
+    "List the ingestor pushes events to"
+);
+def!(
+    ALERT_QUEUE_NAME,
+    "ALERT_QUEUE_NAME",
+    TEXT,
+    Some("{prefix}:alert_queue"),
+    Queues,
+    "List the alerter pushes alerts to"
+);
+def!(
+    ALERTER_PROCESSING_LIST_PREFIX,
+    "ALERTER_PROCESSING_LIST_PREFIX",
+    TEXT,
+    Some("{prefix}:processing:alerter"),
+    Queues,
+    "Prefix of the alerters' processing lists"
+);
+def!(
+    ALERTER_HEARTBEAT_PREFIX,
+    "ALERTER_HEARTBEAT_PREFIX",
+    TEXT,
+    Some("{prefix}:heartbeat:alerter"),
+    Queues,
+    "Prefix of the alerters' heartbeat keys"
+);
+def!(
+    ALERTER_DLQ_NAME,
+    "ALERTER_DLQ_NAME",
+    TEXT,
+    Some("{prefix}:dlq:alerter"),
+    Queues,
+    "Alerter dead-letter list"
+);
+def!(
+    MOOG_PROCESSING_LIST_PREFIX,
+    "MOOG_PROCESSING_LIST_PREFIX",
+    TEXT,
+    Some("{prefix}:processing:moog"),
+    Queues,
+    "Prefix of the forwarders' processing lists"
+);
+def!(
+    MOOG_HEARTBEAT_PREFIX,
+    "MOOG_HEARTBEAT_PREFIX",
+    TEXT,
+    Some("{prefix}:heartbeat:moog"),
+    Queues,
+    "Prefix of the forwarders' heartbeat keys"
+);
+def!(
+    MOOG_DLQ_NAME,
+    "MOOG_DLQ_NAME",
+    TEXT,
+    Some("{prefix}:dlq:moog"),
+    Queues,
+    "Forwarder dead-letter list"
+);
+def!(
+    DEAD_LETTER_QUEUE,
+    "DEAD_LETTER_QUEUE",
+    TEXT,
+    Some("{prefix}:dlq:dead"),
+    Queues,
+    "Terminal dead-letter list (replays exhausted)"
+);
+def!(
+    METRICS_PREFIX,
+    "METRICS_PREFIX",
+    TEXT,
+    Some("{prefix}:metrics"),
+    Queues,
+    "Prefix of the per-minute/hour/day ingest counters"
+);
+def!(
+    UNHANDLED_PREFIX,
+    "UNHANDLED_PREFIX",
+    TEXT,
+    Some("{prefix}:unhandled"),
+    Queues,
+    "Prefix of the unhandled-event counters"
+);
+def!(
+    MOOG_RATE_LIMIT_KEY,
+    "MOOG_RATE_LIMIT_KEY",
+    TEXT,
+    Some("{prefix}:rate_limit:moog"),
+    Queues,
+    "Key of the shared Moog rate limiter"
+);
+
+/// Every setting, in display order.
+pub static ALL: &[&Def] = &[
+    &MUTT_KEY_PREFIX,
+    &LOG_LEVEL,
+    &LOG_JSON_ENABLED,
+    &POD_NAME,
+    &MUTT_BIND_ADDRESS,
+    &MUTT_SHUTDOWN_GRACE,
+    &REDIS_URL,
+    &REDIS_HOST,
+    &REDIS_PORT,
+    &REDIS_DB,
+    &REDIS_USERNAME,
+    &REDIS_TLS_ENABLED,
+    &REDIS_CA_CERT_PATH,
+    &REDIS_MAX_CONNECTIONS,
+    &REDIS_CONNECT_TIMEOUT,
+    &REDIS_SOCKET_TIMEOUT,
+    &DATABASE_URL,
+    &DB_HOST,
+    &DB_PORT,
+    &DB_NAME,
+    &DB_USER,
+    &DB_TLS_ENABLED,
+    &DB_TLS_CA_CERT_PATH,
+    &DB_POOL_MIN_CONN,
+    &DB_POOL_MAX_CONN,
+    &DB_CONNECT_TIMEOUT,
+    &DB_POOL_TIMEOUT,
+    &DB_STATEMENT_TIMEOUT,
+    &SERVER_PORT_INGESTOR,
+    &METRICS_PORT_ALERTER,
+    &HEALTH_PORT_ALERTER,
+    &METRICS_PORT_MOOG,
+    &HEALTH_PORT_MOOG,
+    &METRICS_PORT_REMEDIATION,
+    &HEALTH_PORT_REMEDIATION,
+    &SERVER_PORT_WEBUI,
+    &INGEST_QUEUE_NAME,
+    &ALERT_QUEUE_NAME,
+    &ALERTER_PROCESSING_LIST_PREFIX,
+    &ALERTER_HEARTBEAT_PREFIX,
+    &ALERTER_DLQ_NAME,
+    &MOOG_PROCESSING_LIST_PREFIX,
+    &MOOG_HEARTBEAT_PREFIX,
+    &MOOG_DLQ_NAME,
+    &DEAD_LETTER_QUEUE,
+    &METRICS_PREFIX,
+    &UNHANDLED_PREFIX,
+    &MOOG_RATE_LIMIT_KEY,
+    &REDIS_PASS_CURRENT,
+    &REDIS_PASS_NEXT,
+    &DB_PASS_CURRENT,
+    &DB_PASS_NEXT,
+    &INGEST_API_KEY,
+    &WEBUI_API_KEY,
+    &MOOG_API_KEY,
+];
+
+/// The definition with this environment name, if any.
+pub fn find(name: &str) -> Option<&'static Def> {
+    ALL.iter().copied().find(|d| d.name == name)
+}

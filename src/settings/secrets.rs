@@ -1,0 +1,186 @@
+//! Secrets: from the environment or from `<NAME>_FILE`, re-read on every use.
+//!
+//! A file-backed secret is read again each time a connection is made, so an operator (or an
+//! orchestrator mounting Kubernetes secrets) can rotate it without restarting mutt. A secret's
+//! value is never formatted by `Debug` or `Display`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where one secret comes from.
+#[derive(Clone, PartialEq)]
+pub enum SecretSource {
+    /// Not configured.
+    Unset,
+    /// Given directly in an environment variable (or a connection URL).
+    Value(String),
+    /// Read from this file on every use; surrounding whitespace is trimmed.
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// The current value, reading the file again if the secret is file-backed.
+    ///
+    /// An unreadable or empty file counts as "not set" (and is logged), so a half-written rotation
+    /// falls back to the other password instead of failing hard.
+    pub fn get(&self) -> Option<String> {
+        match self {
+            SecretSource::Unset => None,
+            SecretSource::Value(v) if v.is_empty() => None,
+            SecretSource::Value(v) => Some(v.clone()),
+            SecretSource::File(path) => match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let trimmed = text.trim();
+                    (!trimmed.is_empty()).then(|| trimmed.to_string())
+                }
+                Err(err) => {
+                    log::warn!("cannot read secret file {}: {}", path.display(), err.kind());
+                    None
+                }
+            },
+        }
+    }
+
+    /// Whether anything is configured (the file may still be empty).
+    pub fn is_configured(&self) -> bool {
+        !matches!(self, SecretSource::Unset)
+    }
+
+    /// A masked description for `mutt config show`.
+    pub fn describe(&self) -> String {
+        match self {
+            SecretSource::Unset => String::new(),
+            SecretSource::Value(_) => "********".to_string(),
+            SecretSource::File(path) => format!("******** (file {})", path.display()),
+        }
+    }
+}
+
+impl fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// Which of a CURRENT/NEXT pair a connection authenticated with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The `_CURRENT` secret.
+    Current,
+    /// The `_NEXT` secret.
+    Next,
+}
+
+impl Slot {
+    /// The other slot.
+    pub fn other(self) -> Slot {
+        match self {
+            Slot::Current => Slot::Next,
+            Slot::Next => Slot::Current,
+        }
+    }
+}
+
+/// A rotating password: CURRENT and NEXT, tried in turn on an authentication error.
+#[derive(Debug, Clone)]
+pub struct PasswordPair {
+    /// Setting name of CURRENT, for error messages.
+    pub current_name: &'static str,
+    /// Setting name of NEXT.
+    pub next_name: &'static str,
+    /// The CURRENT secret.
+    pub current: SecretSource,
+    /// The NEXT secret.
+    pub next: SecretSource,
+}
+
+impl PasswordPair {
+    /// Candidate passwords in the order to try them, starting with `preferred`.
+    ///
+    /// Read fresh on every call. Duplicates are dropped. An empty list means "connect without a
+    /// password".
+    pub fn candidates(&self, preferred: Slot) -> Vec<(Slot, String)> {
+        let mut out: Vec<(Slot, String)> = Vec::with_capacity(2);
+        for slot in [preferred, preferred.other()] {
+            let source = match slot {
+                Slot::Current => &self.current,
+                Slot::Next => &self.next,
+            };
+            if let Some(value) = source.get() {
+                if !out.iter().any(|(_, v)| *v == value) {
+                    out.push((slot, value));
+                }
+            }
+        }
+        out
+    }
+
+    /// The setting name of a slot, for messages.
+    pub fn name(&self, slot: Slot) -> &'static str {
+        match slot {
+            Slot::Current => self.current_name,
+            Slot::Next => self.next_name,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(current: SecretSource, next: SecretSource) -> PasswordPair {
+        PasswordPair {
+            current_name: "X_CURRENT",
+            next_name: "X_NEXT",
+            current,
+            next,
+        }
+    }
+
+    #[test]
+    fn candidates_follow_preference_and_skip_duplicates_and_blanks() {
+        let p = pair(
+            SecretSource::Value("a".into()),
+            SecretSource::Value("b".into()),
+        );
+        assert_eq!(
+            p.candidates(Slot::Current),
+            vec![(Slot::Current, "a".into()), (Slot::Next, "b".into())]
+        );
+        assert_eq!(
+            p.candidates(Slot::Next),
+            vec![(Slot::Next, "b".into()), (Slot::Current, "a".into())]
+        );
+        let same = pair(
+            SecretSource::Value("a".into()),
+            SecretSource::Value("a".into()),
+        );
+        assert_eq!(
+            same.candidates(Slot::Current),
+            vec![(Slot::Current, "a".into())]
+        );
+        let blank = pair(SecretSource::Value(String::new()), SecretSource::Unset);
+        assert!(blank.candidates(Slot::Current).is_empty());
+    }
+
+    #[test]
+    fn file_secret_is_reread_and_trimmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "first\n").unwrap();
+        let s = SecretSource::File(path.clone());
+        assert_eq!(s.get().as_deref(), Some("first"));
+        std::fs::write(&path, "  second  \n").unwrap();
+        assert_eq!(s.get().as_deref(), Some("second"));
+        std::fs::write(&path, "\n").unwrap();
+        assert_eq!(s.get(), None);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(s.get(), None);
+    }
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        let s = SecretSource::Value("hunter2".into());
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}
