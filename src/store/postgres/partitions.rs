@@ -145,7 +145,8 @@ pub fn ensure(
             continue;
         }
         match create_one(client, &month, default.as_deref()) {
-            Ok(moved_rows) => {
+            Ok(None) => out.push(EnsureOutcome::Exists { name: month.name }),
+            Ok(Some(moved_rows)) => {
                 log::info!(
                     "created partition {} ({moved_rows} rows moved from DEFAULT)",
                     month.name
@@ -174,12 +175,24 @@ pub fn ensure(
     Ok(out)
 }
 
+// Arbitrary but fixed: serialises partition creation between concurrent `ensure` runs (cron,
+// daemons starting, `mutt migrate`), which would otherwise race on CREATE TABLE.
+const PARTITION_LOCK_KEY: i64 = 0x6d75_7474_7061_7274; // "muttpart"
+
+/// Create one month's partition; `None` if another run created it meanwhile.
 fn create_one(
     client: &mut postgres::Client,
     month: &MonthPartition,
     default: Option<&str>,
-) -> Result<u64, DbError> {
+) -> Result<Option<u64>, DbError> {
     let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PARTITION_LOCK_KEY])?;
+    let exists: bool = tx
+        .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&month.name])?
+        .get(0);
+    if exists {
+        return Ok(None);
+    }
     let (from, to) = (month.from_literal(), month.to_literal());
     let in_default: i64 = match default {
         Some(d) => tx
@@ -197,7 +210,7 @@ fn create_one(
     if in_default == 0 {
         tx.batch_execute(&month.create_sql())?;
         tx.commit()?;
-        return Ok(0);
+        return Ok(Some(0));
     }
     let default = quote_ident(default.unwrap_or_default());
     let columns: String = tx
@@ -218,7 +231,7 @@ fn create_one(
         name = month.name,
     ))?;
     tx.commit()?;
-    Ok(in_default as u64)
+    Ok(Some(in_default as u64))
 }
 
 fn quote_ident(name: &str) -> String {

@@ -42,7 +42,7 @@ pub enum DbError {
     #[error("PostgreSQL TLS: {0}")]
     Tls(String),
     /// A statement failed.
-    #[error("PostgreSQL error: {0}")]
+    #[error("PostgreSQL error: {}", short_reason(.0))]
     Query(#[from] postgres::Error),
     /// No pooled connection became free in time.
     #[error("no PostgreSQL connection available: {0}")]
@@ -189,10 +189,11 @@ fn is_auth_error(e: &postgres::Error) -> bool {
 }
 
 fn is_password_missing(e: &postgres::Error) -> bool {
-    e.code().is_none() && e.to_string().contains("password missing")
+    e.code().is_none() && short_reason(e).contains("password missing")
 }
 
-fn short_reason(e: &postgres::Error) -> String {
+/// The server's message, or the root cause of a client-side error, on one line.
+pub fn short_reason(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return db.message().to_string();
     }
