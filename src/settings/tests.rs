@@ -47,7 +47,7 @@ fn flag_beats_env_beats_url_beats_default() {
     assert_eq!(s.text(&REDIS_HOST), "urlhost");
     assert_eq!(s.source(&REDIS_HOST), &Source::Url("REDIS_URL"));
     assert_eq!(s.int(&REDIS_DB), 3);
-    assert!(s.bool(&REDIS_TLS_ENABLED) == false);
+    assert!(!s.bool(&REDIS_TLS_ENABLED));
 }
 
 #[test]

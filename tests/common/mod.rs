@@ -3,6 +3,8 @@
 //! helpers to run the real `mutt` binary against them.
 #![allow(dead_code)]
 
+pub mod http_client;
+
 use mutt::dev::services::{PostgresOptions, PostgresServer, RedisOptions, RedisServer};
 use mutt::settings::Settings;
 use std::collections::HashMap;

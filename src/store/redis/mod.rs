@@ -332,8 +332,9 @@ impl ReconnectingConnection {
         }
     }
 
-    /// Run `f` until it succeeds, waiting with backoff between transient failures. Returns
-    /// `None` if shutdown is requested first; non-transient errors are returned at once.
+    /// Run `f` until it succeeds, waiting with backoff between transient failures and refused
+    /// passwords (secrets are re-read on each attempt, so a rotation in progress heals). Returns
+    /// `None` if shutdown is requested first; other errors are returned at once.
     pub fn run_until_ok<T>(
         &mut self,
         shutdown: &Shutdown,
@@ -342,7 +343,7 @@ impl ReconnectingConnection {
         loop {
             match self.run(&mut f) {
                 Ok(v) => return Some(Ok(v)),
-                Err(e) if e.is_transient() => {
+                Err(e) if e.is_transient() || matches!(e, RedisError::Auth { .. }) => {
                     let delay = self.backoff.next_delay();
                     log::warn!("{e}; retrying in {} ms", delay.as_millis());
                     if shutdown.wait_timeout(delay) {
