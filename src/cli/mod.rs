@@ -171,3 +171,35 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         }
     }
 }
+
+/// The files kept in `completions/` and `man/`, generated from the clap tree: (path, content).
+pub fn generated_files() -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for (shell, name) in [
+        (clap_complete::Shell::Bash, "completions/mutt.bash"),
+        (clap_complete::Shell::Zsh, "completions/_mutt"),
+        (clap_complete::Shell::Fish, "completions/mutt.fish"),
+    ] {
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut command(), "mutt", &mut buf);
+        files.push((name.to_string(), buf));
+    }
+    let mut cmd = command();
+    cmd.build();
+    add_man_pages(&cmd, "mutt", &mut files);
+    files
+}
+
+fn add_man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(String, Vec<u8>)>) {
+    let mut buf = Vec::new();
+    let page = clap_mangen::Man::new(cmd.clone().name(name.to_string()));
+    if page.render(&mut buf).is_ok() {
+        files.push((format!("man/{name}.1"), buf));
+    }
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        add_man_pages(sub, &format!("{name}-{}", sub.get_name()), files);
+    }
+}

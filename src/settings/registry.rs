@@ -541,7 +541,6 @@ pub static ALL: &[&Def] = &[
     &LOG_JSON_ENABLED,
     &POD_NAME,
     &MUTT_BIND_ADDRESS,
-    &MUTT_SHUTDOWN_GRACE,
     &REDIS_URL,
     &REDIS_HOST,
     &REDIS_PORT,
@@ -596,4 +595,30 @@ pub static ALL: &[&Def] = &[
 /// The definition with this environment name, if any.
 pub fn find(name: &str) -> Option<&'static Def> {
     ALL.iter().copied().find(|d| d.name == name)
+}
+
+/// The configuration reference as a Markdown table (kept in README.md by a test).
+pub fn markdown_reference() -> String {
+    let mut out = String::from("| Variable | Default | Description |\n|---|---|---|\n");
+    for def in ALL {
+        let default = match (def.kind, def.default) {
+            (Kind::Secret, _) => format!("secret; also `{}_FILE`", def.name),
+            (Kind::TlsAuto { .. }, _) => "off for local hosts, else on".to_string(),
+            (_, Some(d)) if d.contains("{prefix}") => {
+                format!("`{}`", d.replace("{prefix}", "mutt"))
+            }
+            (_, Some(d)) => format!("`{d}`"),
+            (_, None) => "unset".to_string(),
+        };
+        let aliases = if def.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (legacy names: {})", def.aliases.join(", "))
+        };
+        out.push_str(&format!(
+            "| `{}` | {default} | {}{aliases} |\n",
+            def.name, def.help
+        ));
+    }
+    out
 }

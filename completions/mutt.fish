@@ -1,0 +1,101 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mutt_global_optspecs
+    string join \n s/set= redis-url= database-url= key-prefix= log-level= o/output= h/help V/version
+end
+
+function __fish_mutt_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mutt_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mutt_using_subcommand
+    set -l cmd (__fish_mutt_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mutt -n "__fish_mutt_needs_command" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_needs_command" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_needs_command" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l partitions-ahead -d 'Months after the current one to create event_audit_log partitions for' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l status -d 'List applied and pending migrations; change nothing'
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run; change nothing'
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l group -d 'Only settings of this group (general, redis, postgres, ports, queues, secrets)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l data-dir -d 'Keep Redis/PostgreSQL data here across runs (default: a temporary directory removed on exit)' -r -F
+complete -c mutt -n "__fish_mutt_using_subcommand up" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l check -d 'Start, migrate, print, and exit at once instead of running until Ctrl-C (for scripts)'
+complete -c mutt -n "__fish_mutt_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand up" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from migrate config up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from migrate config up completions help" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from migrate config up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from migrate config up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from migrate config up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install what mutt's tests and `mutt up` need on Debian/Ubuntu, and nothing that is already there:
+# redis-server, and the PostgreSQL server only when no initdb/postgres binaries can be found.
+# Idempotent: a second run installs nothing.
+set -euo pipefail
+
+have_pg_server() {
+  command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null 2>&1
+}
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+have_pg_server || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: redis-server and PostgreSQL are present; nothing to install"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: please install: ${missing[*]} (no apt-get on this machine)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "setup: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# --no-install-recommends keeps the Debian packages from starting system-wide services we do not use.
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's package starts a system redis on 6379; the tests start their own on free ports, so the
+# system one is left as the package configured it.
+command -v redis-server >/dev/null 2>&1 || { echo "setup: redis-server still missing" >&2; exit 1; }
+echo "setup: done"
