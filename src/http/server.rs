@@ -461,6 +461,8 @@ fn run_handler(
     request: &Request,
     handler: &(dyn Fn(&Request) -> Response + Send + Sync),
 ) -> Response {
+    // Every log line the handler writes carries the request's correlation id.
+    let _log_context = crate::logging::with_correlation_id(&request.correlation_id);
     match catch_unwind(AssertUnwindSafe(|| handler(request))) {
         Ok(response) => response,
         Err(payload) => {
