@@ -194,3 +194,25 @@ fn a_daemon_connection_survives_a_redis_restart() {
         .is_none());
     assert!(started.elapsed() < Duration::from_secs(4));
 }
+
+#[test]
+fn the_pool_replaces_connections_broken_by_a_restart() {
+    let t = TestEnv::new();
+    let mut server = RedisServer::start(RedisOptions::default()).unwrap();
+    let s = t.settings(&[
+        ("REDIS_PORT", &server.port().to_string()),
+        ("REDIS_MAX_CONNECTIONS", "2"),
+        ("REDIS_CONNECT_TIMEOUT", "1"),
+    ]);
+    let pool = RedisConnector::new(RedisConfig::from_settings(&s))
+        .pool()
+        .unwrap();
+    let pong: String = redis::cmd("PING").query(&mut *pool.get().unwrap()).unwrap();
+    assert_eq!(pong, "PONG");
+    assert_eq!(pool.max_size(), 2);
+
+    server.restart().unwrap();
+    // The idle connection died with the old server; checkout validates and reconnects.
+    let pong: String = redis::cmd("PING").query(&mut *pool.get().unwrap()).unwrap();
+    assert_eq!(pong, "PONG");
+}
