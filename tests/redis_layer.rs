@@ -216,3 +216,28 @@ fn the_pool_replaces_connections_broken_by_a_restart() {
     let pong: String = redis::cmd("PING").query(&mut *pool.get().unwrap()).unwrap();
     assert_eq!(pong, "PONG");
 }
+
+#[test]
+fn group_commit_decides_each_group_on_its_own() {
+    let t = TestEnv::new();
+    let mut c = connect(&t, &[]);
+    let keys = Keys::with_prefix(&t.prefix);
+    let ctr = counters(&keys);
+    let g1: Vec<String> = vec!["a".into(), "b".into()];
+    let g2: Vec<String> = (0..5).map(|i| format!("big{i}")).collect();
+    let g3: Vec<String> = vec!["c".into()];
+    let groups: Vec<&[String]> = vec![&g1, &g2, &g3];
+    let out = scripts::enqueue_groups(&mut c, keys.ingest_queue(), 4, &ctr, &groups).unwrap();
+    assert_eq!(
+        out,
+        vec![
+            EnqueueOutcome::Queued { depth: 2 },
+            EnqueueOutcome::Full { depth: 2 },
+            EnqueueOutcome::Queued { depth: 3 },
+        ]
+    );
+    let all: Vec<String> = c.lrange(keys.ingest_queue(), 0, -1).unwrap();
+    assert_eq!(all, ["c", "b", "a"]);
+    let n: i64 = c.get(&ctr[0].key).unwrap();
+    assert_eq!(n, 3, "only pushed items are counted");
+}

@@ -41,6 +41,25 @@ pub fn enqueue_bounded(
     counters: &[Counter],
     items: &[String],
 ) -> rd::RedisResult<EnqueueOutcome> {
+    let outcomes = enqueue_groups(conn, queue, limit, counters, &[items])?;
+    outcomes.into_iter().next().ok_or_else(|| {
+        (
+            rd::ErrorKind::UnexpectedReturnType,
+            "enqueue script returned nothing",
+        )
+            .into()
+    })
+}
+
+/// Group commit: in one round trip, push each group of `items` (each all or nothing against
+/// `limit`) and bump `counters` by the number pushed. Returns one outcome per group, in order.
+pub fn enqueue_groups<S: AsRef<str>>(
+    conn: &mut rd::Connection,
+    queue: &str,
+    limit: u64,
+    counters: &[Counter],
+    groups: &[&[S]],
+) -> rd::RedisResult<Vec<EnqueueOutcome>> {
     let mut inv = ENQUEUE.key(queue);
     for c in counters {
         inv.key(&c.key);
@@ -49,13 +68,29 @@ pub fn enqueue_bounded(
     for c in counters {
         inv.arg(c.ttl_seconds);
     }
-    for item in items {
-        inv.arg(item);
+    inv.arg(groups.len());
+    for g in groups {
+        inv.arg(g.len());
     }
-    let (status, depth): (i64, u64) = inv.invoke(conn)?;
-    Ok(if status == 1 {
-        EnqueueOutcome::Queued { depth }
-    } else {
-        EnqueueOutcome::Full { depth }
-    })
+    for g in groups {
+        for item in g.iter() {
+            inv.arg(item.as_ref());
+        }
+    }
+    let flat: Vec<u64> = inv.invoke(conn)?;
+    if flat.len() != groups.len() * 2 {
+        return Err((
+            rd::ErrorKind::UnexpectedReturnType,
+            "enqueue script returned a wrong count",
+        )
+            .into());
+    }
+    Ok(flat
+        .chunks(2)
+        .map(|pair| match pair {
+            [1, depth] => EnqueueOutcome::Queued { depth: *depth },
+            [_, depth] => EnqueueOutcome::Full { depth: *depth },
+            _ => EnqueueOutcome::Full { depth: 0 },
+        })
+        .collect())
 }
