@@ -23,6 +23,7 @@ pub mod backoff;
 pub mod cli;
 pub mod dev;
 pub mod http;
+pub mod ingest;
 pub mod logging;
 pub mod settings;
 pub mod shutdown;

@@ -4,6 +4,7 @@
 //! exit codes of CONTRACT §2 (0 success, 1 failure, 2 usage, 3 partial).
 
 mod config;
+mod ingest;
 mod migrate;
 pub mod output;
 mod up;
@@ -69,6 +70,9 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The ingest API
+    #[command(subcommand)]
+    Ingest(ingest::IngestCommand),
     /// Apply the embedded database migrations and create monthly audit partitions
     Migrate(migrate::MigrateArgs),
     /// Inspect configuration
@@ -88,6 +92,7 @@ impl Command {
     /// The service name used in logs (`service` field of JSON lines).
     pub fn service_name(&self) -> &'static str {
         match self {
+            Command::Ingest(_) => "ingestor",
             Command::Migrate(_) => "migrate",
             Command::Config(_) => "config",
             Command::Up(_) => "up",
@@ -111,6 +116,9 @@ impl Cli {
             if let Some(v) = value {
                 flags.push((name.to_string(), v.clone()));
             }
+        }
+        if let Command::Ingest(cmd) = &self.command {
+            flags.extend(cmd.setting_flags());
         }
         flags
     }
@@ -154,6 +162,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     crate::store::install_crypto_provider();
     let format = cli.global.output;
     let result = match cli.command {
+        Command::Ingest(cmd) => ingest::run(&settings, &cmd),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
         Command::Up(args) => up::run(&settings, &args),

@@ -33,6 +33,9 @@ pub fn metrics_response(registry: &Registry) -> Response {
     }
 }
 
+/// Renders a daemon's own `/health` body (v2.5 shapes differ per service) from the check results.
+pub type HealthBodyFn = Arc<dyn Fn(&[(String, Result<(), String>)]) -> Response + Send + Sync>;
+
 /// Configuration for `/health`, `/health/live`, `/health/ready` and `/metrics`.
 #[derive(Clone)]
 pub struct HealthRoutes {
@@ -70,11 +73,25 @@ struct ReadyBody {
 impl HealthRoutes {
     /// Registers the health and metrics routes on `router`.
     pub fn add_to(self, router: Router, registry: Registry) -> Router {
+        self.add_with_health_body(router, registry, None)
+    }
+
+    /// Like [`HealthRoutes::add_to`], with `/health` rendered by `body` when given (to keep a
+    /// v2.5 service's exact `/health` body).
+    pub fn add_with_health_body(
+        self,
+        router: Router,
+        registry: Registry,
+        body: Option<HealthBodyFn>,
+    ) -> Router {
         let this = Arc::new(self);
         let health = Arc::clone(&this);
         let ready = Arc::clone(&this);
         router
-            .get("/health", move |_| health.health())
+            .get("/health", move |_| match &body {
+                Some(render) => render(&health.run_checks()),
+                None => health.health(),
+            })
             .get("/health/live", |_| {
                 Response::json(200, &StatusBody { status: "alive" })
             })

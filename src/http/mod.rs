@@ -7,7 +7,7 @@ mod response;
 mod router;
 mod server;
 
-pub use health::{metrics_response, HealthRoutes, ReadinessFn};
+pub use health::{metrics_response, HealthBodyFn, HealthRoutes, ReadinessFn};
 pub use metrics::HttpMetrics;
 pub use request::{Request, CORRELATION_ID_HEADER};
 pub use response::Response;

@@ -5,6 +5,7 @@
 //! `DATABASE_URL`, then the registry default. Every value is validated at load time, so a bad
 //! variable stops startup with one line naming it and the rule it breaks.
 
+pub mod dynamic;
 pub mod registry;
 pub mod secrets;
 

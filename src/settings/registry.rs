@@ -34,6 +34,7 @@ pub enum Group {
     Postgres,
     Ports,
     Queues,
+    Ingest,
     Secrets,
 }
 
@@ -46,6 +47,7 @@ impl Group {
             Group::Postgres => "postgres",
             Group::Ports => "ports",
             Group::Queues => "queues",
+            Group::Ingest => "ingest",
             Group::Secrets => "secrets",
         }
     }
@@ -144,6 +146,31 @@ def!(
     Some("30"),
     General,
     "Seconds a daemon waits for in-flight work after SIGTERM"
+);
+
+def!(
+    DYNAMIC_CONFIG_ENABLED,
+    "DYNAMIC_CONFIG_ENABLED",
+    BOOL,
+    Some("true"),
+    General,
+    "Read tunables from Redis mutt:config:* keys (live), falling back to these settings"
+);
+def!(
+    DYNAMIC_CONFIG_REFRESH,
+    "DYNAMIC_CONFIG_REFRESH_SECONDS",
+    secs(0.1, 3600.0),
+    Some("5"),
+    General,
+    "Seconds between full re-reads of dynamic config (changes also arrive at once by PUBLISH)"
+);
+def!(
+    SECRETS_REFRESH,
+    "SECRETS_REFRESH_SECONDS",
+    secs(0.0, 3600.0),
+    Some("5"),
+    General,
+    "Seconds an API key read from a _FILE is cached before the file is read again"
 );
 
 // Redis
@@ -534,6 +561,88 @@ def!(
     "Key of the shared Moog rate limiter"
 );
 
+// Ingest API
+def!(
+    MAX_INGEST_QUEUE_SIZE,
+    "MAX_INGEST_QUEUE_SIZE",
+    int(1, 1_000_000_000),
+    Some("1000000"),
+    Ingest,
+    "Ingest queue depth past which requests get 503 (dynamic key max_ingest_queue_size wins)"
+);
+def!(
+    REQUIRED_FIELDS,
+    "REQUIRED_FIELDS",
+    TEXT,
+    Some("hostname,message,timestamp"),
+    Ingest,
+    "Comma-separated fields every event must carry as non-empty strings"
+);
+def!(
+    MAX_BODY_BYTES,
+    "MAX_BODY_BYTES",
+    int(1024, 64 * 1024 * 1024),
+    Some("1048576"),
+    Ingest,
+    "Largest accepted request body (413 past it)"
+);
+def!(
+    RATE_LIMIT_ENABLED,
+    "RATE_LIMIT_ENABLED",
+    BOOL,
+    Some("false"),
+    Ingest,
+    "Limit requests per API key, shared by every ingestor through Redis"
+);
+def!(
+    INGEST_MAX_RATE,
+    "INGEST_MAX_RATE",
+    int(1, 1_000_000_000),
+    Some("1000"),
+    Ingest,
+    "Requests per window per API key when rate limiting (dynamic key ingest_max_rate wins)"
+);
+def!(
+    INGEST_RATE_WINDOW,
+    "INGEST_RATE_WINDOW",
+    int(1, 86_400),
+    Some("60"),
+    Ingest,
+    "Rate-limit window in seconds (dynamic key ingest_rate_window wins)"
+);
+def!(
+    INGEST_HTTP_WORKERS,
+    "INGEST_HTTP_WORKERS",
+    int(1, 4096),
+    Some("64"),
+    Ingest,
+    "Request handler threads (they wait on the group commit, so more than the cores)"
+);
+def!(
+    INGEST_GROUP_COMMIT_MAX,
+    "INGEST_GROUP_COMMIT_MAX",
+    int(1, 1_000_000),
+    Some("10000"),
+    Ingest,
+    "Most events coalesced into one Redis round trip"
+);
+def!(
+    INGEST_RETRY_AFTER,
+    "INGEST_RETRY_AFTER_SECONDS",
+    int(1, 3600),
+    Some("1"),
+    Ingest,
+    "Retry-After sent with 503 (queue full or Redis unavailable)"
+);
+def!(
+    INGEST_DEPTH_SAMPLE,
+    "INGEST_DEPTH_SAMPLE_SECONDS",
+    secs(0.1, 3600.0),
+    Some("1"),
+    Ingest,
+    "How often the queue depth gauge is sampled"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -541,6 +650,9 @@ pub static ALL: &[&Def] = &[
     &LOG_JSON_ENABLED,
     &POD_NAME,
     &MUTT_BIND_ADDRESS,
+    &DYNAMIC_CONFIG_ENABLED,
+    &DYNAMIC_CONFIG_REFRESH,
+    &SECRETS_REFRESH,
     &REDIS_URL,
     &REDIS_HOST,
     &REDIS_PORT,
@@ -583,6 +695,16 @@ pub static ALL: &[&Def] = &[
     &METRICS_PREFIX,
     &UNHANDLED_PREFIX,
     &MOOG_RATE_LIMIT_KEY,
+    &MAX_INGEST_QUEUE_SIZE,
+    &REQUIRED_FIELDS,
+    &MAX_BODY_BYTES,
+    &RATE_LIMIT_ENABLED,
+    &INGEST_MAX_RATE,
+    &INGEST_RATE_WINDOW,
+    &INGEST_HTTP_WORKERS,
+    &INGEST_GROUP_COMMIT_MAX,
+    &INGEST_RETRY_AFTER,
+    &INGEST_DEPTH_SAMPLE,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,

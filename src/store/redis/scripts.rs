@@ -9,6 +9,40 @@ use std::sync::LazyLock;
 static ENQUEUE: LazyLock<rd::Script> =
     LazyLock::new(|| rd::Script::new(include_str!("lua/enqueue.lua")));
 
+static RATE_LIMIT: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/rate_limit.lua")));
+
+/// The decision of the shared rate limiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    /// Go ahead (and it was counted).
+    Allowed,
+    /// Refused; try again after this many seconds.
+    Limited {
+        /// Seconds until a request would be allowed.
+        retry_after: u64,
+    },
+}
+
+/// Count one request against `key` (a per-client hash) and decide, atomically, on server time.
+pub fn rate_limit(
+    conn: &mut rd::Connection,
+    key: &str,
+    limit: u64,
+    window_seconds: u64,
+) -> rd::RedisResult<RateDecision> {
+    let (allowed, retry_after): (i64, u64) = RATE_LIMIT
+        .key(key)
+        .arg(limit)
+        .arg(window_seconds)
+        .invoke(conn)?;
+    Ok(if allowed == 1 {
+        RateDecision::Allowed
+    } else {
+        RateDecision::Limited { retry_after }
+    })
+}
+
 /// The SHA1 Redis knows the enqueue script by.
 pub fn enqueue_sha() -> &'static str {
     ENQUEUE.get_hash()

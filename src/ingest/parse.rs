@@ -1,0 +1,422 @@
+//! Turning an ingest request body into validated, normalised events. Pure: no I/O.
+//!
+//! A body is one JSON object, a JSON array of objects, or NDJSON (rsyslog's omhttp batches, one
+//! object per line). A batch is all or nothing: every problem in every item is collected so the
+//! client learns all of them from one 400.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Most problems listed in one 400 body; the count of all of them is always given.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// What is wrong with one item (or, with no index, with the whole body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 0-based position of the item in the batch; `None` for the body as a whole.
+    pub index: Option<usize>,
+    /// The field at fault, if one is.
+    pub field: Option<String>,
+    /// The rule broken, in words.
+    pub problem: String,
+}
+
+impl Problem {
+    fn body(problem: impl Into<String>) -> Problem {
+        Problem {
+            index: None,
+            field: None,
+            problem: problem.into(),
+        }
+    }
+
+    fn item(index: usize, field: Option<&str>, problem: impl Into<String>) -> Problem {
+        Problem {
+            index: Some(index),
+            field: field.map(str::to_string),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// How a `Content-Type` says to read the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `application/json`, `application/*+json`, NDJSON types, `text/*`, or none: all are read
+    /// the same way (object, array or NDJSON), since rsyslog labels NDJSON batches as JSON.
+    Json,
+}
+
+/// The body kind for a `Content-Type` header, or `None` for a type mutt does not read (415).
+pub fn body_kind(content_type: Option<&str>) -> Option<BodyKind> {
+    let Some(ct) = content_type else {
+        return Some(BodyKind::Json);
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let ok = essence.is_empty()
+        || essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+        || matches!(
+            essence.as_str(),
+            "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/x-jsonlines"
+        )
+        || essence.starts_with("text/")
+        // curl -d labels bodies this way by default; the body is still JSON, so read it as such.
+        || essence == "application/x-www-form-urlencoded";
+    ok.then_some(BodyKind::Json)
+}
+
+/// Parse a body into its items (not yet validated).
+pub fn split_items(body: &[u8]) -> Result<Vec<Value>, Problem> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Problem::body("body is empty"));
+    }
+    let mut values = Vec::new();
+    let stream = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+    for value in stream {
+        match value {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                let what = if e.is_eof() {
+                    "unexpected end of JSON"
+                } else {
+                    "invalid JSON"
+                };
+                let item = if values.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (item {})", values.len())
+                };
+                return Err(Problem::body(format!(
+                    "{what}{item} at line {} column {}",
+                    e.line(),
+                    e.column()
+                )));
+            }
+        }
+    }
+    if values.len() == 1 {
+        if let Value::Array(_) = values[0] {
+            let Some(Value::Array(items)) = values.pop() else {
+                unreachable!("checked above")
+            };
+            if items.is_empty() {
+                return Err(Problem::body("the array holds no events"));
+            }
+            return Ok(items);
+        }
+    }
+    Ok(values)
+}
+
+/// Numeric severity of a syslog severity name (RFC 5424 names and rsyslog's short forms).
+pub fn severity_from_name(name: &str) -> Option<u8> {
+    Some(match name.trim().to_ascii_lowercase().as_str() {
+        "emerg" | "emergency" | "panic" => 0,
+        "alert" => 1,
+        "crit" | "critical" => 2,
+        "err" | "error" => 3,
+        "warning" | "warn" => 4,
+        "notice" => 5,
+        "info" | "informational" => 6,
+        "debug" => 7,
+        _ => return None,
+    })
+}
+
+/// A severity given as 0–7, "0"–"7", or a name.
+pub fn severity_value(v: &Value) -> Option<u8> {
+    match v {
+        Value::Number(n) => n.as_u64().filter(|s| *s <= 7).map(|s| s as u8),
+        Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(n) if n <= 7 => Some(n as u8),
+            Ok(_) => None,
+            Err(_) => severity_from_name(s),
+        },
+        _ => None,
+    }
+}
+
+/// rsyslog escapes control characters as `#ooo` octal; LF and TAB are the ones that matter.
+pub fn decode_rsyslog_escapes(text: &str) -> Option<String> {
+    if !text.contains("#012") && !text.contains("#011") {
+        return None;
+    }
+    Some(text.replace("#012", "\n").replace("#011", "\t"))
+}
+
+/// Validate and normalise one item in place; push every problem found.
+pub fn check_item(
+    index: usize,
+    item: &mut Value,
+    required: &[String],
+    problems: &mut Vec<Problem>,
+) {
+    let Value::Object(map) = item else {
+        problems.push(Problem::item(index, None, "must be a JSON object"));
+        return;
+    };
+    for field in required {
+        match map.get(field.as_str()) {
+            None | Some(Value::Null) => {
+                problems.push(Problem::item(index, Some(field), "is required"))
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                problems.push(Problem::item(index, Some(field), "must not be empty"))
+            }
+            Some(Value::String(_)) => {}
+            Some(_) => problems.push(Problem::item(index, Some(field), "must be a string")),
+        }
+    }
+    match map.get("syslog_severity") {
+        Some(Value::Null) | None => {
+            // rsyslog sends the severity as text in `severity`; the alerter matches on the number.
+            if let Some(level) = map.get("severity").and_then(severity_value) {
+                map.insert("syslog_severity".into(), Value::from(level));
+            }
+        }
+        Some(v) => match severity_value(v) {
+            Some(level) => {
+                if !matches!(v, Value::Number(_)) {
+                    map.insert("syslog_severity".into(), Value::from(level));
+                }
+            }
+            None => problems.push(Problem::item(
+                index,
+                Some("syslog_severity"),
+                "must be 0-7 or a syslog severity name (emerg, alert, crit, err, warning, notice, info, debug)",
+            )),
+        },
+    }
+    if let Some(Value::String(msg)) = map.get("message") {
+        if let Some(decoded) = decode_rsyslog_escapes(msg) {
+            map.insert("message".into(), Value::String(decoded));
+        }
+    }
+}
+
+/// Parse and validate a whole body. Either every item is good, or every problem is returned.
+pub fn parse_events(
+    body: &[u8],
+    required: &[String],
+) -> Result<Vec<Map<String, Value>>, Vec<Problem>> {
+    let mut items = split_items(body).map_err(|p| vec![p])?;
+    let mut problems = Vec::new();
+    for (index, item) in items.iter_mut().enumerate() {
+        check_item(index, item, required, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(items
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The three fields mutt adds to every queued event.
+#[derive(Debug, Clone)]
+pub struct Stamp<'a> {
+    /// The request's correlation id.
+    pub correlation_id: &'a str,
+    /// RFC 3339 UTC receive time.
+    pub received_at: &'a str,
+}
+
+/// Add `_correlation_id`, a fresh `_event_id` and `_received_at`, and serialise for the queue.
+pub fn stamp_event(mut event: Map<String, Value>, stamp: &Stamp<'_>) -> String {
+    event.insert("_correlation_id".into(), Value::from(stamp.correlation_id));
+    event.insert(
+        "_event_id".into(),
+        Value::from(uuid::Uuid::new_v4().to_string()),
+    );
+    event.insert("_received_at".into(), Value::from(stamp.received_at));
+    Value::Object(event).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn req() -> Vec<String> {
+        ["hostname", "message", "timestamp"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn ok(body: &str) -> Vec<Map<String, Value>> {
+        parse_events(body.as_bytes(), &req()).unwrap_or_else(|p| panic!("{body}: {p:?}"))
+    }
+
+    fn bad(body: &str) -> Vec<Problem> {
+        parse_events(body.as_bytes(), &req()).expect_err(body)
+    }
+
+    const EV: &str = r#"{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z"}"#;
+
+    #[test]
+    fn object_array_and_ndjson_bodies() {
+        assert_eq!(ok(EV).len(), 1);
+        assert_eq!(ok(&format!("[{EV},{EV},{EV}]")).len(), 3);
+        assert_eq!(ok(&format!("{EV}\n{EV}\n")).len(), 2);
+        assert_eq!(ok(&format!("  {EV}\r\n\r\n{EV}")).len(), 2);
+    }
+
+    #[test]
+    fn body_level_problems() {
+        for (body, want) in [
+            ("", "body is empty"),
+            ("   \n", "body is empty"),
+            ("[]", "the array holds no events"),
+            (
+                "{\"hostname\":",
+                "unexpected end of JSON at line 1 column 12",
+            ),
+            ("{bad}", "invalid JSON at line 1 column 2"),
+            ("{\"a\":NaN}", "invalid JSON at line 1 column 6"),
+        ] {
+            assert_eq!(bad(body), vec![Problem::body(want)], "{body}");
+        }
+        let p = bad(&format!("{EV}\n{{oops"));
+        assert_eq!(p[0].problem, "invalid JSON (item 1) at line 2 column 2");
+    }
+
+    #[test]
+    fn item_problems_are_all_listed() {
+        let body = format!(
+            r#"[{EV}, 5, {{"hostname":"","message":7,"timestamp":null}}, {{"hostname":"h","message":"m","timestamp":"t","syslog_severity":9}}]"#
+        );
+        let p = bad(&body);
+        let got: Vec<(Option<usize>, Option<&str>, &str)> = p
+            .iter()
+            .map(|p| (p.index, p.field.as_deref(), p.problem.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), None, "must be a JSON object"),
+                (Some(2), Some("hostname"), "must not be empty"),
+                (Some(2), Some("message"), "must be a string"),
+                (Some(2), Some("timestamp"), "is required"),
+                (
+                    Some(3),
+                    Some("syslog_severity"),
+                    "must be 0-7 or a syslog severity name (emerg, alert, crit, err, warning, notice, info, debug)"
+                ),
+            ]
+        );
+        assert_eq!(bad("null")[0].problem, "must be a JSON object");
+        assert_eq!(bad("[1]")[0].index, Some(0));
+    }
+
+    #[test]
+    fn severities_are_numbers_numeric_strings_or_names() {
+        for (given, want) in [
+            (json!(0), 0),
+            (json!(7), 7),
+            (json!("3"), 3),
+            (json!("err"), 3),
+            (json!("WARNING"), 4),
+            (json!("emerg"), 0),
+            (json!("informational"), 6),
+        ] {
+            let mut v = json!({"hostname":"h","message":"m","timestamp":"t","syslog_severity": given.clone()});
+            let mut p = Vec::new();
+            check_item(0, &mut v, &req(), &mut p);
+            assert!(p.is_empty(), "{given}");
+            assert_eq!(v["syslog_severity"], json!(want), "{given}");
+        }
+        for given in [
+            json!(8),
+            json!(-1),
+            json!(2.5),
+            json!("loud"),
+            json!(true),
+            json!("8"),
+        ] {
+            let mut v = json!({"hostname":"h","message":"m","timestamp":"t","syslog_severity": given.clone()});
+            let mut p = Vec::new();
+            check_item(0, &mut v, &req(), &mut p);
+            assert_eq!(p.len(), 1, "{given}");
+        }
+    }
+
+    #[test]
+    fn rsyslog_shape_is_normalised() {
+        let line = r#"{"timestamp":"2026-11-22T04:24:26.452607Z","hostname":"sw1","severity":"err","facility":"local0","message":" 2026 trap#012.1.3.6.1.2.1.1.3.0 = x#011y","source":"snmp"}"#;
+        let events = ok(&format!("{line}\n{line}"));
+        assert_eq!(events[0]["syslog_severity"], json!(3));
+        assert_eq!(
+            events[0]["severity"],
+            json!("err"),
+            "the original field stays"
+        );
+        assert_eq!(
+            events[0]["message"],
+            json!(" 2026 trap\n.1.3.6.1.2.1.1.3.0 = x\ty")
+        );
+        // An unknown text severity is left alone rather than refused.
+        let e = ok(r#"{"hostname":"h","message":"m","timestamp":"t","severity":"chatty"}"#);
+        assert!(e[0].get("syslog_severity").is_none());
+    }
+
+    #[test]
+    fn stamping_keeps_fields_and_order() {
+        let mut events = ok(
+            r#"{"zeta":1,"hostname":"h","message":"m","timestamp":"t","_correlation_id":"client"}"#,
+        );
+        let text = stamp_event(
+            events.remove(0),
+            &Stamp {
+                correlation_id: "cid-1",
+                received_at: "2026-11-22T04:00:00.000Z",
+            },
+        );
+        let v: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&str> = v.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "zeta",
+                "hostname",
+                "message",
+                "timestamp",
+                "_correlation_id",
+                "_event_id",
+                "_received_at"
+            ]
+        );
+        assert_eq!(v["_correlation_id"], "cid-1");
+        assert_eq!(v["_event_id"].as_str().unwrap().len(), 36);
+    }
+
+    #[test]
+    fn content_types() {
+        for ct in [
+            None,
+            Some("application/json"),
+            Some("application/json; charset=utf-8"),
+            Some("application/x-ndjson"),
+            Some("application/vnd.mutt+json"),
+            Some("text/plain"),
+        ] {
+            assert_eq!(body_kind(ct), Some(BodyKind::Json), "{ct:?}");
+        }
+        assert_eq!(
+            body_kind(Some("application/x-www-form-urlencoded")),
+            Some(BodyKind::Json)
+        );
+        for ct in ["application/xml", "multipart/form-data", "image/png"] {
+            assert_eq!(body_kind(Some(ct)), None, "{ct}");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Dynamic configuration: Redis string keys `mutt:config:<key>`, changes announced by a PUBLISH of
+//! the bare key on `mutt:config:updates` (v2.5's protocol).
+//!
+//! A reader keeps the keys its daemon uses in memory: a background thread re-reads them all every
+//! refresh interval and after every reconnect, and re-reads one key at once when its change is
+//! announced. Lookups never touch Redis, so hot paths can consult them per request.
+
+use crate::backoff::Backoff;
+use crate::shutdown::Shutdown;
+use crate::store::redis::keys::Keys;
+use crate::store::redis::RedisConnector;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Live values of a daemon's dynamic keys.
+#[derive(Debug, Default)]
+pub struct DynamicConfig {
+    values: RwLock<HashMap<String, String>>,
+}
+
+impl DynamicConfig {
+    /// A reader that never sees a value (dynamic config disabled).
+    pub fn disabled() -> Arc<DynamicConfig> {
+        Arc::new(DynamicConfig::default())
+    }
+
+    /// Start following `watched` keys; the thread stops with `shutdown`.
+    pub fn start(
+        connector: Arc<RedisConnector>,
+        keys: Keys,
+        watched: &[&'static str],
+        refresh: Duration,
+        shutdown: Shutdown,
+    ) -> Arc<DynamicConfig> {
+        let config = Arc::new(DynamicConfig::default());
+        let this = Arc::clone(&config);
+        let watched: Vec<&'static str> = watched.to_vec();
+        let spawned = std::thread::Builder::new()
+            .name("dynamic-config".into())
+            .spawn(move || follow(&this, &connector, &keys, &watched, refresh, &shutdown));
+        if let Err(e) = spawned {
+            log::error!("cannot start the dynamic-config reader: {e}; using static settings");
+        }
+        config
+    }
+
+    /// The current value of `key`, if Redis holds one.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.values.read().ok()?.get(key).cloned()
+    }
+
+    /// The value of `key` as a positive integer, if it holds one (else the caller's fallback).
+    pub fn get_u64(&self, key: &str) -> Option<u64> {
+        self.get(key)?.trim().parse().ok()
+    }
+
+    fn set_all(&self, fresh: HashMap<String, String>) {
+        if let Ok(mut v) = self.values.write() {
+            *v = fresh;
+        }
+    }
+
+    fn set_one(&self, key: &str, value: Option<String>) {
+        if let Ok(mut v) = self.values.write() {
+            match value {
+                Some(val) => v.insert(key.to_string(), val),
+                None => v.remove(key),
+            };
+        }
+    }
+}
+
+fn read_all(
+    conn: &mut ::redis::Connection,
+    keys: &Keys,
+    watched: &[&'static str],
+) -> ::redis::RedisResult<HashMap<String, String>> {
+    if watched.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let names: Vec<String> = watched.iter().map(|k| keys.config(k)).collect();
+    let values: Vec<Option<String>> = ::redis::cmd("MGET").arg(&names).query(conn)?;
+    Ok(watched
+        .iter()
+        .zip(values)
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect())
+}
+
+fn follow(
+    config: &DynamicConfig,
+    connector: &RedisConnector,
+    keys: &Keys,
+    watched: &[&'static str],
+    refresh: Duration,
+    shutdown: &Shutdown,
+) {
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
+    while !shutdown.is_requested() {
+        match follow_once(config, connector, keys, watched, refresh, shutdown) {
+            Ok(()) => return,
+            Err(e) => {
+                let delay = backoff.next_delay();
+                log::warn!(
+                    "dynamic config: {e}; keeping last values, retrying in {} ms",
+                    delay.as_millis()
+                );
+                if shutdown.wait_timeout(delay) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn follow_once(
+    config: &DynamicConfig,
+    connector: &RedisConnector,
+    keys: &Keys,
+    watched: &[&'static str],
+    refresh: Duration,
+    shutdown: &Shutdown,
+) -> Result<(), crate::store::redis::RedisError> {
+    let mut reader = connector.connect()?;
+    let mut listener = connector.connect()?;
+    let mut pubsub = listener.as_pubsub();
+    pubsub.subscribe(keys.config_updates_channel())?;
+    // Values may have changed while we were not listening: resync after every (re)connect.
+    config.set_all(read_all(&mut reader, keys, watched)?);
+    pubsub.set_read_timeout(Some(refresh))?;
+    let mut last_full = std::time::Instant::now();
+    while !shutdown.is_requested() {
+        match pubsub.get_message() {
+            Ok(msg) => {
+                let key: String = msg.get_payload().unwrap_or_default();
+                if let Some(k) = watched.iter().find(|w| **w == key) {
+                    let value: Option<String> =
+                        ::redis::cmd("GET").arg(keys.config(k)).query(&mut reader)?;
+                    log::info!("dynamic config {k} changed");
+                    config.set_one(k, value);
+                }
+            }
+            Err(e) if e.is_timeout() => {}
+            Err(e) => return Err(e.into()),
+        }
+        if last_full.elapsed() >= refresh {
+            config.set_all(read_all(&mut reader, keys, watched)?);
+            last_full = std::time::Instant::now();
+        }
+    }
+    Ok(())
+}
