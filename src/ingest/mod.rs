@@ -499,9 +499,11 @@ impl Ingest {
         let mut conn = self.redis.get().ok()?;
         let prefix = self.keys.config("");
         // SCAN, not KEYS: never block a shared Redis for an admin page.
-        let names: Vec<String> = ::redis::Commands::scan_match::<_, String>(&mut *conn, format!("{prefix}*"))
-            .ok()?
-            .collect();
+        let names: Vec<String> =
+            ::redis::Commands::scan_match::<_, String>(&mut *conn, format!("{prefix}*"))
+                .ok()?
+                .filter_map(Result::ok)
+                .collect();
         let mut out = serde_json::Map::new();
         for name in names {
             let short = name.trim_start_matches(&prefix).to_string();
