@@ -218,7 +218,12 @@ pub fn start(
         settings: settings.clone(),
     });
 
-    let router = routes(Arc::clone(&state), settings, registry.clone(), redis);
+    let router = routes(
+        Arc::clone(&state),
+        settings,
+        registry.clone(),
+        Arc::clone(&connector),
+    );
     let addr = format!(
         "{}:{}",
         settings.text(&registry::MUTT_BIND_ADDRESS),
@@ -248,7 +253,7 @@ fn routes(
     state: Arc<Ingest>,
     settings: &Settings,
     registry: Registry,
-    redis: r2d2::Pool<RedisManager>,
+    redis: Arc<RedisConnector>,
 ) -> Router {
     let mut router = Router::new();
     for path in INGEST_PATHS {
@@ -270,10 +275,12 @@ fn routes(
     .add_with_health_body(router, registry, Some(body))
 }
 
-fn ping(redis: &r2d2::Pool<RedisManager>) -> Result<(), String> {
-    let mut conn = redis.get().map_err(|e| e.to_string())?;
+/// A fresh connection per probe: a pool would keep retrying for its whole checkout timeout
+/// while Redis is down, and a probe must answer fast.
+fn ping(redis: &RedisConnector) -> Result<(), String> {
+    let mut conn = redis.connect().map_err(|e| e.to_string())?;
     ::redis::cmd("PING")
-        .query::<String>(&mut *conn)
+        .query::<String>(&mut conn)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

@@ -252,7 +252,7 @@ impl RedisConnector {
         r2d2::Pool::builder()
             .max_size(self.cfg.max_connections.max(1))
             .min_idle(Some(0))
-            .connection_timeout(self.cfg.connect_timeout + self.cfg.socket_timeout)
+            .connection_timeout(self.cfg.connect_timeout)
             .build(RedisManager {
                 connector: Arc::clone(self),
             })
