@@ -253,7 +253,7 @@ fn auth_method_and_size_errors() {
         json!({"error":"not found","correlation_id":cid(&r)})
     );
 
-    let big = format!("[{}]", vec![EV; 20].join(","));
+    let big = format!("[{}]", [EV; 20].join(","));
     assert!(big.len() > 2048);
     let r = s.post("/ingest", &[], &big);
     assert_eq!(r.status, 413);
@@ -308,7 +308,7 @@ fn counters_are_bumped_with_their_ttls() {
 #[test]
 fn backpressure_refuses_at_exactly_the_limit_and_follows_dynamic_config() {
     let mut s = start(&[("MAX_INGEST_QUEUE_SIZE", "5")]);
-    let five = vec![EV; 5].join("\n");
+    let five = [EV; 5].join("\n");
     let r = s.post("/ingest", &[], &five);
     assert_eq!(r.status, 200);
     assert_eq!(body(&r)["queue_depth"], 5);
