@@ -34,6 +34,7 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_needs_command" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
@@ -63,6 +64,23 @@ complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l url -d 'Ingest URL, e.g. http://127.0.0.1:8080/api/v2/ingest' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l api-key -d 'Value of the X-API-KEY header (or env MUTT_LOAD_API_KEY)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l rate -d 'Open loop: target requests per second (spread over the connections); without it, closed loop' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l concurrency -d 'Connections (closed loop: each sends its next request when the previous answered)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l duration -d 'Stop after this long (e.g. 10s, 2m, or plain seconds); default 10s unless --count is given' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l count -d 'Stop after this many requests' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l batch -d 'Events per request; >1 sends NDJSON bodies (Content-Type: application/x-ndjson)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l timeout -d 'Per-request timeout' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand load" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l partitions-ahead -d 'Months after the current one to create event_audit_log partitions for' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
@@ -118,11 +136,12 @@ complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "ingest" -d 'The ingest API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "config" -d 'Inspect configuration'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest migrate config up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from ingest load migrate config up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'

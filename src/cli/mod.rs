@@ -73,6 +73,8 @@ pub enum Command {
     /// The ingest API
     #[command(subcommand)]
     Ingest(ingest::IngestCommand),
+    /// Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)
+    Load(crate::dev::load::LoadArgs),
     /// Apply the embedded database migrations and create monthly audit partitions
     Migrate(migrate::MigrateArgs),
     /// Inspect configuration
@@ -93,6 +95,7 @@ impl Command {
     pub fn service_name(&self) -> &'static str {
         match self {
             Command::Ingest(_) => "ingestor",
+            Command::Load(_) => "load",
             Command::Migrate(_) => "migrate",
             Command::Config(_) => "config",
             Command::Up(_) => "up",
@@ -152,6 +155,19 @@ pub enum CliError {
     Other(String),
 }
 
+fn run_load(
+    args: &crate::dev::load::LoadArgs,
+    format: output::Format,
+) -> Result<ExitCode, CliError> {
+    let report = crate::dev::load::run(args).map_err(|e| CliError::Other(e.to_string()))?;
+    crate::dev::load::print_report(
+        &report,
+        format == output::Format::Json,
+        &mut std::io::stdout(),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The clap command tree (for completions and man pages).
 pub fn command() -> clap::Command {
     Cli::command()
@@ -163,6 +179,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     let format = cli.global.output;
     let result = match cli.command {
         Command::Ingest(cmd) => ingest::run(&settings, &cmd),
+        Command::Load(args) => run_load(&args, format),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
         Command::Up(args) => up::run(&settings, &args),

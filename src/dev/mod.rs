@@ -1,3 +1,4 @@
 //! Developer tooling: private Redis and PostgreSQL servers for the test harness and `mutt up`.
 
+pub mod load;
 pub mod services;
