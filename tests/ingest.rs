@@ -156,6 +156,11 @@ fn an_rsyslog_batch_on_double_slash_ingest_is_accepted() {
     assert_eq!(q[0]["syslog_severity"], 3);
     assert_eq!(q[0]["severity"], "err");
     assert_eq!(q[1]["syslog_severity"], 6);
+    assert_eq!(
+        q[1]["trap_oid"], "1.3.6.1.6.3.1.1.5.3",
+        "the trap is named from its snmpTrapOID.0 varbind"
+    );
+    assert!(q[0].get("trap_oid").is_none());
     let msg = q[1]["message"].as_str().unwrap();
     assert!(
         msg.contains("47164]:\n.1.3.6.1.2.1.1.3.0") && msg.contains("04.47\t.1.3.6"),

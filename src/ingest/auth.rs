@@ -3,7 +3,7 @@
 
 use crate::settings::secrets::SecretSource;
 use sha2::{Digest, Sha256};
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 
@@ -30,7 +30,8 @@ pub fn split_keys(value: &str) -> Vec<String> {
 pub struct ApiKeys {
     source: SecretSource,
     refresh: Duration,
-    cache: Mutex<(Option<Instant>, Vec<KeyDigest>)>,
+    // Read on every request by every handler thread: a read lock and an Arc clone, no copying.
+    cache: RwLock<(Option<Instant>, Arc<Vec<KeyDigest>>)>,
 }
 
 impl ApiKeys {
@@ -39,7 +40,7 @@ impl ApiKeys {
         ApiKeys {
             source,
             refresh,
-            cache: Mutex::new((None, Vec::new())),
+            cache: RwLock::new((None, Arc::new(Vec::new()))),
         }
     }
 
@@ -48,23 +49,22 @@ impl ApiKeys {
         !self.current().is_empty()
     }
 
-    fn current(&self) -> Vec<KeyDigest> {
-        let Ok(mut cache) = self.cache.lock() else {
-            return Vec::new();
-        };
-        let stale = cache.0.is_none_or(|at| at.elapsed() >= self.refresh);
-        if stale {
-            let keys = self
-                .source
-                .get()
-                .map(|v| split_keys(&v))
-                .unwrap_or_default();
-            *cache = (
-                Some(Instant::now()),
-                keys.iter().map(|k| digest(k)).collect(),
-            );
+    fn current(&self) -> Arc<Vec<KeyDigest>> {
+        if let Ok(cache) = self.cache.read() {
+            if cache.0.is_some_and(|at| at.elapsed() < self.refresh) {
+                return Arc::clone(&cache.1);
+            }
         }
-        cache.1.clone()
+        let keys = self
+            .source
+            .get()
+            .map(|v| split_keys(&v))
+            .unwrap_or_default();
+        let fresh = Arc::new(keys.iter().map(|k| digest(k)).collect::<Vec<_>>());
+        if let Ok(mut cache) = self.cache.write() {
+            *cache = (Some(Instant::now()), Arc::clone(&fresh));
+        }
+        fresh
     }
 
     /// The digest of `presented` if it matches a valid key. Every valid key is compared, in
@@ -74,7 +74,7 @@ impl ApiKeys {
         let presented = presented.filter(|p| !p.is_empty())?;
         let wanted = digest(presented);
         let mut matched = subtle::Choice::from(0u8);
-        for key in self.current() {
+        for key in self.current().iter() {
             matched |= key.ct_eq(&wanted);
         }
         bool::from(matched).then_some(wanted)

@@ -150,6 +150,35 @@ pub fn decode_rsyslog_escapes(text: &str) -> Option<String> {
     Some(text.replace("#012", "\n").replace("#011", "\t"))
 }
 
+/// Normalise an OID: `iso.` → `1.`, no leading dot (symbolic names are left as they are).
+pub fn normalise_oid(oid: &str) -> String {
+    let oid = oid.trim();
+    let oid = oid.strip_prefix('.').unwrap_or(oid);
+    match oid.strip_prefix("iso.") {
+        Some(rest) => format!("1.{rest}"),
+        None => oid.to_string(),
+    }
+}
+
+/// The trap OID named by the `snmpTrapOID.0` varbind of a trap rendered as text (snmptrapd's
+/// syslog line or traphandle input), in any of net-snmp's spellings.
+pub fn trap_oid_from_message(message: &str) -> Option<String> {
+    const MARKERS: [&str; 3] = [
+        "snmpTrapOID.0",
+        "iso.3.6.1.6.3.1.1.4.1.0",
+        "1.3.6.1.6.3.1.1.4.1.0",
+    ];
+    let at = MARKERS
+        .iter()
+        .filter_map(|m| message.find(m).map(|i| i + m.len()))
+        .min()?;
+    let rest = message[at..].trim_start();
+    let rest = rest.strip_prefix('=').unwrap_or(rest).trim_start();
+    let rest = rest.strip_prefix("OID:").unwrap_or(rest).trim_start();
+    let value: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+    (!value.is_empty()).then(|| normalise_oid(&value))
+}
+
 /// Validate and normalise one item in place; push every problem found.
 pub fn check_item(
     index: usize,
@@ -196,6 +225,16 @@ pub fn check_item(
     if let Some(Value::String(msg)) = map.get("message") {
         if let Some(decoded) = decode_rsyslog_escapes(msg) {
             map.insert("message".into(), Value::String(decoded));
+        }
+    }
+    // rsyslog's payload carries traps only as text: name the trap so OID rules can match it.
+    if map.get("trap_oid").is_none_or(Value::is_null) {
+        if let Some(oid) = map
+            .get("message")
+            .and_then(Value::as_str)
+            .and_then(trap_oid_from_message)
+        {
+            map.insert("trap_oid".into(), Value::String(oid));
         }
     }
 }
@@ -367,6 +406,29 @@ mod tests {
         // An unknown text severity is left alone rather than refused.
         let e = ok(r#"{"hostname":"h","message":"m","timestamp":"t","severity":"chatty"}"#);
         assert!(e[0].get("syslog_severity").is_none());
+    }
+
+    #[test]
+    fn trap_oids_are_found_in_every_net_snmp_spelling() {
+        for (message, want) in [
+            ("x]:\n.1.3.6.1.2.1.1.3.0 = Timeticks: (5) 0:00\t.1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.6.3.1.1.5.3", Some("1.3.6.1.6.3.1.1.5.3")),
+            ("iso.3.6.1.2.1.1.3.0 0:0:08:36.85\niso.3.6.1.6.3.1.1.4.1.0 iso.3.6.1.6.3.1.1.5.3\n", Some("1.3.6.1.6.3.1.1.5.3")),
+            ("SNMPv2-MIB::snmpTrapOID.0 = OID: IF-MIB::linkDown", Some("IF-MIB::linkDown")),
+            ("%LINK-3-UPDOWN: Interface Gi0/1, changed state to down", None),
+            ("snmpTrapOID.0 = OID: ", None),
+        ] {
+            assert_eq!(trap_oid_from_message(message).as_deref(), want, "{message}");
+        }
+        assert_eq!(normalise_oid(".1.3.6.1.4.1.9"), "1.3.6.1.4.1.9");
+        assert_eq!(normalise_oid("iso.3.6.1"), "1.3.6.1");
+        let e = ok(
+            r#"{"hostname":"h","message":"a snmpTrapOID.0 = OID: .1.3.6.1.6.3.1.1.5.4","timestamp":"t"}"#,
+        );
+        assert_eq!(e[0]["trap_oid"], json!("1.3.6.1.6.3.1.1.5.4"));
+        let e = ok(
+            r#"{"hostname":"h","message":"a snmpTrapOID.0 = OID: .1.3.6.1.6.3.1.1.5.4","timestamp":"t","trap_oid":"9.9"}"#,
+        );
+        assert_eq!(e[0]["trap_oid"], json!("9.9"), "a client's trap_oid wins");
     }
 
     #[test]
