@@ -5,19 +5,23 @@
 //!
 //! - [`cli`]: the one clap tree and a handler per command group; turns errors into exit codes.
 //! - [`settings`]: every setting once (env name, type, default, validation, source), the loader
-//!   shared by all subcommands, and secrets read from the environment or `<NAME>_FILE`.
+//!   shared by all subcommands, secrets read from the environment or `<NAME>_FILE`, and the
+//!   dynamic-config reader (`mutt:config:*` with PUBLISH invalidation).
 //! - [`logging`]: env_logger set-up, plain or one JSON object per line, with per-thread context
 //!   (correlation id).
 //! - [`store::redis`]: Redis connections (timeouts, TLS, CURRENT/NEXT passwords, reconnect), the
 //!   key builder every Redis key name comes from, and the Lua scripts (`*.lua`) run by EVALSHA.
 //! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords), the
 //!   embedded migrations of `migrations/` and monthly partition upkeep of `event_audit_log`.
+//! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), API keys, the
+//!   group-commit writer, and the HTTP handlers.
+//! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`http`]: tiny_http plumbing for every daemon: routing, JSON error envelope, limits, health
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.
-//! - [`dev`]: developer tooling; today the launcher of private `redis-server` and PostgreSQL child
-//!   processes used by the test harness and `mutt up`.
+//! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
+//!   processes (test harness and `mutt up`), and the `mutt load` generator.
 
 pub mod backoff;
 pub mod cli;
@@ -25,6 +29,7 @@ pub mod dev;
 pub mod http;
 pub mod ingest;
 pub mod logging;
+pub mod rules;
 pub mod settings;
 pub mod shutdown;
 pub mod store;

@@ -1,0 +1,464 @@
+//! The rule engine: pure matching of events against operator rules (CONTRACT §5), and an
+//! explanation of every decision. No I/O: the alerter feeds it a snapshot of the tables.
+//!
+//! - Rules are tried in `priority ASC, id ASC`; the first match wins.
+//! - `contains` and `regex` look at `message`, case-insensitively; regexes use the `regex` crate
+//!   (linear time); a pattern it cannot compile is reported and the rule skipped.
+//! - `oid_prefix` compares normalised OIDs (leading `.` dropped, `iso.` → `1.`, trailing `.*`
+//!   ignored) on a dot boundary, against the rule's `trap_oid` (or its `match_string` when
+//!   `trap_oid` is empty).
+//! - A rule's `syslog_severity` and `trap_oid`, when set, are extra conditions on every match type.
+//! - Development hosts and device teams are looked up case-insensitively.
+//! - An event is forwarded iff the chosen handling, lower-cased, is `page_and_ticket`,
+//!   `page_only` or `ticket_only`.
+
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Handling values that send an alert to Moog (compared lower-cased).
+pub const FORWARD_HANDLINGS: [&str; 3] = ["page_and_ticket", "page_only", "ticket_only"];
+
+/// How a rule's pattern is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchType {
+    /// Case-insensitive substring of `message`.
+    Contains,
+    /// Case-insensitive regular expression searched in `message`.
+    Regex,
+    /// The event's trap OID is the rule's OID or below it.
+    OidPrefix,
+}
+
+impl MatchType {
+    /// Parse the `alert_rules.match_type` column.
+    pub fn parse(text: &str) -> Option<MatchType> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "contains" => Some(MatchType::Contains),
+            "regex" => Some(MatchType::Regex),
+            "oid_prefix" => Some(MatchType::OidPrefix),
+            _ => None,
+        }
+    }
+
+    /// The column value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchType::Contains => "contains",
+            MatchType::Regex => "regex",
+            MatchType::OidPrefix => "oid_prefix",
+        }
+    }
+}
+
+/// One row of `alert_rules` (active rules only reach the engine).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    /// Primary key.
+    pub id: i32,
+    /// Text or pattern.
+    pub match_string: Option<String>,
+    /// OID (prefix) the event's trap must fall under.
+    pub trap_oid: Option<String>,
+    /// Severity the event must have, 0–7.
+    pub syslog_severity: Option<i32>,
+    /// How `match_string` is applied.
+    pub match_type: MatchType,
+    /// Lower wins.
+    pub priority: i32,
+    /// Handling for production hosts.
+    pub prod_handling: String,
+    /// Handling for development hosts.
+    pub dev_handling: String,
+    /// Team the alert is assigned to.
+    pub team_assignment: String,
+}
+
+/// Normalise an OID for comparison: no leading dot, `iso.` → `1.`, no trailing `.*` or `.`.
+pub fn normalise_oid(oid: &str) -> String {
+    let mut s = oid.trim();
+    s = s.strip_prefix('.').unwrap_or(s);
+    let mut out = match s.strip_prefix("iso.") {
+        Some(rest) => format!("1.{rest}"),
+        None if s == "iso" => "1".to_string(),
+        None => s.to_string(),
+    };
+    while out.ends_with(".*") || out.ends_with('.') {
+        let cut = if out.ends_with(".*") { 2 } else { 1 };
+        out.truncate(out.len() - cut);
+    }
+    out
+}
+
+/// Whether `oid` is `prefix` or below it (dot boundary; both already normalised).
+pub fn oid_under(oid: &str, prefix: &str) -> bool {
+    !prefix.is_empty()
+        && (oid == prefix
+            || (oid.starts_with(prefix) && oid.as_bytes().get(prefix.len()) == Some(&b'.')))
+}
+
+/// A syslog severity given as a number, a numeric string or a name.
+pub fn parse_severity(value: &serde_json::Value) -> Option<u8> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().filter(|s| *s <= 7).map(|s| s as u8),
+        serde_json::Value::String(s) => match s.trim().parse::<u64>() {
+            Ok(n) if n <= 7 => Some(n as u8),
+            Ok(_) => None,
+            Err(_) => Some(match s.trim().to_ascii_lowercase().as_str() {
+                "emerg" | "emergency" | "panic" => 0,
+                "alert" => 1,
+                "crit" | "critical" => 2,
+                "err" | "error" => 3,
+                "warning" | "warn" => 4,
+                "notice" => 5,
+                "info" | "informational" => 6,
+                "debug" => 7,
+                _ => return None,
+            }),
+        },
+        _ => None,
+    }
+}
+
+#[derive(Debug)]
+enum Matcher {
+    /// Lower-cased needle; `None` = no text condition (OID-only rule).
+    Contains(Option<String>),
+    Regex(Option<regex::Regex>),
+    OidPrefix(String),
+}
+
+#[derive(Debug)]
+struct Compiled {
+    rule: Rule,
+    matcher: Matcher,
+    oid_condition: Option<String>,
+}
+
+/// A rule the engine could not use, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedRule {
+    /// The rule's id.
+    pub rule_id: i32,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Everything the engine decides with: rules, development hosts, device teams.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    rules: Vec<Compiled>,
+    skipped: Vec<SkippedRule>,
+    dev_hosts: HashSet<String>,
+    teams: HashMap<String, String>,
+    default_team: String,
+}
+
+/// The fields of an event the engine reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventView<'a> {
+    /// Device host name.
+    pub hostname: &'a str,
+    /// Text of the event.
+    pub message: Option<&'a str>,
+    /// Trap OID, if the event is a trap.
+    pub trap_oid: Option<&'a str>,
+    /// Severity 0–7.
+    pub syslog_severity: Option<u8>,
+}
+
+/// `prod` or `dev`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Not a development host.
+    Prod,
+    /// Listed in `development_hosts`.
+    Dev,
+}
+
+impl Environment {
+    /// `prod` or `dev`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Prod => "prod",
+            Environment::Dev => "dev",
+        }
+    }
+}
+
+/// The engine's verdict on one event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Decision {
+    /// A rule matched.
+    Matched {
+        /// The matching rule.
+        rule_id: i32,
+        /// The handling value chosen for the environment.
+        handling: String,
+        /// The rule's team.
+        team: String,
+        /// prod or dev.
+        environment: Environment,
+        /// Whether an alert goes to Moog.
+        forward: bool,
+    },
+    /// No rule matched.
+    Unhandled {
+        /// The device's team, or the default team.
+        team: String,
+        /// prod or dev.
+        environment: Environment,
+    },
+}
+
+/// Why one rule did or did not match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleTrace {
+    /// The rule's id.
+    pub rule_id: i32,
+    /// Its priority.
+    pub priority: i32,
+    /// Whether it matched.
+    pub matched: bool,
+    /// What was checked, in words.
+    pub reason: String,
+}
+
+/// A decision with the rules tried on the way to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Rules in the order tried, up to and including the match.
+    pub tried: Vec<RuleTrace>,
+    /// Rules that could not be used at all.
+    pub skipped: Vec<SkippedRule>,
+    /// The verdict.
+    pub decision: Decision,
+}
+
+impl Snapshot {
+    /// Build a snapshot: rules are sorted `priority, id`; bad patterns are skipped and reported.
+    pub fn new(
+        rules: Vec<Rule>,
+        dev_hosts: impl IntoIterator<Item = String>,
+        teams: impl IntoIterator<Item = (String, String)>,
+        default_team: &str,
+    ) -> Snapshot {
+        let mut rules = rules;
+        rules.sort_by_key(|r| (r.priority, r.id));
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut skipped = Vec::new();
+        for rule in rules {
+            match compile(&rule) {
+                Ok((matcher, oid_condition)) => compiled.push(Compiled {
+                    rule,
+                    matcher,
+                    oid_condition,
+                }),
+                Err(reason) => skipped.push(SkippedRule {
+                    rule_id: rule.id,
+                    reason,
+                }),
+            }
+        }
+        Snapshot {
+            rules: compiled,
+            skipped,
+            dev_hosts: dev_hosts.into_iter().map(|h| h.to_lowercase()).collect(),
+            teams: teams
+                .into_iter()
+                .map(|(h, t)| (h.to_lowercase(), t))
+                .collect(),
+            default_team: default_team.to_string(),
+        }
+    }
+
+    /// Rules in use.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Rules that could not be used (bad regex, OID rule without an OID).
+    pub fn skipped(&self) -> &[SkippedRule] {
+        &self.skipped
+    }
+
+    /// Development hosts known.
+    pub fn dev_host_count(&self) -> usize {
+        self.dev_hosts.len()
+    }
+
+    /// Device teams known.
+    pub fn team_count(&self) -> usize {
+        self.teams.len()
+    }
+
+    /// prod or dev for a host.
+    pub fn environment(&self, hostname: &str) -> Environment {
+        if self.dev_hosts.contains(&hostname.to_lowercase()) {
+            Environment::Dev
+        } else {
+            Environment::Prod
+        }
+    }
+
+    /// The owning team of a device (for unhandled events), or the default team.
+    pub fn device_team(&self, hostname: &str) -> &str {
+        self.teams
+            .get(&hostname.to_lowercase())
+            .map(String::as_str)
+            .unwrap_or(&self.default_team)
+    }
+
+    /// Decide for one event.
+    pub fn decide(&self, event: &EventView<'_>) -> Decision {
+        let lowered = event.message.map(str::to_lowercase);
+        let oid = event.trap_oid.map(normalise_oid);
+        let hit = self
+            .rules
+            .iter()
+            .find(|c| check(c, event, lowered.as_deref(), oid.as_deref()).is_ok());
+        self.verdict(hit.map(|c| &c.rule), event.hostname)
+    }
+
+    /// Decide for one event and say why, rule by rule.
+    pub fn explain(&self, event: &EventView<'_>) -> Explanation {
+        let lowered = event.message.map(str::to_lowercase);
+        let oid = event.trap_oid.map(normalise_oid);
+        let mut tried = Vec::new();
+        let mut hit = None;
+        for c in &self.rules {
+            let result = check(c, event, lowered.as_deref(), oid.as_deref());
+            let matched = result.is_ok();
+            tried.push(RuleTrace {
+                rule_id: c.rule.id,
+                priority: c.rule.priority,
+                matched,
+                reason: result.unwrap_or_else(|e| e),
+            });
+            if matched {
+                hit = Some(&c.rule);
+                break;
+            }
+        }
+        Explanation {
+            tried,
+            skipped: self.skipped.clone(),
+            decision: self.verdict(hit, event.hostname),
+        }
+    }
+
+    fn verdict(&self, hit: Option<&Rule>, hostname: &str) -> Decision {
+        let environment = self.environment(hostname);
+        match hit {
+            Some(rule) => {
+                let handling = match environment {
+                    Environment::Prod => &rule.prod_handling,
+                    Environment::Dev => &rule.dev_handling,
+                };
+                Decision::Matched {
+                    rule_id: rule.id,
+                    handling: handling.clone(),
+                    team: rule.team_assignment.clone(),
+                    environment,
+                    forward: is_forward(handling),
+                }
+            }
+            None => Decision::Unhandled {
+                team: self.device_team(hostname).to_string(),
+                environment,
+            },
+        }
+    }
+}
+
+/// Whether a handling value sends an alert.
+pub fn is_forward(handling: &str) -> bool {
+    let lower = handling.trim().to_ascii_lowercase();
+    FORWARD_HANDLINGS.contains(&lower.as_str())
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn compile(rule: &Rule) -> Result<(Matcher, Option<String>), String> {
+    let trap = non_empty(&rule.trap_oid).map(normalise_oid);
+    match rule.match_type {
+        MatchType::Contains => Ok((
+            Matcher::Contains(non_empty(&rule.match_string).map(str::to_lowercase)),
+            trap,
+        )),
+        MatchType::Regex => match non_empty(&rule.match_string) {
+            None => Ok((Matcher::Regex(None), trap)),
+            Some(pattern) => regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map(|re| (Matcher::Regex(Some(re)), trap))
+                .map_err(|e| {
+                    format!(
+                        "regex does not compile: {}",
+                        e.to_string()
+                            .lines()
+                            .last()
+                            .unwrap_or("invalid pattern")
+                            .trim()
+                    )
+                }),
+        },
+        MatchType::OidPrefix => {
+            let prefix = trap
+                .clone()
+                .or_else(|| non_empty(&rule.match_string).map(normalise_oid))
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| "oid_prefix rule has no OID".to_string())?;
+            Ok((Matcher::OidPrefix(prefix), None))
+        }
+    }
+}
+
+/// `Ok(why it matched)` or `Err(why not)`.
+fn check(
+    c: &Compiled,
+    event: &EventView<'_>,
+    lowered: Option<&str>,
+    oid: Option<&str>,
+) -> Result<String, String> {
+    if let Some(want) = c.rule.syslog_severity {
+        match event.syslog_severity {
+            Some(have) if i32::from(have) == want => {}
+            Some(have) => return Err(format!("severity {have} is not the rule's {want}")),
+            None => return Err(format!("event has no severity (rule wants {want})")),
+        }
+    }
+    if let Some(prefix) = &c.oid_condition {
+        match oid {
+            Some(o) if oid_under(o, prefix) => {}
+            Some(o) => return Err(format!("trap_oid {o} is not under {prefix}")),
+            None => return Err(format!("event has no trap_oid (rule wants {prefix})")),
+        }
+    }
+    match &c.matcher {
+        Matcher::Contains(None) | Matcher::Regex(None) => Ok("trap_oid condition met".into()),
+        Matcher::Contains(Some(needle)) => match lowered {
+            Some(m) if m.contains(needle.as_str()) => Ok(format!("message contains {needle:?}")),
+            Some(_) => Err(format!("message does not contain {needle:?}")),
+            None => Err("event has no message".into()),
+        },
+        Matcher::Regex(Some(re)) => match event.message {
+            Some(m) if re.is_match(m) => Ok(format!("message matches /{}/", re.as_str())),
+            Some(_) => Err(format!("message does not match /{}/", re.as_str())),
+            None => Err("event has no message".into()),
+        },
+        Matcher::OidPrefix(prefix) => match oid {
+            Some(o) if oid_under(o, prefix) => Ok(format!("trap_oid {o} is under {prefix}")),
+            Some(o) => Err(format!("trap_oid {o} is not under {prefix}")),
+            None => Err("event has no trap_oid".into()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
