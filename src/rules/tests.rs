@@ -1,5 +1,8 @@
 use super::*;
 
+/// (message, trap_oid, severity, expected rule id)
+type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<u8>, Option<i32>);
+
 fn rule(
     id: i32,
     mt: MatchType,
@@ -72,28 +75,28 @@ fn matched(d: &Decision) -> Option<i32> {
 #[test]
 fn v25_cases() {
     let s = v25();
-    let cases: &[(&str, Option<&str>, Option<&str>, Option<i32>)] = &[
+    let cases: &[Case] = &[
         // contains is case-insensitive, partial words match
-        ("h", Some("CRITICAL: disk"), None, Some(1)),
-        ("h", Some("critical: disk"), None, Some(1)),
-        ("h", Some("SUPERCRITICALITY"), None, Some(1)),
-        ("h", Some("an error occurred"), None, Some(2)),
+        (Some("CRITICAL: disk"), None, None, Some(1)),
+        (Some("critical: disk"), None, None, Some(1)),
+        (Some("SUPERCRITICALITY"), None, None, Some(1)),
+        (Some("an error occurred"), None, None, Some(2)),
         // regex with a group; lowest priority number wins over CRITICAL (10)
-        ("h", Some("CRITICAL %LINK-DOWN Gi0/1"), None, Some(3)),
-        ("h", Some("link-up"), None, Some(3)),
+        (Some("CRITICAL %LINK-DOWN Gi0/1"), None, None, Some(3)),
+        (Some("link-up"), None, None, Some(3)),
         // OID prefix: exact and child match; sibling and parent do not
-        ("h", None, Some(".1.3.6.1.6.3.1.1.5.3"), Some(4)),
-        ("h", None, Some("1.3.6.1.6.3.1.1.5.3.7"), Some(4)),
-        ("h", None, Some("iso.3.6.1.6.3.1.1.5.3"), Some(4)),
-        ("h", None, Some(".1.3.6.1.6.3.1.1.5.4"), None),
-        ("h", None, Some(".1.3.6.1.6.3.1.1.5"), None),
-        ("h", None, Some(".1.3.6.1.6.3.1.1.5.31"), None),
+        (None, Some(".1.3.6.1.6.3.1.1.5.3"), None, Some(4)),
+        (None, Some("1.3.6.1.6.3.1.1.5.3.7"), None, Some(4)),
+        (None, Some("iso.3.6.1.6.3.1.1.5.3"), None, Some(4)),
+        (None, Some(".1.3.6.1.6.3.1.1.5.4"), None, None),
+        (None, Some(".1.3.6.1.6.3.1.1.5"), None, None),
+        (None, Some(".1.3.6.1.6.3.1.1.5.31"), None, None),
         // nothing matches
-        ("h", Some("all quiet"), None, None),
-        ("h", None, None, None),
+        (Some("all quiet"), None, None, None),
+        (None, None, None, None),
     ];
-    for (host, msg, oid, want) in cases {
-        let d = s.decide(&ev(host, *msg, *oid, None));
+    for (msg, oid, sev, want) in cases {
+        let d = s.decide(&ev("h", *msg, *oid, *sev));
         assert_eq!(matched(&d), *want, "{msg:?} {oid:?}");
     }
 }
@@ -208,7 +211,7 @@ fn severity_and_trap_oid_are_extra_conditions_on_every_type() {
         [],
         "NETO",
     );
-    let cases: &[(Option<&str>, Option<&str>, Option<u8>, Option<i32>)] = &[
+    let cases: &[Case] = &[
         (Some("fan failed"), None, Some(2), Some(1)),
         (Some("fan failed"), None, Some(3), None),
         (Some("fan failed"), None, None, None),
