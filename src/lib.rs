@@ -16,7 +16,7 @@
 //! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), API keys, the
 //!   group-commit writer, and the HTTP handlers.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
-//! - [`http`]: tiny_http plumbing for every daemon: routing, JSON error envelope, limits, health
+//! - [`http`]: HTTP plumbing (hyper) for every daemon: routing, JSON error envelope, limits, health
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.

@@ -42,7 +42,7 @@ pub fn init(settings: &Settings, service: &str) {
     // Dependencies chatter at debug level (connection pools, HTTP internals); keep them at warn
     // unless the operator asks for trace.
     if settings.log_level() < log::LevelFilter::Trace {
-        for noisy in ["r2d2", "tokio_postgres", "postgres", "rustls", "tiny_http"] {
+        for noisy in ["r2d2", "tokio_postgres", "postgres", "rustls", "hyper"] {
             builder.filter_module(noisy, log::LevelFilter::Warn);
         }
     }

@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -19,6 +20,8 @@ use serde::{Deserialize, Serialize};
 const TEST_LIMITS: Limits = Limits {
     max_body_bytes: 64,
     max_header_bytes: 1024,
+    header_read_timeout: Duration::from_secs(30),
+    body_read_timeout: Duration::from_secs(30),
 };
 
 /// Stops the server when a test ends, even on assertion failure.
@@ -38,8 +41,17 @@ impl Drop for Running {
 }
 
 fn start(router: Router, workers: usize, registry: Option<&prometheus::Registry>) -> Running {
+    start_with_limits(router, workers, registry, TEST_LIMITS)
+}
+
+fn start_with_limits(
+    router: Router,
+    workers: usize,
+    registry: Option<&prometheus::Registry>,
+    limits: Limits,
+) -> Running {
     let shutdown = Shutdown::new();
-    let mut server = Server::bind("127.0.0.1:0", TEST_LIMITS).expect("bind");
+    let mut server = Server::bind("127.0.0.1:0", limits).expect("bind");
     if let Some(registry) = registry {
         server = server.with_metrics(HttpMetrics::new(registry, "test").expect("metrics"));
     }
@@ -292,9 +304,9 @@ fn oversized_body_gets_413() {
 }
 
 #[test]
-fn absurd_declared_length_does_not_kill_the_server() {
-    // tiny_http 0.12 would allocate the declared length when discarding the body and
-    // abort the process; the server must answer 413 and keep serving.
+fn absurd_declared_length_gets_413_and_server_keeps_serving() {
+    // Refused from the declared length alone, before a byte of the body is read, whatever the
+    // route; the rest of the "body" is never read, so the connection is closed.
     let srv = start(app_router(), 1, None);
     for target in ["/echo", "/nope"] {
         let mut conn = Conn::open(srv.addr).expect("connect");
@@ -308,7 +320,16 @@ fn absurd_declared_length_does_not_kill_the_server() {
             r#"{"error":"request body too large","correlation_id":"huge"}"#,
         );
         assert_eq!(resp.header("connection"), Some("close"));
+        assert!(conn.read_response().is_err(), "connection must be closed");
     }
+    // With `Expect: 100-continue` the client is told 413 instead of being invited to send.
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let resp = conn
+        .request(
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nX-Correlation-ID: huge\r\nExpect: 100-continue\r\nContent-Length: 100000000000\r\n\r\n",
+        )
+        .expect("response");
+    assert_eq!(resp.status, 413);
     let resp = request(srv.addr, &build("POST", "/echo", &[], "still alive"));
     assert_eq!(resp.status, 200);
     assert_eq!(resp.text(), "still alive");
@@ -316,16 +337,21 @@ fn absurd_declared_length_does_not_kill_the_server() {
 
 #[test]
 fn unparsable_content_length_is_rejected() {
+    // hyper refuses a Content-Length it cannot parse while reading the head, before routing,
+    // so the answer is its own bare 400 (no JSON envelope) and the connection is closed rather
+    // than the body being misread as the next request.
     let srv = start(app_router(), 2, None);
-    let resp = request(
-        srv.addr,
-        "POST /echo HTTP/1.1\r\nHost: t\r\nX-Correlation-ID: cl\r\nContent-Length: 99999999999999999999\r\n\r\nabc",
-    );
-    assert_json(
-        &resp,
-        400,
-        r#"{"error":"invalid Content-Length","correlation_id":"cl"}"#,
-    );
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let resp = conn
+        .request(
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nX-Correlation-ID: cl\r\nContent-Length: 99999999999999999999\r\n\r\nabc",
+        )
+        .expect("response");
+    assert_eq!(resp.status, 400);
+    assert_eq!(resp.header("connection"), Some("close"));
+    assert!(conn.read_response().is_err(), "connection must be closed");
+    let resp = request(srv.addr, &build("POST", "/echo", &[], "ok"));
+    assert_eq!(resp.status, 200);
 }
 
 #[test]
@@ -346,11 +372,22 @@ fn oversized_headers_get_431() {
         431,
         r#"{"error":"request headers too large","correlation_id":"hdr"}"#,
     );
+
+    // Far beyond the limit hyper stops buffering and answers 431 itself, without an envelope.
+    let huge = "v".repeat(100 * 1024);
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let resp = conn
+        .request(build("GET", "/api/v1/rules/active", &[("X-Big", &huge)], "").as_bytes())
+        .expect("response");
+    assert_eq!(resp.status, 431);
+    assert_eq!(resp.header("connection"), Some("close"));
+    let resp = request(srv.addr, &build("GET", "/api/v1/rules/active", &[], ""));
+    assert_eq!(resp.status, 200);
 }
 
 #[test]
 fn handler_panic_becomes_500_and_worker_survives() {
-    // A single worker proves the same thread keeps serving after the panic.
+    // A single worker slot proves a panic neither leaks the slot nor stops serving.
     let srv = start(app_router(), 1, None);
     let cid = [("X-Correlation-ID", "boom")];
     for _ in 0..2 {
@@ -442,7 +479,7 @@ fn graceful_shutdown_finishes_in_flight_request() {
     assert!(eventually_refused(addr), "listener must be closed");
 }
 
-/// tiny_http's accept thread drops the listener asynchronously, so allow it a moment.
+/// Allows the server thread a moment to close the listener.
 fn eventually_refused(addr: SocketAddr) -> bool {
     let deadline = Instant::now() + Duration::from_secs(2);
     while Instant::now() < deadline {
@@ -580,4 +617,217 @@ fn metrics_use_route_templates() {
     }
     assert!(!text.contains("/secret/raw/path"));
     assert!(!text.contains("BREW"));
+}
+
+#[test]
+fn keep_alive_burst_is_not_starved() {
+    // Regression: tiny_http queued new connections behind pool threads that each served one
+    // long-lived keep-alive connection, so some clients got no answer until others
+    // disconnected. Every client therefore keeps its connection open until all are done.
+    const CLIENTS: usize = 64;
+    const REQUESTS: usize = 50;
+    let srv = start(app_router(), 4, None);
+    // Connecting in a tight loop from one thread is the burst that used to starve clients.
+    let conns: Vec<Conn> = (0..CLIENTS)
+        .map(|_| Conn::open(srv.addr).expect("connect"))
+        .collect();
+    let done = Arc::new(std::sync::Barrier::new(CLIENTS));
+    let clients: Vec<_> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(i, conn)| {
+            let done = Arc::clone(&done);
+            thread::spawn(move || {
+                let result = keep_alive_client(conn, i, REQUESTS);
+                // Errors are returned, not panicked, so every client reaches this barrier.
+                done.wait();
+                result
+            })
+        })
+        .collect();
+    let mut worst = Duration::ZERO;
+    for client in clients {
+        match client.join().expect("client thread") {
+            Ok(slowest) => worst = worst.max(slowest),
+            Err(err) => panic!("a keep-alive client failed: {err}"),
+        }
+    }
+    assert!(
+        worst < Duration::from_secs(1),
+        "slowest request took {worst:?}"
+    );
+}
+
+/// Sends `requests` requests on one connection; returns the slowest round trip.
+fn keep_alive_client(mut conn: Conn, id: usize, requests: usize) -> Result<Duration, String> {
+    // Well past the 1 s bound, so a starved client fails the test instead of hanging it.
+    conn.set_read_timeout(Duration::from_secs(3))
+        .map_err(|e| format!("client {id}: {e}"))?;
+    let mut worst = Duration::ZERO;
+    for n in 0..requests {
+        let body = format!("{id}-{n}");
+        let sent = Instant::now();
+        let resp = conn
+            .request(build("POST", "/echo", &[], &body).as_bytes())
+            .map_err(|e| format!("client {id}, request {n}: {e}"))?;
+        worst = worst.max(sent.elapsed());
+        if resp.status != 200 || resp.text() != body {
+            return Err(format!(
+                "client {id}, request {n}: {} {}",
+                resp.status,
+                resp.text()
+            ));
+        }
+    }
+    Ok(worst)
+}
+
+#[test]
+fn non_ascii_header_value_reaches_handler() {
+    let router = Router::new().get("/x-test", |req: &Request| {
+        Response::json(200, &serde_json::json!({ "x_test": req.header("X-Test") }))
+    });
+    let srv = start(router, 2, None);
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    // UTF-8 bytes arrive as the string they spell, so e.g. an API key simply fails to match.
+    let resp = conn
+        .request("GET /x-test HTTP/1.1\r\nHost: t\r\nX-Test: t\u{e9}st\r\n\r\n".as_bytes())
+        .expect("response");
+    assert_json(&resp, 200, "{\"x_test\":\"t\u{e9}st\"}");
+    // Bytes that are not UTF-8 (Latin-1 `é`) still arrive, lossily decoded.
+    let resp = conn
+        .request(b"GET /x-test HTTP/1.1\r\nHost: t\r\nX-Test: t\xe9st\r\n\r\n")
+        .expect("response on the same connection");
+    assert_json(&resp, 200, "{\"x_test\":\"t\u{fffd}st\"}");
+    let resp = conn
+        .request(build("GET", "/x-test", &[], "").as_bytes())
+        .expect("response on the same connection");
+    assert_json(&resp, 200, r#"{"x_test":null}"#);
+}
+
+#[test]
+fn expect_headers_do_not_break_requests() {
+    let srv = start(app_router(), 2, None);
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let resp = conn
+        .request(build("POST", "/echo", &[("Expect", "something-else")], "abc").as_bytes())
+        .expect("response");
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.text(), "abc");
+
+    // 100-continue: the head goes first, the body only after the interim 100.
+    let stream = TcpStream::connect(srv.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    (&stream)
+        .write_all(
+            b"POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+        )
+        .expect("send head");
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).expect("interim");
+    assert!(status_line.starts_with("HTTP/1.1 100"), "{status_line:?}");
+    let mut blank = String::new();
+    reader.read_line(&mut blank).expect("end of interim");
+    assert_eq!(blank, "\r\n");
+    (&stream).write_all(b"xyz").expect("send body");
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).expect("final");
+    assert!(status_line.starts_with("HTTP/1.1 200"), "{status_line:?}");
+}
+
+fn timeout_limits() -> Limits {
+    Limits {
+        header_read_timeout: Duration::from_millis(300),
+        body_read_timeout: Duration::from_millis(300),
+        ..TEST_LIMITS
+    }
+}
+
+#[test]
+fn stalled_clients_are_cut_off() {
+    let srv = start_with_limits(app_router(), 2, None, timeout_limits());
+
+    // Half a head, then silence (slowloris): closed without an answer.
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    conn.send(b"POST /echo HTTP/1.1\r\nHost: t\r\n")
+        .expect("send partial head");
+    let started = Instant::now();
+    assert!(
+        conn.read_response().is_err(),
+        "expected the connection to close"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A whole head, then only part of the body: 408 envelope, then closed.
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let started = Instant::now();
+    let resp = conn
+        .request(b"POST /echo HTTP/1.1\r\nHost: t\r\nX-Correlation-ID: slow\r\nContent-Length: 10\r\n\r\nabc")
+        .expect("408 response");
+    assert_json(
+        &resp,
+        408,
+        r#"{"error":"timed out reading request body","correlation_id":"slow"}"#,
+    );
+    assert_eq!(resp.header("connection"), Some("close"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(conn.read_response().is_err(), "connection must be closed");
+
+    // The header timeout also ends keep-alive connections left idle that long.
+    let mut conn = Conn::open(srv.addr).expect("connect");
+    let resp = conn
+        .request(build("POST", "/echo", &[], "fast").as_bytes())
+        .expect("response");
+    assert_eq!(resp.status, 200);
+    let started = Instant::now();
+    assert!(
+        conn.read_response().is_err(),
+        "idle connection should close"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Meanwhile the server serves everyone else.
+    let resp = request(srv.addr, &build("POST", "/echo", &[], "ok"));
+    assert_eq!(resp.status, 200);
+}
+
+#[test]
+fn shutdown_with_idle_keep_alive_connection_is_prompt() {
+    let mut srv = start(app_router(), 2, None);
+    let mut idle = Conn::open(srv.addr).expect("connect");
+    let resp = idle
+        .request(build("GET", "/api/v1/rules/active", &[], "").as_bytes())
+        .expect("response");
+    assert_eq!(resp.status, 200);
+
+    let started = Instant::now();
+    srv.shutdown.trigger();
+    srv.handle
+        .take()
+        .expect("handle")
+        .join()
+        .expect("clean stop");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The idle connection was closed by the server, not left dangling.
+    assert!(idle.read_response().is_err());
+    assert!(eventually_refused(srv.addr), "listener must be closed");
 }

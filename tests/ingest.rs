@@ -224,7 +224,7 @@ fn bad_bodies_get_400_with_every_problem_and_nothing_is_queued() {
 #[test]
 fn auth_method_and_size_errors() {
     let s = start(&[("MAX_BODY_BYTES", "2048")]);
-    for key in [None, Some("wrong"), Some("")] {
+    for key in [None, Some("wrong"), Some(""), Some("t\u{e9}st-ingest-key")] {
         let mut h = vec![("Content-Type", "application/json")];
         if let Some(k) = key {
             h.push(("X-API-KEY", k));
@@ -236,14 +236,6 @@ fn auth_method_and_size_errors() {
             json!({"status":"error","error":"Unauthorized","message":"Unauthorized","correlation_id":cid(&r)})
         );
     }
-    // A non-ASCII header value cannot be parsed by the HTTP layer (tiny_http): the connection is
-    // closed without an answer. The request is never served and the daemon carries on.
-    let raw = "POST /ingest HTTP/1.1\r\nHost: t\r\nX-API-KEY: t\u{e9}st-ingest-key\r\nContent-Length: 2\r\n\r\n{}";
-    let mut conn = common::http_client::Conn::open(s.daemon.addr).unwrap();
-    assert!(
-        conn.request(raw.as_bytes()).is_err(),
-        "a non-ASCII key must not be served"
-    );
     let r = s.daemon.req("GET", "/ingest", &[("X-API-KEY", KEY)], "");
     assert_eq!(r.status, 405);
     assert_eq!(r.header("Allow"), Some("POST"));

@@ -1,41 +1,70 @@
-//! Worker-pool HTTP server on top of `tiny_http` with graceful shutdown.
+//! HTTP/1.1 server: hyper on a small tokio runtime owned by the server, with the synchronous
+//! handlers run on that runtime's blocking pool, and graceful shutdown.
+//!
+//! Connections are plain async tasks, so an idle keep-alive connection costs no thread and a
+//! burst of new connections is never queued behind long-lived ones (tiny_http's thread pool
+//! starved them). Only handler execution is bounded, by a semaphore of `workers` permits.
 
 use std::any::Any;
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::convert::Infallible;
+use std::io;
+use std::net::{SocketAddr, TcpListener as StdTcpListener};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use crate::shutdown::Shutdown;
 
 use super::metrics::HttpMetrics;
 use super::request::{Request, CORRELATION_ID_HEADER};
 use super::response::Response;
-use super::router::{self, RouteMatch, Router, UNMATCHED_ROUTE};
+use super::router::{self, Handler, RouteMatch, Router, UNMATCHED_ROUTE};
 use super::Limits;
 
+/// Async worker threads: they only parse, route and copy bytes, so two keep up with far more
+/// connections than the handlers (on the blocking pool) can serve.
+const IO_THREADS: usize = 2;
+
 /// Upper bound on how long the accept loop takes to notice a shutdown request.
-const RECV_POLL_INTERVAL: Duration = Duration::from_millis(50);
+///
+/// `Shutdown` is a condvar, not an async primitive; polling it costs nothing measurable and
+/// avoids parking a thread that would outlive the server if `run` ended early.
+const SHUTDOWN_POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Pause after a failed accept, so running out of file descriptors does not spin a core.
+const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Longest wait on shutdown for open connections to finish writing their last response.
+///
+/// Handlers themselves are always waited for (see [`Server::run`]); this only bounds waiting
+/// on clients that stopped reading.
+const SHUTDOWN_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Bytes each header line costs on the wire beyond name and value (`": "` and CRLF).
 const HEADER_LINE_OVERHEAD: usize = 4;
 
-/// Interim status sent before the raw 413 on abandoned connections.
-const CONTINUE_STATUS: u16 = 100;
+/// Room for the request line on top of the header lines when sizing hyper's own head limit.
+const REQUEST_LINE_ALLOWANCE: usize = 8 * 1024;
 
-/// Largest unread body tiny_http 0.12 may be left to discard after a response.
-///
-/// tiny_http discards an unread body by allocating a buffer of the *declared* remaining
-/// length (upstream issues #252/#290), so a request claiming e.g. 100 GB aborts the whole
-/// process on allocation failure. Above this size the connection is abandoned instead.
-const MAX_DISCARDABLE_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// hyper panics on a smaller `max_buf_size`.
+const MIN_HYPER_BUF_SIZE: usize = 8 * 1024;
 
 /// A bound listening socket, not yet serving.
 pub struct Server {
-    inner: tiny_http::Server,
+    listener: StdTcpListener,
     local_addr: SocketAddr,
     limits: Limits,
     metrics: Option<HttpMetrics>,
@@ -74,11 +103,12 @@ impl ServerHandle {
 impl Server {
     /// Binds `addr` (e.g. `0.0.0.0:8080` or `127.0.0.1:0`) so the port is known before serving.
     pub fn bind(addr: &str, limits: Limits) -> io::Result<Server> {
-        let listener = TcpListener::bind(addr)?;
+        let listener = StdTcpListener::bind(addr)?;
+        // tokio requires a non-blocking socket; doing it here keeps `run` free of socket setup.
+        listener.set_nonblocking(true)?;
         let local_addr = listener.local_addr()?;
-        let inner = tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?;
         Ok(Server {
-            inner,
+            listener,
             local_addr,
             limits,
             metrics: None,
@@ -96,51 +126,34 @@ impl Server {
         self.local_addr
     }
 
-    /// Serves requests on `workers` threads until `shutdown` is requested.
+    /// Serves requests, running at most `workers` handlers at once, until `shutdown` is requested.
     ///
-    /// On shutdown the listener is closed first, requests already handed to workers finish
-    /// and are answered, and then the workers are joined. Returns an error only if the
-    /// listener failed while serving.
+    /// On shutdown the listener is closed first, idle keep-alive connections are closed,
+    /// requests already received finish and are answered, and every handler has returned
+    /// before this does. Returns an error only if the runtime or listener could not be set up;
+    /// failed accepts are logged and retried.
     pub fn run(self, router: Router, workers: usize, shutdown: &Shutdown) -> io::Result<()> {
-        let workers = workers.max(1);
+        let workers = workers.clamp(1, Semaphore::MAX_PERMITS);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(IO_THREADS)
+            // The semaphore already caps running handlers at `workers`; this only keeps tokio
+            // from creating threads that could never be busy.
+            .max_blocking_threads(workers)
+            .thread_name("http")
+            .enable_io()
+            .enable_time()
+            .build()?;
         let ctx = Arc::new(Context {
             router,
             limits: self.limits,
             metrics: self.metrics,
+            handler_permits: Arc::new(Semaphore::new(workers)),
         });
-        // Bounded so that accepted-but-unstarted work stays small and visible to shutdown.
-        let (tx, rx) = mpsc::sync_channel::<tiny_http::Request>(workers);
-        let rx = Arc::new(Mutex::new(rx));
-
-        let mut handles = Vec::with_capacity(workers);
-        for index in 0..workers {
-            let ctx = Arc::clone(&ctx);
-            let rx = Arc::clone(&rx);
-            let spawned = thread::Builder::new()
-                .name(format!("http-worker-{index}"))
-                .spawn(move || worker_loop(&ctx, &rx));
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                Err(err) => {
-                    drop(tx);
-                    join_workers(handles);
-                    return Err(err);
-                }
-            }
-        }
-
-        let result = dispatch(&self.inner, &tx, shutdown);
-
-        // Requests that were read but never handed to a worker are not "in flight"; tell
-        // their clients to retry elsewhere instead of leaving them hanging.
-        while let Ok(Some(rq)) = self.inner.try_recv() {
-            ctx.reject_shutting_down(rq);
-        }
-        // Dropping the tiny_http server closes the listening socket, so new connections are
-        // refused while the workers finish what they already have.
-        drop(self.inner);
-        drop(tx);
-        join_workers(handles);
+        let result = runtime.block_on(serve(self.listener, ctx, shutdown));
+        // Dropping the runtime waits for handlers still running on the blocking pool (their
+        // connections may have been given up on by the drain timeout), so no handler outlives
+        // `run` and whatever the router owns is released when it returns.
+        drop(runtime);
         log::info!("HTTP server on {} stopped", self.local_addr);
         result
     }
@@ -161,93 +174,147 @@ impl Server {
     }
 }
 
-fn dispatch(
-    server: &tiny_http::Server,
-    tx: &SyncSender<tiny_http::Request>,
-    shutdown: &Shutdown,
-) -> io::Result<()> {
+/// Accepts connections until shutdown, then drains them.
+async fn serve(listener: StdTcpListener, ctx: Arc<Context>, shutdown: &Shutdown) -> io::Result<()> {
+    let listener = TcpListener::from_std(listener)?;
+    let builder = connection_builder(&ctx.limits);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown_poll = tokio::time::interval(SHUTDOWN_POLL_INTERVAL);
     while !shutdown.is_requested() {
-        match server.recv_timeout(RECV_POLL_INTERVAL) {
-            Ok(Some(rq)) => {
-                if tx.send(rq).is_err() {
-                    return Err(io::Error::other("all HTTP workers exited"));
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, remote)) => {
+                    spawn_connection(stream, remote, &builder, &graceful, &ctx);
                 }
-            }
-            Ok(None) => {}
-            Err(err) => {
-                // tiny_http stops accepting after any accept error, so serving cannot continue.
-                log::error!("HTTP listener failed: {err}");
-                return Err(err);
-            }
+                Err(err) => {
+                    // EMFILE/ENFILE or a connection reset before it was accepted: neither is
+                    // fatal, and the listener keeps working once descriptors are free again.
+                    log::warn!("failed to accept an HTTP connection: {err}");
+                    tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await;
+                }
+            },
+            _ = shutdown_poll.tick() => {}
         }
+    }
+
+    // Closing the listener first makes new connections fail at once instead of hanging in the
+    // backlog while the open ones drain.
+    drop(listener);
+    let open = graceful.count();
+    log::info!("HTTP server shutting down, draining {open} connection(s)");
+    // Idle keep-alive connections close now; busy ones after writing their current response.
+    if tokio::time::timeout(SHUTDOWN_DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        log::warn!(
+            "HTTP connections still open {SHUTDOWN_DRAIN_TIMEOUT:?} after shutdown; dropping them"
+        );
     }
     Ok(())
 }
 
-fn worker_loop(ctx: &Context, rx: &Mutex<Receiver<tiny_http::Request>>) {
-    loop {
-        let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(rq) = next else {
-            return;
-        };
-        // Handler panics are already turned into 500s; this guards the plumbing itself
-        // (including tiny_http's drop of the request) so one bad request cannot kill a worker.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| ctx.serve(rq))) {
-            log::error!(
-                "panic while processing HTTP request: {}",
-                panic_message(payload.as_ref())
-            );
-        }
-    }
+fn connection_builder(limits: &Limits) -> http1::Builder {
+    // hyper answers heads over this size itself (431 with an empty body, then closes). It sits
+    // well above `max_header_bytes` so that ordinary oversized heads reach our own check and
+    // get the JSON envelope, while a runaway head still cannot grow the buffer unboundedly.
+    let head_limit = limits
+        .max_header_bytes
+        .saturating_mul(2)
+        .saturating_add(REQUEST_LINE_ALLOWANCE);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(non_zero(limits.header_read_timeout))
+        .max_header_size(head_limit)
+        .max_buf_size(head_limit.max(MIN_HYPER_BUF_SIZE))
+        // One-shot clients (scripts, `nc -N`) shut down their write side after the request;
+        // they still deserve the answer. Handlers cannot be cancelled anyway, so noticing a
+        // vanished client early would save nothing.
+        .half_close(true)
+        .keep_alive(true);
+    builder
 }
 
-fn join_workers(handles: Vec<JoinHandle<()>>) {
-    for handle in handles {
-        if handle.join().is_err() {
-            log::error!("HTTP worker thread panicked");
-        }
+fn spawn_connection(
+    stream: TcpStream,
+    remote: SocketAddr,
+    builder: &http1::Builder,
+    graceful: &GracefulShutdown,
+    ctx: &Arc<Context>,
+) {
+    // Responses are written in one go; Nagle would only delay them behind the client's ACK.
+    if let Err(err) = stream.set_nodelay(true) {
+        log::debug!("failed to set TCP_NODELAY for {remote}: {err}");
     }
+    let ctx = Arc::clone(ctx);
+    let service = service_fn(move |rq: hyper::Request<Incoming>| {
+        let ctx = Arc::clone(&ctx);
+        async move { Ok::<_, Infallible>(ctx.serve(rq, remote).await) }
+    });
+    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+    tokio::spawn(async move {
+        if let Err(err) = connection.await {
+            // Header timeouts, malformed requests and resets all end up here; hyper has
+            // already answered what deserved an answer.
+            log::debug!("HTTP connection from {remote} ended: {err}");
+        }
+    });
+}
+
+fn non_zero(timeout: Duration) -> Option<Duration> {
+    (!timeout.is_zero()).then_some(timeout)
 }
 
 struct Context {
     router: Router,
     limits: Limits,
     metrics: Option<HttpMetrics>,
+    /// One permit per handler allowed to run at once.
+    handler_permits: Arc<Semaphore>,
 }
 
 impl Context {
-    fn serve(&self, mut rq: tiny_http::Request) {
+    async fn serve(
+        &self,
+        rq: hyper::Request<Incoming>,
+        remote: SocketAddr,
+    ) -> hyper::Response<Full<Bytes>> {
         let started = Instant::now();
-        let mut request = convert_request(&rq);
-        if self.must_abandon(&rq, &request) {
-            self.abandon_oversized(rq, request, started);
-            return;
-        }
-        let header_bytes: usize = request
-            .headers()
+        let (head, body) = rq.into_parts();
+        let mut request = convert_request(&head, remote);
+        let header_bytes: usize = head
+            .headers
             .iter()
-            .map(|(name, value)| name.len() + value.len() + HEADER_LINE_OVERHEAD)
+            .map(|(name, value)| name.as_str().len() + value.len() + HEADER_LINE_OVERHEAD)
             .sum();
+        // The lower bound is the Content-Length when there is one, 0 for chunked bodies.
+        let declared_body = body.size_hint().lower();
+        let max_body = u64::try_from(self.limits.max_body_bytes).unwrap_or(u64::MAX);
 
         let resolved = self.router.resolve(&request.method, &request.path);
-        let response = if has_unparsable_content_length(&rq, &request) {
-            // tiny_http treats such a body as empty, so its bytes would be parsed as the
-            // next request; refuse rather than serve a misframed request.
+        // A response sent with part of the body unread ends the connection (hyper cannot find
+        // the next request); saying so lets the client reconnect without a failed write first.
+        let body_unread;
+        let response = if header_bytes > self.limits.max_header_bytes {
             request.set_route(route_label(&resolved), Vec::new());
-            Response::error(400, "invalid Content-Length", &request.correlation_id)
-        } else if header_bytes > self.limits.max_header_bytes {
-            // tiny_http has already buffered the headers by now; rejecting still stops
-            // oversized metadata from reaching handlers and logs.
-            request.set_route(route_label(&resolved), Vec::new());
+            body_unread = true;
             Response::error(431, "request headers too large", &request.correlation_id)
+        } else if declared_body > max_body {
+            // Refused before reading a byte of it, whatever the route.
+            request.set_route(route_label(&resolved), Vec::new());
+            body_unread = true;
+            Response::error(413, "request body too large", &request.correlation_id)
         } else {
             match resolved {
                 RouteMatch::NotFound => {
                     request.set_route(UNMATCHED_ROUTE, Vec::new());
+                    body_unread = self.discard_body(body, &request).await;
                     router::not_found(&request.correlation_id)
                 }
                 RouteMatch::MethodNotAllowed { template, allow } => {
                     request.set_route(template, Vec::new());
+                    body_unread = self.discard_body(body, &request).await;
                     router::method_not_allowed(&request.correlation_id, &allow)
                 }
                 RouteMatch::Found {
@@ -256,103 +323,90 @@ impl Context {
                     handler,
                 } => {
                     request.set_route(template, params);
-                    match read_body(&mut rq, self.limits.max_body_bytes) {
-                        Ok(body) => {
-                            request.body = body;
-                            run_handler(&request, handler.as_ref())
+                    match self.read_body(body).await {
+                        Ok(bytes) => {
+                            request.body = bytes;
+                            let request = Arc::new(request);
+                            let response = self.run_handler(Arc::clone(&request), handler).await;
+                            return self.finish(&request, response, false, started);
                         }
-                        Err(BodyError::TooLarge) => {
-                            Response::error(413, "request body too large", &request.correlation_id)
-                        }
-                        Err(BodyError::Io(err)) => {
-                            log::debug!(
-                                "failed to read request body (correlation_id={}): {err}",
-                                request.correlation_id
-                            );
-                            Response::error(
-                                400,
-                                "could not read request body",
-                                &request.correlation_id,
-                            )
+                        Err(err) => {
+                            body_unread = true;
+                            body_error_response(&err, &request)
                         }
                     }
                 }
             }
         };
-        self.send(rq, &request, response, started);
+        self.finish(&request, response, body_unread, started)
     }
 
-    /// Whether dropping this request unread would make tiny_http allocate a huge buffer.
-    fn must_abandon(&self, rq: &tiny_http::Request, request: &Request) -> bool {
-        let cap = self.limits.max_body_bytes.max(MAX_DISCARDABLE_BODY_BYTES);
-        // tiny_http hands upgrade requests the raw stream, which is dropped without draining.
-        let is_upgrade = request
-            .header("Connection")
-            .is_some_and(|v| v.to_ascii_lowercase().contains("upgrade"));
-        rq.body_length().is_some_and(|len| len > cap) && !is_upgrade
-    }
-
-    /// Answers 413 and then deliberately leaks the connection.
-    ///
-    /// Leaking one socket and one tiny_http connection thread is bounded damage; letting
-    /// tiny_http drop the body reader would abort the process.
-    fn abandon_oversized(&self, rq: tiny_http::Request, mut request: Request, started: Instant) {
-        let resolved = self.router.resolve(&request.method, &request.path);
-        request.set_route(route_label(&resolved), Vec::new());
-        log::warn!(
-            "abandoning connection from {:?} declaring a {:?}-byte body (correlation_id={})",
-            request.remote_addr,
-            rq.body_length(),
-            request.correlation_id
-        );
-        let mut response = Response::error(413, "request body too large", &request.correlation_id);
-        response.set_header(CORRELATION_ID_HEADER, &request.correlation_id);
-        // Without this the client would wait for a close that never comes.
-        response.set_header("Connection", "close");
-        let status = response.status;
-        // `upgrade` is the only tiny_http API that hands back the body reader without
-        // dropping it. It insists on writing a response itself, so it writes an interim
-        // 100 (which HTTP/1.1 clients must skip) and the real 413 goes out raw afterwards.
-        let interim = tiny_http::Response::empty(CONTINUE_STATUS);
-        let mut stream = rq.upgrade("close", interim);
-        if let Err(err) = write_raw_response(&mut stream, &response) {
-            log::debug!(
-                "failed to write 413 (correlation_id={}): {err}",
-                request.correlation_id
-            );
+    /// Reads the whole body within the size and time limits.
+    async fn read_body(&self, body: Incoming) -> Result<Vec<u8>, BodyError> {
+        let max = self.limits.max_body_bytes;
+        let collect = collect_limited(body, max);
+        match non_zero(self.limits.body_read_timeout) {
+            Some(timeout) => tokio::time::timeout(timeout, collect)
+                .await
+                .unwrap_or(Err(BodyError::TimedOut)),
+            None => collect.await,
         }
-        std::mem::forget(stream);
-        self.record(&request, status, started);
     }
 
-    fn reject_shutting_down(&self, rq: tiny_http::Request) {
-        let started = Instant::now();
-        let mut request = convert_request(&rq);
-        if self.must_abandon(&rq, &request) {
-            self.abandon_oversized(rq, request, started);
-            return;
+    /// Reads and drops the body of a request answered without a handler, so the connection
+    /// can stay open; returns whether it had to be left unread.
+    async fn discard_body(&self, body: Incoming, request: &Request) -> bool {
+        if body.is_end_stream() {
+            return false;
         }
-        let resolved = self.router.resolve(&request.method, &request.path);
-        request.set_route(route_label(&resolved), Vec::new());
-        let response = Response::error(503, "server is shutting down", &request.correlation_id);
-        self.send(rq, &request, response, started);
+        match self.read_body(body).await {
+            Ok(_) => false,
+            Err(err) => {
+                log::debug!(
+                    "gave up reading an unrouted request body (correlation_id={}): {err:?}",
+                    request.correlation_id
+                );
+                true
+            }
+        }
     }
 
-    fn send(
+    /// Runs the handler on the blocking pool once one of the `workers` permits is free.
+    async fn run_handler(&self, request: Arc<Request>, handler: Handler) -> Response {
+        let correlation_id = request.correlation_id.clone();
+        let Ok(permit) = Arc::clone(&self.handler_permits).acquire_owned().await else {
+            // The semaphore is never closed; this only keeps the plumbing panic-free.
+            return Response::error(503, "server is shutting down", &correlation_id);
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            call_handler(&request, handler.as_ref())
+        });
+        match task.await {
+            Ok(response) => response,
+            Err(err) => {
+                // `call_handler` catches handler panics, so this is the runtime going away.
+                log::error!("handler task failed (correlation_id={correlation_id}): {err}");
+                Response::error(500, "internal error", &correlation_id)
+            }
+        }
+    }
+
+    fn finish(
         &self,
-        rq: tiny_http::Request,
         request: &Request,
-        response: Response,
+        mut response: Response,
+        body_unread: bool,
         started: Instant,
-    ) {
-        let status = response.status;
-        if let Err(err) = rq.respond(to_tiny_response(request, response)) {
-            log::debug!(
-                "failed to write response (correlation_id={}): {err}",
-                request.correlation_id
-            );
+    ) -> hyper::Response<Full<Bytes>> {
+        if body_unread {
+            // hyper closes the connection after a response carrying this header.
+            response.set_header("Connection", "close");
         }
+        let status = response.status;
+        let out = to_hyper_response(request, response);
         self.record(request, status, started);
+        out
     }
 
     fn record(&self, request: &Request, status: u16, started: Instant) {
@@ -372,57 +426,103 @@ impl Context {
     }
 }
 
-fn write_raw_response(out: &mut dyn Write, response: &Response) -> io::Result<()> {
-    let reason = tiny_http::StatusCode(response.status).default_reason_phrase();
-    let mut head = format!("HTTP/1.1 {} {reason}\r\n", response.status);
-    for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", response.body.len()));
-    out.write_all(head.as_bytes())?;
-    out.write_all(&response.body)?;
-    out.flush()
+#[derive(Debug)]
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Io(hyper::Error),
 }
 
-fn to_tiny_response(request: &Request, mut response: Response) -> tiny_http::ResponseBox {
-    response.set_header(CORRELATION_ID_HEADER, &request.correlation_id);
-    let mut out = tiny_http::Response::from_data(response.body)
-        .with_status_code(response.status)
-        // The body is fully buffered, so a Content-Length is always possible and is
-        // friendlier to simple clients than chunked encoding.
-        .with_chunked_threshold(usize::MAX);
-    for (name, value) in &response.headers {
-        match tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            Ok(header) => out.add_header(header),
-            Err(()) => log::warn!("dropping invalid response header {name:?}"),
+fn body_error_response(err: &BodyError, request: &Request) -> Response {
+    match err {
+        BodyError::TooLarge => {
+            Response::error(413, "request body too large", &request.correlation_id)
+        }
+        BodyError::TimedOut => Response::error(
+            408,
+            "timed out reading request body",
+            &request.correlation_id,
+        ),
+        BodyError::Io(err) => {
+            log::debug!(
+                "failed to read request body (correlation_id={}): {err}",
+                request.correlation_id
+            );
+            Response::error(400, "could not read request body", &request.correlation_id)
         }
     }
-    out.boxed()
 }
 
-fn convert_request(rq: &tiny_http::Request) -> Request {
-    let headers = rq
-        .headers()
+/// Collects at most `max` bytes, so a chunked or lying body costs bounded memory.
+async fn collect_limited(mut body: Incoming, max: usize) -> Result<Vec<u8>, BodyError> {
+    let declared = usize::try_from(body.size_hint().lower()).unwrap_or(max);
+    let mut out = Vec::with_capacity(declared.min(max));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(BodyError::Io)?;
+        // Trailers carry no body bytes; handlers never saw them before either.
+        if let Ok(data) = frame.into_data() {
+            if data.len() > max - out.len() {
+                return Err(BodyError::TooLarge);
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
+
+fn to_hyper_response(request: &Request, mut response: Response) -> hyper::Response<Full<Bytes>> {
+    response.set_header(CORRELATION_ID_HEADER, &request.correlation_id);
+    let status = StatusCode::from_u16(response.status).unwrap_or_else(|_| {
+        log::error!(
+            "handler returned invalid status {} (correlation_id={})",
+            response.status,
+            request.correlation_id
+        );
+        StatusCode::INTERNAL_SERVER_ERROR
+    });
+    // The body is fully buffered, so hyper always sends a Content-Length, which is friendlier
+    // to simple clients than chunked encoding.
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    for (name, value) in &response.headers {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => log::warn!("dropping invalid response header {name:?}"),
+        }
+    }
+    out
+}
+
+fn convert_request(head: &hyper::http::request::Parts, remote: SocketAddr) -> Request {
+    let headers = head
+        .headers
         .iter()
-        .map(|h| {
+        .map(|(name, value)| {
+            // Bytes outside visible ASCII (obs-text, e.g. a UTF-8 `é`) are legal on the wire;
+            // decoding lossily lets such a value reach the handler and simply fail to match
+            // (an API key then gets the normal 401) instead of dropping the header.
             (
-                h.field.as_str().as_str().to_owned(),
-                h.value.as_str().to_owned(),
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
             )
         })
         .collect();
+    let target = head
+        .uri
+        .path_and_query()
+        .map_or_else(|| head.uri.path(), |pq| pq.as_str());
     Request::from_parts(
-        rq.method().as_str().to_ascii_uppercase(),
-        rq.url(),
+        head.method.as_str().to_ascii_uppercase(),
+        target,
         headers,
-        rq.remote_addr().copied(),
+        Some(remote),
     )
-}
-
-fn has_unparsable_content_length(rq: &tiny_http::Request, request: &Request) -> bool {
-    rq.body_length().is_none()
-        && request.header("Transfer-Encoding").is_none()
-        && request.header("Content-Length").is_some()
 }
 
 fn route_label(resolved: &RouteMatch) -> &'static str {
@@ -434,30 +534,7 @@ fn route_label(resolved: &RouteMatch) -> &'static str {
     }
 }
 
-enum BodyError {
-    TooLarge,
-    Io(io::Error),
-}
-
-/// Reads at most `max + 1` bytes so an oversized or lying client costs bounded memory.
-fn read_body(rq: &mut tiny_http::Request, max: usize) -> Result<Vec<u8>, BodyError> {
-    let declared = rq.body_length();
-    if declared.is_some_and(|len| len > max) {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::with_capacity(declared.unwrap_or(0));
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    rq.as_reader()
-        .take(limit)
-        .read_to_end(&mut body)
-        .map_err(BodyError::Io)?;
-    if body.len() > max {
-        return Err(BodyError::TooLarge);
-    }
-    Ok(body)
-}
-
-fn run_handler(
+fn call_handler(
     request: &Request,
     handler: &(dyn Fn(&Request) -> Response + Send + Sync),
 ) -> Response {
