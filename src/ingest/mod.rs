@@ -375,7 +375,12 @@ impl Ingest {
         if let Some(resp) = self.check_rate(client, cid) {
             return resp;
         }
-        let events = match parse::parse_events(&req.body, &self.required) {
+        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let stamp = parse::Stamp {
+            correlation_id: cid,
+            received_at: &received_at,
+        };
+        let serialised = match parse::prepare(&req.body, &self.required, &stamp) {
             Ok(events) => events,
             Err(problems) => {
                 let body_level = problems.iter().all(|p| p.index.is_none());
@@ -396,16 +401,7 @@ impl Ingest {
                 );
             }
         };
-        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let stamp = parse::Stamp {
-            correlation_id: cid,
-            received_at: &received_at,
-        };
-        let n = events.len();
-        let serialised: Vec<String> = events
-            .into_iter()
-            .map(|e| parse::stamp_event(e, &stamp))
-            .collect();
+        let n = serialised.len();
         match self.writer.submit(serialised) {
             Ok(EnqueueOutcome::Queued { depth }) => {
                 self.metrics.outcome("");

@@ -5,6 +5,7 @@
 //! client learns all of them from one 400.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// Most problems listed in one 400 body; the count of all of them is always given.
@@ -261,6 +262,200 @@ pub fn parse_events(
         .collect())
 }
 
+/// The fields mutt adds; a client sending one of them takes the slow path, which overwrites it.
+const STAMP_KEYS: [&str; 3] = ["_correlation_id", "_event_id", "_received_at"];
+
+/// Parse, validate, normalise and stamp a whole body into queue messages. Either every item is
+/// good, or every problem is returned.
+///
+/// Most events need no change besides the stamp, so they are not rebuilt: the item's own JSON
+/// text is kept and the added fields are spliced in before its closing brace (which also keeps
+/// the client's fields byte for byte). Anything unusual (escaped keys, duplicate keys, values to
+/// rewrite, a problem to report) goes through the general path of [`check_item`].
+pub fn prepare(
+    body: &[u8],
+    required: &[String],
+    stamp: &Stamp<'_>,
+) -> Result<Vec<String>, Vec<Problem>> {
+    let raws = split_raw(body).map_err(|p| vec![p])?;
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(raws.len());
+    for (index, raw) in raws.iter().enumerate() {
+        if let Some(fast) = fast_item(raw, required, stamp) {
+            out.push(fast);
+            continue;
+        }
+        let mut value: Value = match serde_json::from_str(raw.get()) {
+            Ok(v) => v,
+            Err(_) => {
+                problems.push(Problem::item(index, None, "invalid JSON"));
+                continue;
+            }
+        };
+        let before = problems.len();
+        check_item(index, &mut value, required, &mut problems);
+        if problems.len() == before {
+            if let Value::Object(map) = value {
+                out.push(stamp_event(map, stamp));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The items of a body as raw JSON texts borrowed from it.
+fn split_raw(body: &[u8]) -> Result<Vec<&RawValue>, Problem> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Problem::body("body is empty"));
+    }
+    let mut values: Vec<&RawValue> = Vec::new();
+    for value in serde_json::Deserializer::from_slice(body).into_iter::<&RawValue>() {
+        match value {
+            Ok(v) => values.push(v),
+            Err(e) => return Err(syntax_problem(&e, values.len())),
+        }
+    }
+    if values.len() == 1 && values[0].get().starts_with('[') {
+        let items: Vec<&RawValue> =
+            serde_json::from_str(values[0].get()).map_err(|e| syntax_problem(&e, 0))?;
+        if items.is_empty() {
+            return Err(Problem::body("the array holds no events"));
+        }
+        return Ok(items);
+    }
+    Ok(values)
+}
+
+fn syntax_problem(e: &serde_json::Error, items_before: usize) -> Problem {
+    let what = if e.is_eof() {
+        "unexpected end of JSON"
+    } else {
+        "invalid JSON"
+    };
+    let item = if items_before == 0 {
+        String::new()
+    } else {
+        format!(" (item {items_before})")
+    };
+    Problem::body(format!(
+        "{what}{item} at line {} column {}",
+        e.line(),
+        e.column()
+    ))
+}
+
+/// An object's top-level fields as raw texts, without building the values.
+struct RawFields<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for RawFields<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = RawFields<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut fields = Vec::new();
+                // Keys with escapes cannot be borrowed; the caller then takes the general path.
+                while let Some((k, v)) = map.next_entry::<&'de str, &'de RawValue>()? {
+                    fields.push((k, v));
+                }
+                Ok(RawFields(fields))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// The stamped message for an item that needs no rewriting, or `None` for the general path.
+fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<String> {
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return None;
+    }
+    let RawFields(fields) = serde_json::from_str(text).ok()?;
+    for (i, (k, _)) in fields.iter().enumerate() {
+        if fields[..i].iter().any(|(other, _)| other == k) {
+            return None;
+        }
+    }
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.get())
+    };
+    for field in required {
+        let value: &str = serde_json::from_str(get(field)?).ok()?;
+        if value.trim().is_empty() {
+            return None;
+        }
+    }
+    if STAMP_KEYS.iter().any(|k| get(k).is_some()) {
+        return None;
+    }
+    let mut added = String::new();
+    match get("syslog_severity") {
+        Some(v) => {
+            let level: u64 = serde_json::from_str(v).ok()?;
+            if level > 7 {
+                return None;
+            }
+        }
+        None => {
+            if let Some(sev) = get("severity") {
+                let sev: Value = serde_json::from_str(sev).ok()?;
+                if let Some(level) = severity_value(&sev) {
+                    added.push_str(&format!(",\"syslog_severity\":{level}"));
+                }
+            }
+        }
+    }
+    let message = get("message");
+    if message.is_some_and(|m| m.contains("#012") || m.contains("#011")) {
+        return None;
+    }
+    match get("trap_oid") {
+        Some("null") => return None,
+        Some(_) => {}
+        None => {
+            let text: Option<String> = message.and_then(|m| serde_json::from_str(m).ok());
+            if let Some(oid) = text.as_deref().and_then(trap_oid_from_message) {
+                added.push_str(",\"trap_oid\":");
+                added.push_str(&Value::String(oid).to_string());
+            }
+        }
+    }
+    let body = text[..text.len() - 1].trim_end();
+    let mut out = String::with_capacity(text.len() + added.len() + 160);
+    out.push_str(body);
+    let added = if fields.is_empty() {
+        added.trim_start_matches(',')
+    } else {
+        added.as_str()
+    };
+    out.push_str(added);
+    if !(fields.is_empty() && added.is_empty()) {
+        out.push(',');
+    }
+    out.push_str("\"_correlation_id\":");
+    out.push_str(&Value::from(stamp.correlation_id).to_string());
+    out.push_str(",\"_event_id\":\"");
+    out.push_str(&uuid::Uuid::new_v4().to_string());
+    out.push_str("\",\"_received_at\":");
+    out.push_str(&Value::from(stamp.received_at).to_string());
+    out.push('}');
+    Some(out)
+}
+
 /// The three fields mutt adds to every queued event.
 #[derive(Debug, Clone)]
 pub struct Stamp<'a> {
@@ -459,6 +654,106 @@ mod tests {
         );
         assert_eq!(v["_correlation_id"], "cid-1");
         assert_eq!(v["_event_id"].as_str().unwrap().len(), 36);
+    }
+
+    fn prepared(body: &str) -> Vec<Value> {
+        let stamp = Stamp {
+            correlation_id: "cid",
+            received_at: "2026-11-22T04:00:00.000Z",
+        };
+        prepare(body.as_bytes(), &req(), &stamp)
+            .unwrap_or_else(|p| panic!("{body}: {p:?}"))
+            .iter()
+            .map(|s| serde_json::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}")))
+            .collect()
+    }
+
+    fn without_event_id(mut v: Value) -> Value {
+        v.as_object_mut().unwrap().remove("_event_id");
+        v
+    }
+
+    #[test]
+    fn the_fast_path_and_the_general_path_agree() {
+        let bodies = [
+            EV.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","syslog_severity":3,"n":1.50,"deep":{"a":[1,{"b":null}]}}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","severity":"warning"}"#.to_string(),
+            r#"{"hostname":"h","message":"x snmpTrapOID.0 = OID: iso.3.6.1.6.3.1.1.5.3","timestamp":"t"}"#.to_string(),
+            r#"{"hostname":"h","message":"decode#012me","timestamp":"t","severity":"err"}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","syslog_severity":"crit"}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","_correlation_id":"client","_event_id":"x"}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","trap_oid":null}"#.to_string(),
+            r#"{"host\u006eame":"h","message":"m","timestamp":"t"}"#.to_string(),
+            r#"{"hostname":"h\u00e9","message":"é \"quoted\"","timestamp":"t"}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","dup":1,"dup":2}"#.to_string(),
+        ];
+        for body in &bodies {
+            let fast = prepared(body);
+            let mut slow_events = parse_events(body.as_bytes(), &req()).unwrap();
+            let slow: Value = serde_json::from_str(&stamp_event(
+                slow_events.remove(0),
+                &Stamp {
+                    correlation_id: "cid",
+                    received_at: "2026-11-22T04:00:00.000Z",
+                },
+            ))
+            .unwrap();
+            assert_eq!(
+                without_event_id(fast[0].clone()),
+                without_event_id(slow),
+                "{body}"
+            );
+            assert_eq!(fast[0]["_event_id"].as_str().unwrap().len(), 36);
+        }
+        // The client's own text is kept as sent on the fast path (e.g. number spelling).
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "r",
+        };
+        let out = prepare(
+            br#"{"hostname":"h","message":"m","timestamp":"t","n":1.50}"#,
+            &req(),
+            &stamp,
+        )
+        .unwrap();
+        assert!(out[0].starts_with(r#"{"hostname":"h","message":"m","timestamp":"t","n":1.50,"_correlation_id":"c","_event_id":""#), "{}", out[0]);
+        for (body, want) in [
+            ("{}", r#"{"_correlation_id":"c""#),
+            (
+                r#"{"severity":"err"}"#,
+                r#"{"severity":"err","syslog_severity":3,"_correlation_id":"c""#,
+            ),
+        ] {
+            let out = prepare(body.as_bytes(), &[], &stamp).unwrap();
+            assert!(out[0].starts_with(want), "{}", out[0]);
+            assert!(serde_json::from_str::<Value>(&out[0]).is_ok(), "{}", out[0]);
+        }
+        let batch = prepared(&format!("[{EV},{EV}]"));
+        assert_eq!(batch.len(), 2);
+        assert_ne!(batch[0]["_event_id"], batch[1]["_event_id"]);
+    }
+
+    #[test]
+    fn prepare_reports_the_same_problems_as_parse_events() {
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "r",
+        };
+        for body in [
+            "",
+            "[]",
+            "{\"hostname\":",
+            "[1,{\"hostname\":\"\"}]",
+            "{\"hostname\":\"h\",\"message\":\"m\",\"timestamp\":\"t\",\"syslog_severity\":9}",
+            "null",
+        ] {
+            assert_eq!(
+                prepare(body.as_bytes(), &req(), &stamp).unwrap_err(),
+                parse_events(body.as_bytes(), &req()).unwrap_err(),
+                "{body}"
+            );
+        }
     }
 
     #[test]
