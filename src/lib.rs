@@ -29,6 +29,7 @@ pub mod dev;
 pub mod http;
 pub mod ingest;
 pub mod logging;
+pub mod queue;
 pub mod rules;
 pub mod settings;
 pub mod shutdown;

@@ -174,6 +174,16 @@ impl Keys {
         format!("{prefix}:{pod}")
     }
 
+    /// `mutt:deliveries:<consumer>`: hash of sha1(message) → deliveries that did not finish
+    /// (counted when a dead consumer's list is recovered).
+    pub fn deliveries(&self, c: Consumer) -> String {
+        let name = match c {
+            Consumer::Alerter => "alerter",
+            Consumer::Moog => "moog",
+        };
+        format!("{}:deliveries:{name}", self.prefix)
+    }
+
     /// A dead-letter list.
     pub fn dlq(&self, d: Dlq) -> &str {
         match d {
@@ -275,6 +285,7 @@ mod tests {
             "mutt:circuit_breaker:moogsoft:state"
         );
         assert_eq!(k.moog_retry(), "mutt:retry:moog");
+        assert_eq!(k.deliveries(Consumer::Alerter), "mutt:deliveries:alerter");
     }
 
     #[test]

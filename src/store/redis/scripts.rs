@@ -43,6 +43,77 @@ pub fn rate_limit(
     })
 }
 
+static TAKE: LazyLock<rd::Script> = LazyLock::new(|| rd::Script::new(include_str!("lua/take.lua")));
+static RECOVER: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/recover.lua")));
+static UNHANDLED: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/unhandled.lua")));
+
+/// Move up to `max` messages from `source` into `processing` (oldest first); each comes with
+/// the number of times it was delivered before.
+pub fn take(
+    conn: &mut rd::Connection,
+    source: &str,
+    processing: &str,
+    deliveries: &str,
+    max: usize,
+) -> rd::RedisResult<Vec<(String, u32)>> {
+    let flat: Vec<rd::Value> = TAKE
+        .key(source)
+        .key(processing)
+        .key(deliveries)
+        .arg(max)
+        .invoke(conn)?;
+    let mut out = Vec::with_capacity(flat.len() / 2);
+    let mut it = flat.into_iter();
+    while let (Some(msg), Some(n)) = (it.next(), it.next()) {
+        out.push((rd::from_redis_value(msg)?, rd::from_redis_value(n)?));
+    }
+    Ok(out)
+}
+
+/// Return a dead consumer's processing list to `source` (oldest first in line), counting a
+/// delivery for each message. Returns how many moved.
+pub fn recover(
+    conn: &mut rd::Connection,
+    processing: &str,
+    source: &str,
+    deliveries: &str,
+) -> rd::RedisResult<u64> {
+    RECOVER
+        .key(processing)
+        .key(source)
+        .key(deliveries)
+        .invoke(conn)
+}
+
+/// Count one unhandled event; pushes `meta_alert` onto `alert_queue` (and returns true) when the
+/// count reaches `threshold` in the window.
+pub fn count_unhandled(
+    pipe: &mut rd::Pipeline,
+    counter: &str,
+    guard: &str,
+    alert_queue: &str,
+    threshold: i64,
+    window_seconds: u64,
+    meta_alert: &str,
+) {
+    pipe.invoke_script(
+        UNHANDLED
+            .key(counter)
+            .key(guard)
+            .key(alert_queue)
+            .arg(threshold)
+            .arg(window_seconds)
+            .arg(meta_alert),
+    );
+}
+
+/// Make sure the unhandled script is cached on the server (pipelines send EVALSHA only).
+pub fn load_unhandled(conn: &mut rd::Connection) -> rd::RedisResult<()> {
+    UNHANDLED.prepare_invoke().load(conn).map(|_| ())
+}
+
 /// The SHA1 Redis knows the enqueue script by.
 pub fn enqueue_sha() -> &'static str {
     ENQUEUE.get_hash()

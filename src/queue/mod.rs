@@ -1,0 +1,287 @@
+//! The reliable list consumer shared by the alerter and the forwarder.
+//!
+//! A message is always in exactly one place: the source queue, this pod's processing list, or
+//! wherever the consumer's acknowledging transaction put it. Messages are taken in batches
+//! (atomically moved into `…:processing:<family>:<pod>`), the pod proves it is alive with a
+//! heartbeat written before the first take, and a janitor returns the processing lists of pods
+//! whose heartbeat has expired to the source queue, oldest first, counting a delivery for each
+//! message so a message that keeps killing its consumer is eventually dead-lettered.
+
+use crate::store::redis::keys::{Consumer, Keys};
+use crate::store::redis::scripts;
+use ::redis as rd;
+use std::time::Duration;
+
+/// One message taken from the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The message exactly as queued.
+    pub raw: String,
+    /// How many earlier deliveries of it did not finish (consumer died).
+    pub earlier_deliveries: u32,
+}
+
+/// Why a pod cannot start consuming.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Another live instance uses the same pod name.
+    #[error("another {family} instance with POD_NAME {pod:?} is alive (heartbeat {key} is held); give each instance its own POD_NAME")]
+    PodTaken {
+        /// Consumer family.
+        family: &'static str,
+        /// The pod name.
+        pod: String,
+        /// The heartbeat key.
+        key: String,
+    },
+    /// Redis failed.
+    #[error("Redis: {0}")]
+    Redis(#[from] rd::RedisError),
+}
+
+/// A pod's view of one reliable queue.
+#[derive(Debug, Clone)]
+pub struct ReliableQueue {
+    keys: Keys,
+    family: Consumer,
+    pod: String,
+    source: String,
+    // Distinguishes this process from an earlier one with the same pod name.
+    instance: String,
+}
+
+impl ReliableQueue {
+    /// The queue `source` consumed by `pod` of `family`.
+    pub fn new(keys: Keys, family: Consumer, pod: &str, source: &str) -> ReliableQueue {
+        ReliableQueue {
+            keys,
+            family,
+            pod: pod.to_string(),
+            source: source.to_string(),
+            instance: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    fn family_name(&self) -> &'static str {
+        match self.family {
+            Consumer::Alerter => "alerter",
+            Consumer::Moog => "forwarder",
+        }
+    }
+
+    /// This pod's processing list.
+    pub fn processing_key(&self) -> String {
+        self.keys.processing(self.family, &self.pod)
+    }
+
+    /// This pod's heartbeat key.
+    pub fn heartbeat_key(&self) -> String {
+        self.keys.heartbeat(self.family, &self.pod)
+    }
+
+    /// The source queue.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The pod name.
+    pub fn pod(&self) -> &str {
+        &self.pod
+    }
+
+    /// Take the pod name: write the first heartbeat (refusing if another live instance holds it),
+    /// then return whatever an earlier incarnation of this pod left in its processing list.
+    pub fn claim(&self, conn: &mut rd::Connection, ttl: Duration) -> Result<u64, ClaimError> {
+        let key = self.heartbeat_key();
+        let set: Option<String> = rd::cmd("SET")
+            .arg(&key)
+            .arg(&self.instance)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl.as_secs().max(1))
+            .query(conn)?;
+        if set.is_none() {
+            let holder: Option<String> = rd::cmd("GET").arg(&key).query(conn)?;
+            if holder.as_deref() != Some(self.instance.as_str()) {
+                return Err(ClaimError::PodTaken {
+                    family: self.family_name(),
+                    pod: self.pod.clone(),
+                    key,
+                });
+            }
+        }
+        let leftovers = scripts::recover(
+            conn,
+            &self.processing_key(),
+            &self.source,
+            &self.keys.deliveries(self.family),
+        )?;
+        if leftovers > 0 {
+            log::warn!(
+                "returned {leftovers} message(s) left by an earlier run of pod {} to {}",
+                self.pod,
+                self.source
+            );
+        }
+        Ok(leftovers)
+    }
+
+    /// Refresh the heartbeat.
+    pub fn heartbeat(&self, conn: &mut rd::Connection, ttl: Duration) -> rd::RedisResult<()> {
+        rd::cmd("SET")
+            .arg(self.heartbeat_key())
+            .arg(&self.instance)
+            .arg("EX")
+            .arg(ttl.as_secs().max(1))
+            .query(conn)
+    }
+
+    /// Drop the heartbeat on a clean exit (after the processing list is empty).
+    pub fn release(&self, conn: &mut rd::Connection) -> rd::RedisResult<()> {
+        rd::cmd("DEL").arg(self.heartbeat_key()).query(conn)
+    }
+
+    /// Take up to `max` messages, waiting up to `block` for the first one.
+    pub fn take(
+        &self,
+        conn: &mut rd::Connection,
+        max: usize,
+        block: Duration,
+    ) -> rd::RedisResult<Vec<Delivery>> {
+        let deliveries = self.keys.deliveries(self.family);
+        let processing = self.processing_key();
+        let mut got = scripts::take(conn, &self.source, &processing, &deliveries, max)?;
+        if got.is_empty() && !block.is_zero() {
+            // Block for the first message; then take the rest of the batch without waiting.
+            let first: Option<String> = rd::cmd("BLMOVE")
+                .arg(&self.source)
+                .arg(&processing)
+                .arg("RIGHT")
+                .arg("LEFT")
+                .arg(block.as_secs_f64())
+                .query(conn)?;
+            let Some(first) = first else {
+                return Ok(Vec::new());
+            };
+            let earlier: Option<u32> = rd::cmd("HGET")
+                .arg(&deliveries)
+                .arg(sha1_hex(&first))
+                .query(conn)?;
+            got.push((first, earlier.unwrap_or(0)));
+            got.extend(scripts::take(
+                conn,
+                &self.source,
+                &processing,
+                &deliveries,
+                max.saturating_sub(1),
+            )?);
+        }
+        Ok(got
+            .into_iter()
+            .map(|(raw, n)| Delivery {
+                raw,
+                earlier_deliveries: n,
+            })
+            .collect())
+    }
+
+    /// Add the commands that acknowledge a whole batch (`n` messages, the newest in the list) to
+    /// `pipe`, which the caller runs as one MULTI/EXEC with the pushes to the next places.
+    pub fn ack_batch(&self, pipe: &mut rd::Pipeline, batch: &[Delivery]) {
+        // Only this pod pushes into its processing list, and a batch is pushed to its left end,
+        // so the batch is exactly the leftmost `n` entries.
+        pipe.cmd("LTRIM")
+            .arg(self.processing_key())
+            .arg(batch.len())
+            .arg(-1)
+            .ignore();
+        let redelivered: Vec<String> = batch
+            .iter()
+            .filter(|d| d.earlier_deliveries > 0)
+            .map(|d| sha1_hex(&d.raw))
+            .collect();
+        if !redelivered.is_empty() {
+            pipe.cmd("HDEL")
+                .arg(self.keys.deliveries(self.family))
+                .arg(redelivered)
+                .ignore();
+        }
+    }
+
+    /// Put this pod's unfinished messages back at the head of the line (used on shutdown before
+    /// a batch was started, and by tests).
+    pub fn return_own(&self, conn: &mut rd::Connection) -> rd::RedisResult<u64> {
+        // Returning them ourselves is not a failed delivery: move without counting.
+        let mut moved = 0;
+        loop {
+            let msg: Option<String> = rd::cmd("LMOVE")
+                .arg(self.processing_key())
+                .arg(&self.source)
+                .arg("LEFT")
+                .arg("RIGHT")
+                .query(conn)?;
+            if msg.is_none() {
+                return Ok(moved);
+            }
+            moved += 1;
+        }
+    }
+
+    /// One janitor pass: return the processing lists of pods of this family whose heartbeat is
+    /// gone. Returns (pod, messages moved) for each list recovered.
+    pub fn janitor_pass(&self, conn: &mut rd::Connection) -> rd::RedisResult<Vec<(String, u64)>> {
+        let pattern = self.keys.processing_pattern(self.family);
+        let lists: Vec<String> = rd::Commands::scan_match::<_, String>(conn, pattern)?
+            .filter_map(Result::ok)
+            .collect();
+        let mut recovered = Vec::new();
+        for list in lists {
+            let Some(pod) = self.keys.pod_of_processing_key(self.family, &list) else {
+                continue;
+            };
+            if pod == self.pod {
+                continue;
+            }
+            let alive: bool = rd::cmd("EXISTS")
+                .arg(self.keys.heartbeat(self.family, pod))
+                .query(conn)?;
+            if alive {
+                continue;
+            }
+            let moved = scripts::recover(
+                conn,
+                &list,
+                &self.source,
+                &self.keys.deliveries(self.family),
+            )?;
+            if moved > 0 {
+                log::warn!(
+                    "janitor: returned {moved} message(s) of dead pod {pod} to {}",
+                    self.source
+                );
+                recovered.push((pod.to_string(), moved));
+            }
+        }
+        Ok(recovered)
+    }
+}
+
+/// Hex SHA-1 of a message (the deliveries hash field; same as Lua's `redis.sha1hex`).
+pub fn sha1_hex(text: &str) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_matches_known_vectors() {
+        assert_eq!(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    }
+}
