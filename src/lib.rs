@@ -23,6 +23,7 @@
 //! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
 //!   processes (test harness and `mutt up`), and the `mutt load` generator.
 
+pub mod alert;
 pub mod backoff;
 pub mod cli;
 pub mod dev;

@@ -3,6 +3,7 @@
 //! Handlers return `Result<ExitCode, CliError>`; errors print one line on stderr and map to the
 //! exit codes of CONTRACT §2 (0 success, 1 failure, 2 usage, 3 partial).
 
+mod alert;
 mod config;
 mod ingest;
 mod migrate;
@@ -70,6 +71,9 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The alerter: rules, audit log, alerts
+    #[command(subcommand)]
+    Alert(alert::AlertCommand),
     /// The ingest API
     #[command(subcommand)]
     Ingest(ingest::IngestCommand),
@@ -94,6 +98,7 @@ impl Command {
     /// The service name used in logs (`service` field of JSON lines).
     pub fn service_name(&self) -> &'static str {
         match self {
+            Command::Alert(_) => "alerter",
             Command::Ingest(_) => "ingestor",
             Command::Load(_) => "load",
             Command::Migrate(_) => "migrate",
@@ -178,6 +183,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     crate::store::install_crypto_provider();
     let format = cli.global.output;
     let result = match cli.command {
+        Command::Alert(cmd) => alert::run(&settings, &cmd),
         Command::Ingest(cmd) => ingest::run(&settings, &cmd),
         Command::Load(args) => run_load(&args, format),
         Command::Migrate(args) => migrate::run(&settings, &args, format),

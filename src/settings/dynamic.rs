@@ -33,12 +33,42 @@ impl DynamicConfig {
         refresh: Duration,
         shutdown: Shutdown,
     ) -> Arc<DynamicConfig> {
+        Self::start_with_listener(
+            connector,
+            keys,
+            watched,
+            refresh,
+            shutdown,
+            Box::new(|_| {}),
+        )
+    }
+
+    /// Like [`DynamicConfig::start`], and also call `on_notice` with every payload published on
+    /// the updates channel (the alerter reloads its rule cache on `alert_rules` and friends).
+    pub fn start_with_listener(
+        connector: Arc<RedisConnector>,
+        keys: Keys,
+        watched: &[&'static str],
+        refresh: Duration,
+        shutdown: Shutdown,
+        on_notice: Box<dyn Fn(&str) + Send>,
+    ) -> Arc<DynamicConfig> {
         let config = Arc::new(DynamicConfig::default());
         let this = Arc::clone(&config);
         let watched: Vec<&'static str> = watched.to_vec();
         let spawned = std::thread::Builder::new()
             .name("dynamic-config".into())
-            .spawn(move || follow(&this, &connector, &keys, &watched, refresh, &shutdown));
+            .spawn(move || {
+                follow(
+                    &this,
+                    &connector,
+                    &keys,
+                    &watched,
+                    refresh,
+                    &shutdown,
+                    &*on_notice,
+                )
+            });
         if let Err(e) = spawned {
             log::error!("cannot start the dynamic-config reader: {e}; using static settings");
         }
@@ -95,10 +125,13 @@ fn follow(
     watched: &[&'static str],
     refresh: Duration,
     shutdown: &Shutdown,
+    on_notice: &dyn Fn(&str),
 ) {
     let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
     while !shutdown.is_requested() {
-        match follow_once(config, connector, keys, watched, refresh, shutdown) {
+        match follow_once(
+            config, connector, keys, watched, refresh, shutdown, on_notice,
+        ) {
             Ok(()) => return,
             Err(e) => {
                 let delay = backoff.next_delay();
@@ -121,19 +154,23 @@ fn follow_once(
     watched: &[&'static str],
     refresh: Duration,
     shutdown: &Shutdown,
+    on_notice: &dyn Fn(&str),
 ) -> Result<(), crate::store::redis::RedisError> {
     let mut reader = connector.connect()?;
     let mut listener = connector.connect()?;
     let mut pubsub = listener.as_pubsub();
     pubsub.subscribe(keys.config_updates_channel())?;
-    // Values may have changed while we were not listening: resync after every (re)connect.
+    // Values may have changed while we were not listening: resync after every (re)connect, and
+    // tell the listener, which may have missed notices too.
     config.set_all(read_all(&mut reader, keys, watched)?);
+    on_notice("");
     pubsub.set_read_timeout(Some(refresh))?;
     let mut last_full = std::time::Instant::now();
     while !shutdown.is_requested() {
         match pubsub.get_message() {
             Ok(msg) => {
                 let key: String = msg.get_payload().unwrap_or_default();
+                on_notice(&key);
                 if let Some(k) = watched.iter().find(|w| **w == key) {
                     let value: Option<String> =
                         ::redis::cmd("GET").arg(keys.config(k)).query(&mut reader)?;

@@ -447,6 +447,14 @@ fn parse_value(def: &Def, text: &str) -> Result<Value, ConfigError> {
             Some(b) => Ok(Value::Bool(b)),
             None => Err(bad("must be one of true/false/1/0/yes/no/on/off".into())),
         },
+        Kind::OneOf(choices) => {
+            let lower = text.trim().to_ascii_lowercase();
+            if choices.contains(&lower.as_str()) {
+                Ok(Value::Text(lower))
+            } else {
+                Err(bad(format!("must be one of {}", choices.join(", "))))
+            }
+        }
         Kind::LogLevel => match parse_level(text) {
             Some(_) => Ok(Value::Text(text.trim().to_ascii_uppercase())),
             None => Err(bad(

@@ -21,6 +21,8 @@ pub enum Kind {
     Port,
     /// A log level name.
     LogLevel,
+    /// One of a fixed set of words (compared lower-cased).
+    OneOf(&'static [&'static str]),
     /// A secret: never printed; its value is read from the environment or `<NAME>_FILE` each time
     /// it is needed, so rotating a file needs no restart.
     Secret,
@@ -35,6 +37,7 @@ pub enum Group {
     Ports,
     Queues,
     Ingest,
+    Alerter,
     Secrets,
 }
 
@@ -48,6 +51,7 @@ impl Group {
             Group::Ports => "ports",
             Group::Queues => "queues",
             Group::Ingest => "ingest",
+            Group::Alerter => "alerter",
             Group::Secrets => "secrets",
         }
     }
@@ -643,6 +647,108 @@ def!(
     "How often the queue depth gauge is sampled"
 );
 
+// Alerter
+def!(
+    ALERTER_BATCH_SIZE,
+    "ALERTER_BATCH_SIZE",
+    int(1, 100_000),
+    Some("500"),
+    Alerter,
+    "Most events taken from the ingest queue, audited and acknowledged together"
+);
+def!(
+    BRPOPLPUSH_TIMEOUT,
+    "BRPOPLPUSH_TIMEOUT",
+    secs(0.1, 300.0),
+    Some("2"),
+    Alerter,
+    "Seconds a consumer blocks waiting for the first message of a batch"
+);
+def!(
+    ALERTER_HEARTBEAT_INTERVAL,
+    "ALERTER_HEARTBEAT_INTERVAL",
+    secs(0.1, 3600.0),
+    Some("10"),
+    Alerter,
+    "Seconds between heartbeat refreshes"
+);
+def!(
+    ALERTER_JANITOR_TIMEOUT,
+    "ALERTER_JANITOR_TIMEOUT",
+    secs(1.0, 86_400.0),
+    Some("30"),
+    Alerter,
+    "Heartbeat lifetime: a pod silent this long is dead and its processing list is recovered"
+);
+def!(
+    ALERTER_JANITOR_INTERVAL,
+    "ALERTER_JANITOR_INTERVAL",
+    secs(0.1, 86_400.0),
+    Some("15"),
+    Alerter,
+    "Seconds between janitor passes"
+);
+def!(
+    ALERTER_MAX_RETRIES,
+    "ALERTER_MAX_RETRIES",
+    int(0, 1000),
+    Some("3"),
+    Alerter,
+    "Deliveries that did not finish (crashes) before a message goes to the DLQ"
+);
+def!(
+    CACHE_RELOAD_INTERVAL,
+    "CACHE_RELOAD_INTERVAL",
+    int(1, 86_400),
+    Some("300"),
+    Alerter,
+    "Seconds between rule/host/team reloads (dynamic key cache_reload_interval wins)"
+);
+def!(UNHANDLED_THRESHOLD, "UNHANDLED_THRESHOLD", int(0, 1_000_000_000), Some("100"), Alerter,
+    "Unmatched events from one host and message that raise a meta-alert (dynamic unhandled_threshold wins)");
+def!(
+    UNHANDLED_EXPIRY_SECONDS,
+    "UNHANDLED_EXPIRY_SECONDS",
+    int(1, 31_536_000),
+    Some("86400"),
+    Alerter,
+    "Window of the unhandled count (dynamic unhandled_expiry_seconds wins)"
+);
+def!(
+    UNHANDLED_DEFAULT_TEAM,
+    "UNHANDLED_DEFAULT_TEAM",
+    TEXT,
+    Some("NETO"),
+    Alerter,
+    "Team of a meta-alert when the device has no device_teams row"
+);
+def!(
+    ALERTER_QUEUE_WARN_THRESHOLD,
+    "ALERTER_QUEUE_WARN_THRESHOLD",
+    int(0, 1_000_000_000),
+    Some("1000"),
+    Alerter,
+    "Alert-queue depth that logs a warning (dynamic alerter_queue_warn_threshold wins)"
+);
+def!(ALERTER_QUEUE_SHED_THRESHOLD, "ALERTER_QUEUE_SHED_THRESHOLD", int(0, 1_000_000_000), Some("2000"), Alerter,
+    "Alert-queue depth past which the alerter sheds or defers (dynamic alerter_queue_shed_threshold wins)");
+def!(
+    ALERTER_SHED_MODE,
+    "ALERTER_SHED_MODE",
+    Kind::OneOf(&["defer", "dlq"]),
+    Some("defer"),
+    Alerter,
+    "defer (pause consuming) or dlq (move events to the DLQ) past the shed threshold"
+);
+def!(
+    ALERTER_DEFER_SLEEP_MS,
+    "ALERTER_DEFER_SLEEP_MS",
+    int(1, 60_000),
+    Some("250"),
+    Alerter,
+    "Pause in defer mode, milliseconds (dynamic alerter_defer_sleep_ms wins)"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -705,6 +811,20 @@ pub static ALL: &[&Def] = &[
     &INGEST_GROUP_COMMIT_MAX,
     &INGEST_RETRY_AFTER,
     &INGEST_DEPTH_SAMPLE,
+    &ALERTER_BATCH_SIZE,
+    &BRPOPLPUSH_TIMEOUT,
+    &ALERTER_HEARTBEAT_INTERVAL,
+    &ALERTER_JANITOR_TIMEOUT,
+    &ALERTER_JANITOR_INTERVAL,
+    &ALERTER_MAX_RETRIES,
+    &CACHE_RELOAD_INTERVAL,
+    &UNHANDLED_THRESHOLD,
+    &UNHANDLED_EXPIRY_SECONDS,
+    &UNHANDLED_DEFAULT_TEAM,
+    &ALERTER_QUEUE_WARN_THRESHOLD,
+    &ALERTER_QUEUE_SHED_THRESHOLD,
+    &ALERTER_SHED_MODE,
+    &ALERTER_DEFER_SLEEP_MS,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,

@@ -1,0 +1,120 @@
+//! The alerter's cache of rules, development hosts and device teams: loaded from PostgreSQL,
+//! swapped atomically, reloaded on a timer, on SIGHUP and on a change notice.
+
+use crate::rules::{MatchType, Rule, Snapshot};
+use crate::store::postgres::{DbError, Pool};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// Notices on `mutt:config:updates` that mean "reload" (the empty notice means "resynced after a
+/// reconnect: something may have been missed").
+pub const RELOAD_NOTICES: [&str; 4] = ["alert_rules", "development_hosts", "device_teams", ""];
+
+const RULES_SQL: &str = "SELECT id, match_string, trap_oid, syslog_severity, match_type, priority,
+        prod_handling, dev_handling, team_assignment
+   FROM alert_rules WHERE is_active = true ORDER BY priority ASC, id ASC";
+const DEV_HOSTS_SQL: &str = "SELECT hostname FROM development_hosts";
+const TEAMS_SQL: &str = "SELECT hostname, team_assignment FROM device_teams";
+
+/// Read a fresh snapshot from the three tables (one connection, one read-only transaction, so
+/// the three reads are consistent with each other).
+pub fn load(pool: &Pool, default_team: &str) -> Result<Snapshot, DbError> {
+    let mut conn = pool.get()?;
+    let mut tx = conn.build_transaction().read_only(true).start()?;
+    let rules: Vec<Rule> = tx
+        .query(RULES_SQL, &[])?
+        .iter()
+        .filter_map(|r| {
+            let match_type: String = r.get(4);
+            let Some(mt) = MatchType::parse(&match_type) else {
+                log::error!(
+                    "rule {} has unknown match_type {match_type:?}; skipped",
+                    r.get::<_, i32>(0)
+                );
+                return None;
+            };
+            Some(Rule {
+                id: r.get(0),
+                match_string: r.get(1),
+                trap_oid: r.get(2),
+                syslog_severity: r.get(3),
+                match_type: mt,
+                priority: r.get(5),
+                prod_handling: r.get(6),
+                dev_handling: r.get(7),
+                team_assignment: r.get(8),
+            })
+        })
+        .collect();
+    let hosts: Vec<String> = tx
+        .query(DEV_HOSTS_SQL, &[])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let teams: Vec<(String, String)> = tx
+        .query(TEAMS_SQL, &[])?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    tx.commit()?;
+    Ok(Snapshot::new(rules, hosts, teams, default_team))
+}
+
+/// The current snapshot and the reload machinery.
+#[derive(Default)]
+pub struct Cache {
+    current: RwLock<Option<(Arc<Snapshot>, Instant)>>,
+    requested: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Cache {
+    /// An empty cache (not ready until the first load).
+    pub fn new() -> Arc<Cache> {
+        Arc::new(Cache::default())
+    }
+
+    /// The snapshot in use, if one was ever loaded.
+    pub fn current(&self) -> Option<Arc<Snapshot>> {
+        self.current
+            .read()
+            .ok()?
+            .as_ref()
+            .map(|(s, _)| Arc::clone(s))
+    }
+
+    /// Seconds since the last successful load.
+    pub fn age(&self) -> Option<Duration> {
+        self.current
+            .read()
+            .ok()?
+            .as_ref()
+            .map(|(_, at)| at.elapsed())
+    }
+
+    /// Install a new snapshot.
+    pub fn swap(&self, snapshot: Snapshot) {
+        if let Ok(mut cur) = self.current.write() {
+            *cur = Some((Arc::new(snapshot), Instant::now()));
+        }
+    }
+
+    /// Ask the reload thread to reload now.
+    pub fn request_reload(&self) {
+        if let Ok(mut r) = self.requested.lock() {
+            *r = true;
+            self.wake.notify_all();
+        }
+    }
+
+    /// Wait until a reload is requested or `timeout` passes; true if requested.
+    pub fn wait_for_request(&self, timeout: Duration) -> bool {
+        let Ok(guard) = self.requested.lock() else {
+            return false;
+        };
+        let Ok((mut guard, _)) = self.wake.wait_timeout_while(guard, timeout, |r| !*r) else {
+            return false;
+        };
+        std::mem::take(&mut *guard)
+    }
+}

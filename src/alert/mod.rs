@@ -1,0 +1,896 @@
+//! `mutt alert run`: the alerter.
+//!
+//! The loop, batch by batch: check backpressure; take up to `ALERTER_BATCH_SIZE` events into this
+//! pod's processing list; decide each with the rule engine; write the audit rows of matched events
+//! in one PostgreSQL transaction (idempotent on `_event_id`); then one Redis transaction pushes
+//! the alerts, counts unhandled events (raising meta-alerts atomically), pushes DLQ entries and
+//! removes the batch from the processing list. PostgreSQL or Redis trouble pauses the loop with
+//! the batch kept; nothing is dead-lettered for it.
+
+mod audit;
+pub mod cache;
+pub mod event;
+
+use crate::backoff::Backoff;
+use crate::http::{HealthRoutes, Limits, Router, Server, ServerHandle};
+use crate::queue::{Delivery, ReliableQueue};
+use crate::settings::dynamic::DynamicConfig;
+use crate::settings::{registry, Settings};
+use crate::shutdown::Shutdown;
+use crate::store::postgres::{PgConfig, PgConnector, Pool};
+use crate::store::redis::keys::{Consumer, Keys};
+use crate::store::redis::{scripts, ReconnectingConnection, RedisConfig, RedisConnector};
+use cache::Cache;
+use event::Outcome;
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Service name in `/health` (v2.5's).
+pub const SERVICE: &str = "mutt-alerter";
+/// Dynamic keys the alerter reads.
+pub const DYNAMIC_KEYS: [&str; 7] = [
+    "cache_reload_interval",
+    "unhandled_threshold",
+    "unhandled_expiry_seconds",
+    "alerter_queue_warn_threshold",
+    "alerter_queue_shed_threshold",
+    "alerter_shed_mode",
+    "alerter_defer_sleep_ms",
+];
+// Backpressure reads the alert queue's depth at most this often, not per message (v2.5 did).
+const DEPTH_CHECK_EVERY: Duration = Duration::from_millis(500);
+const LATENCY_BUCKETS: [f64; 11] = [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+const DB_MS_BUCKETS: [f64; 11] = [
+    1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
+];
+const BATCH_BUCKETS: [f64; 10] = [
+    1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0,
+];
+
+/// Errors that stop the alerter from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    /// Redis unusable at startup.
+    #[error(transparent)]
+    Redis(#[from] crate::store::redis::RedisError),
+    /// PostgreSQL unusable at startup.
+    #[error(transparent)]
+    Db(#[from] crate::store::postgres::DbError),
+    /// The pod name is taken.
+    #[error(transparent)]
+    Claim(#[from] crate::queue::ClaimError),
+    /// Listener or thread failure.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Clone)]
+struct Metrics {
+    processed: IntCounterVec,
+    forwarded: IntCounter,
+    meta_alerts: IntCounter,
+    latency: Histogram,
+    batch_size: Histogram,
+    reload_latency: Histogram,
+    rules: IntGauge,
+    rules_skipped: IntGauge,
+    dev_hosts: IntGauge,
+    teams: IntGauge,
+    db_write_ms: Histogram,
+    reload_failures: IntCounter,
+    dlq_depth: IntGauge,
+    processing_depth: IntGauge,
+    queue_depth: IntGauge,
+    shed: IntCounterVec,
+}
+
+fn register<T: prometheus::core::Collector + Clone + 'static>(
+    r: &Registry,
+    c: T,
+) -> prometheus::Result<T> {
+    r.register(Box::new(c.clone()))?;
+    Ok(c)
+}
+
+impl Metrics {
+    fn new(r: &Registry) -> prometheus::Result<Metrics> {
+        let h = |name: &str, help: &str, buckets: &[f64]| {
+            Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec()))
+        };
+        Ok(Metrics {
+            processed: register(
+                r,
+                IntCounterVec::new(
+                    Opts::new("mutt_alerter_events_processed_total", "Events by outcome"),
+                    &["status"],
+                )?,
+            )?,
+            forwarded: register(
+                r,
+                IntCounter::new("mutt_alerter_alerts_forwarded_total", "Alerts queued")?,
+            )?,
+            meta_alerts: register(
+                r,
+                IntCounter::new(
+                    "mutt_alerter_unhandled_meta_alerts_total",
+                    "Unhandled meta-alerts raised",
+                )?,
+            )?,
+            latency: register(
+                r,
+                h(
+                    "mutt_alerter_processing_latency_seconds",
+                    "Time to process one batch",
+                    &LATENCY_BUCKETS,
+                )?,
+            )?,
+            batch_size: register(
+                r,
+                h(
+                    "mutt_alerter_batch_size",
+                    "Events per batch",
+                    &BATCH_BUCKETS,
+                )?,
+            )?,
+            reload_latency: register(
+                r,
+                Histogram::with_opts(HistogramOpts::new(
+                    "mutt_alerter_cache_reload_latency_seconds",
+                    "Cache reload time",
+                ))?,
+            )?,
+            rules: register(
+                r,
+                IntGauge::new("mutt_alerter_cache_rules_count", "Rules in use")?,
+            )?,
+            rules_skipped: register(
+                r,
+                IntGauge::new(
+                    "mutt_alerter_cache_rules_skipped",
+                    "Rules skipped (pattern does not compile)",
+                )?,
+            )?,
+            dev_hosts: register(
+                r,
+                IntGauge::new("mutt_alerter_cache_dev_hosts_count", "Development hosts")?,
+            )?,
+            teams: register(
+                r,
+                IntGauge::new("mutt_alerter_cache_teams_count", "Device teams")?,
+            )?,
+            db_write_ms: register(
+                r,
+                h(
+                    "mutt_db_write_latency_ms",
+                    "Audit write time per batch (ms)",
+                    &DB_MS_BUCKETS,
+                )?,
+            )?,
+            reload_failures: register(
+                r,
+                IntCounter::new(
+                    "mutt_alerter_cache_reload_failures_total",
+                    "Failed cache reloads",
+                )?,
+            )?,
+            dlq_depth: register(
+                r,
+                IntGauge::new("mutt_alerter_dlq_depth", "Alerter DLQ depth")?,
+            )?,
+            processing_depth: register(
+                r,
+                IntGauge::new(
+                    "mutt_alerter_processing_list_depth",
+                    "This pod's processing list",
+                )?,
+            )?,
+            queue_depth: register(
+                r,
+                IntGauge::new("mutt_alerter_queue_depth", "Alert queue depth")?,
+            )?,
+            shed: register(
+                r,
+                IntCounterVec::new(
+                    Opts::new("mutt_alerter_shed_events_total", "Backpressure actions"),
+                    &["mode"],
+                )?,
+            )?,
+        })
+    }
+}
+
+/// Tunables read per batch: dynamic value if set and valid, else the setting.
+struct Tunables {
+    settings: Settings,
+    dynamic: Arc<DynamicConfig>,
+}
+
+impl Tunables {
+    fn int(&self, key: &str, def: &registry::Def) -> i64 {
+        self.dynamic
+            .get(key)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|v| *v >= 0)
+            .unwrap_or_else(|| self.settings.int(def))
+    }
+
+    fn shed_mode(&self) -> String {
+        match self
+            .dynamic
+            .get("alerter_shed_mode")
+            .map(|m| m.trim().to_ascii_lowercase())
+        {
+            Some(m) if m == "defer" || m == "dlq" => m,
+            _ => self.settings.text(&registry::ALERTER_SHED_MODE).to_string(),
+        }
+    }
+}
+
+struct Health {
+    redis_ok: AtomicBool,
+    db_ok: AtomicBool,
+}
+
+/// Run the alerter until SIGTERM/SIGINT; the current batch is finished first.
+pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
+    let keys = Keys::from_settings(settings);
+    let pod = settings.pod_name("alerter");
+    let connector = RedisConnector::new(RedisConfig::from_settings(settings));
+    let pg = PgConnector::new(PgConfig::from_settings(settings, "alerter"))?;
+    let pool = pg.pool()?;
+    let registry = Registry::new();
+    let metrics = Metrics::new(&registry).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let cache = Cache::new();
+    let health = Arc::new(Health {
+        redis_ok: AtomicBool::new(false),
+        db_ok: AtomicBool::new(true),
+    });
+
+    let reload_target = Arc::clone(&cache);
+    let dynamic = if settings.bool(&registry::DYNAMIC_CONFIG_ENABLED) {
+        DynamicConfig::start_with_listener(
+            Arc::clone(&connector),
+            keys.clone(),
+            &DYNAMIC_KEYS,
+            settings.duration(&registry::DYNAMIC_CONFIG_REFRESH),
+            shutdown.clone(),
+            Box::new(move |notice| {
+                if cache::RELOAD_NOTICES.contains(&notice) {
+                    reload_target.request_reload();
+                }
+            }),
+        )
+    } else {
+        DynamicConfig::disabled()
+    };
+    let tunables = Arc::new(Tunables {
+        settings: settings.clone(),
+        dynamic,
+    });
+
+    let servers = start_servers(
+        settings,
+        &pod,
+        registry,
+        Arc::clone(&health),
+        Arc::clone(&cache),
+        shutdown,
+    )?;
+    spawn_reloader(
+        pool.clone(),
+        Arc::clone(&cache),
+        Arc::clone(&tunables),
+        metrics.clone(),
+        settings.text(&registry::UNHANDLED_DEFAULT_TEAM).to_string(),
+        shutdown.clone(),
+    )?;
+
+    let queue = ReliableQueue::new(keys.clone(), Consumer::Alerter, &pod, keys.ingest_queue());
+    let ttl = settings.duration(&registry::ALERTER_JANITOR_TIMEOUT);
+    let mut conn = connector.connect()?;
+    // The heartbeat goes first, so no janitor ever mistakes this pod for a dead one.
+    queue.claim(&mut conn, ttl)?;
+    drop(conn);
+    let heartbeat_stop = Shutdown::new();
+    spawn_heartbeat(
+        Arc::clone(&connector),
+        queue.clone(),
+        settings.duration(&registry::ALERTER_HEARTBEAT_INTERVAL),
+        ttl,
+        settings.duration(&registry::ALERTER_JANITOR_INTERVAL),
+        heartbeat_stop.clone(),
+    )?;
+    log::info!("alerter {pod} consuming {}", keys.ingest_queue());
+
+    let mut worker = Worker {
+        keys,
+        queue,
+        redis: ReconnectingConnection::new(
+            Arc::clone(&connector),
+            Backoff::new(Duration::from_millis(100), Duration::from_secs(10)),
+        ),
+        pool,
+        cache,
+        tunables,
+        metrics,
+        health,
+        pod,
+        batch_size: settings.int(&registry::ALERTER_BATCH_SIZE) as usize,
+        block: settings.duration(&registry::BRPOPLPUSH_TIMEOUT),
+        max_retries: settings.int(&registry::ALERTER_MAX_RETRIES) as u32,
+        script_loaded: false,
+        last_depth_check: None,
+        shutdown: shutdown.clone(),
+    };
+    worker.run();
+
+    // Clean exit: nothing of ours is left in flight, so the heartbeat can go.
+    heartbeat_stop.trigger();
+    worker.finish();
+    for s in servers {
+        let _ = s.join();
+    }
+    log::info!("alerter stopped");
+    Ok(())
+}
+
+fn start_servers(
+    settings: &Settings,
+    pod: &str,
+    registry: Registry,
+    health: Arc<Health>,
+    cache: Arc<Cache>,
+    shutdown: &Shutdown,
+) -> Result<Vec<ServerHandle>, AlertError> {
+    let bind = settings.text(&registry::MUTT_BIND_ADDRESS);
+    let mut handles = Vec::new();
+    for port_def in [
+        &registry::HEALTH_PORT_ALERTER,
+        &registry::METRICS_PORT_ALERTER,
+    ] {
+        let h = Arc::clone(&health);
+        let c = Arc::clone(&cache);
+        let router = HealthRoutes {
+            service: SERVICE.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            pod: pod.to_string(),
+            readiness: Arc::new(move || {
+                let flag = |ok: bool, what: &str| {
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(format!("{what} unavailable"))
+                    }
+                };
+                vec![
+                    (
+                        "redis".into(),
+                        flag(h.redis_ok.load(Ordering::Relaxed), "Redis"),
+                    ),
+                    (
+                        "postgres".into(),
+                        flag(h.db_ok.load(Ordering::Relaxed), "PostgreSQL"),
+                    ),
+                    (
+                        "rules".into(),
+                        if c.current().is_some() {
+                            Ok(())
+                        } else {
+                            Err("rules not loaded yet".into())
+                        },
+                    ),
+                ]
+            }),
+        }
+        .add_to(Router::new(), registry.clone());
+        let server = Server::bind(
+            &format!("{bind}:{}", settings.port(port_def)),
+            Limits::default(),
+        )?;
+        handles.push(server.spawn(router, 4, shutdown)?);
+    }
+    Ok(handles)
+}
+
+fn spawn_reloader(
+    pool: Pool,
+    cache: Arc<Cache>,
+    tunables: Arc<Tunables>,
+    metrics: Metrics,
+    default_team: String,
+    shutdown: Shutdown,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("alerter-cache".into())
+        .spawn(move || {
+            let hup = crate::shutdown::sighup_flag().ok();
+            let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+            let mut next_due = Instant::now();
+            while !shutdown.is_requested() {
+                let hup_now = hup
+                    .as_ref()
+                    .is_some_and(|f| f.swap(false, Ordering::Relaxed));
+                if hup_now
+                    || Instant::now() >= next_due
+                    || cache.wait_for_request(Duration::from_millis(250))
+                {
+                    let started = Instant::now();
+                    match cache::load(&pool, &default_team) {
+                        Ok(snapshot) => {
+                            metrics
+                                .reload_latency
+                                .observe(started.elapsed().as_secs_f64());
+                            metrics.rules.set(snapshot.rule_count() as i64);
+                            metrics.rules_skipped.set(snapshot.skipped().len() as i64);
+                            metrics.dev_hosts.set(snapshot.dev_host_count() as i64);
+                            metrics.teams.set(snapshot.team_count() as i64);
+                            for s in snapshot.skipped() {
+                                log::error!("rule {} skipped: {}", s.rule_id, s.reason);
+                            }
+                            log::info!("loaded {} rule(s)", snapshot.rule_count());
+                            cache.swap(snapshot);
+                            backoff.reset();
+                            let interval = tunables
+                                .int("cache_reload_interval", &registry::CACHE_RELOAD_INTERVAL)
+                                .max(1);
+                            next_due = Instant::now() + Duration::from_secs(interval as u64);
+                        }
+                        Err(e) => {
+                            metrics.reload_failures.inc();
+                            let delay = backoff.next_delay();
+                            log::error!(
+                                "cache reload failed: {e}; retrying in {} ms",
+                                delay.as_millis()
+                            );
+                            next_due = Instant::now() + delay;
+                        }
+                    }
+                }
+            }
+        })?;
+    Ok(())
+}
+
+fn spawn_heartbeat(
+    connector: Arc<RedisConnector>,
+    queue: ReliableQueue,
+    every: Duration,
+    ttl: Duration,
+    janitor_every: Duration,
+    stop: Shutdown,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("alerter-heartbeat".into())
+        .spawn(move || {
+            let mut conn = ReconnectingConnection::new(
+                connector,
+                Backoff::new(Duration::from_millis(200), every),
+            );
+            let mut next_janitor = Instant::now();
+            while !stop.wait_timeout(every.min(janitor_every)) {
+                if let Err(e) = conn.run(|c| queue.heartbeat(c, ttl)) {
+                    log::warn!("heartbeat: {e}");
+                }
+                if Instant::now() >= next_janitor {
+                    if let Err(e) = conn.run(|c| queue.janitor_pass(c)) {
+                        log::warn!("janitor: {e}");
+                    }
+                    next_janitor = Instant::now() + janitor_every;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+struct Worker {
+    keys: Keys,
+    queue: ReliableQueue,
+    redis: ReconnectingConnection,
+    pool: Pool,
+    cache: Arc<Cache>,
+    tunables: Arc<Tunables>,
+    metrics: Metrics,
+    health: Arc<Health>,
+    pod: String,
+    batch_size: usize,
+    block: Duration,
+    max_retries: u32,
+    script_loaded: bool,
+    last_depth_check: Option<Instant>,
+    shutdown: Shutdown,
+}
+
+/// The per-batch plan: what to write where.
+#[derive(Default)]
+struct Plan {
+    rows: Vec<event::AuditRow>,
+    alerts: Vec<String>,
+    unhandled: Vec<(String, String, String)>,
+    dlq: Vec<String>,
+    handled: u64,
+    errors: u64,
+    poison: u64,
+}
+
+impl Worker {
+    fn run(&mut self) {
+        // Consume only with rules loaded: an empty cache would call every event unhandled.
+        while self.cache.current().is_none() {
+            if self.shutdown.wait_timeout(Duration::from_millis(100)) {
+                return;
+            }
+        }
+        while !self.shutdown.is_requested() {
+            if self.backpressure() {
+                continue;
+            }
+            let (queue, max, block) = (self.queue.clone(), self.batch_size, self.block);
+            let batch = match self
+                .redis
+                .run_until_ok(&self.shutdown, |c| queue.take(c, max, block))
+            {
+                None => return,
+                Some(Ok(b)) => b,
+                Some(Err(e)) => {
+                    log::error!("taking a batch failed: {e}");
+                    self.health.redis_ok.store(false, Ordering::Relaxed);
+                    continue;
+                }
+            };
+            self.health.redis_ok.store(true, Ordering::Relaxed);
+            if batch.is_empty() {
+                continue;
+            }
+            self.process(&batch);
+        }
+    }
+
+    /// True when this iteration should not take a batch (defer mode, or shed instead).
+    fn backpressure(&mut self) -> bool {
+        if self
+            .last_depth_check
+            .is_some_and(|t| t.elapsed() < DEPTH_CHECK_EVERY)
+        {
+            return false;
+        }
+        self.last_depth_check = Some(Instant::now());
+        let alert_queue = self.keys.alert_queue().to_string();
+        let depth: i64 = match self
+            .redis
+            .run(|c| ::redis::cmd("LLEN").arg(&alert_queue).query(c))
+        {
+            Ok(d) => d,
+            Err(_) => return false,
+        };
+        self.metrics.queue_depth.set(depth);
+        let t = &self.tunables;
+        let shed = t.int(
+            "alerter_queue_shed_threshold",
+            &registry::ALERTER_QUEUE_SHED_THRESHOLD,
+        );
+        let warn = t.int(
+            "alerter_queue_warn_threshold",
+            &registry::ALERTER_QUEUE_WARN_THRESHOLD,
+        );
+        if shed > 0 && depth > shed {
+            let mode = t.shed_mode();
+            self.metrics.shed.with_label_values(&[mode.as_str()]).inc();
+            if mode == "dlq" {
+                log::warn!("alert queue at {depth} > {shed}: shedding a batch to the DLQ");
+                self.shed_batch(depth, shed);
+            } else {
+                let ms = t
+                    .int("alerter_defer_sleep_ms", &registry::ALERTER_DEFER_SLEEP_MS)
+                    .max(1) as u64;
+                log::warn!("alert queue at {depth} > {shed}: pausing {ms} ms");
+                self.last_depth_check = None;
+                self.shutdown.wait_timeout(Duration::from_millis(ms));
+            }
+            return true;
+        }
+        if warn > 0 && depth > warn {
+            log::warn!("alert queue at {depth} > warning threshold {warn}");
+        }
+        false
+    }
+
+    fn shed_batch(&mut self, depth: i64, shed: i64) {
+        let (queue, max) = (self.queue.clone(), self.batch_size);
+        let Ok(batch) = self.redis.run(|c| queue.take(c, max, Duration::ZERO)) else {
+            return;
+        };
+        if batch.is_empty() {
+            return;
+        }
+        let reason = format!("queue_depth_exceeded:{depth}>{shed}");
+        let now = chrono::Utc::now();
+        let entries: Vec<String> = batch
+            .iter()
+            .map(|d| {
+                let entry =
+                    event::dlq_entry(&d.raw, &reason, d.earlier_deliveries + 1, &self.pod, now);
+                // v2.5 readers look for `shedding_reason` on shed entries.
+                match serde_json::from_str::<serde_json::Value>(&entry) {
+                    Ok(serde_json::Value::Object(mut m)) => {
+                        m.insert("shedding_reason".into(), reason.clone().into());
+                        serde_json::Value::Object(m).to_string()
+                    }
+                    _ => entry,
+                }
+            })
+            .collect();
+        let plan = Plan {
+            dlq: entries,
+            ..Plan::default()
+        };
+        self.commit_redis(&batch, &plan);
+    }
+
+    fn process(&mut self, batch: &[Delivery]) {
+        let started = Instant::now();
+        self.metrics.batch_size.observe(batch.len() as f64);
+        let Some(snapshot) = self.cache.current() else {
+            return;
+        };
+        let threshold = self
+            .tunables
+            .int("unhandled_threshold", &registry::UNHANDLED_THRESHOLD);
+        let window = self
+            .tunables
+            .int(
+                "unhandled_expiry_seconds",
+                &registry::UNHANDLED_EXPIRY_SECONDS,
+            )
+            .max(1) as u64;
+        let now = chrono::Utc::now();
+        let mut plan = Plan::default();
+        let mut alert_of_row: Vec<Option<String>> = Vec::new();
+        for d in batch {
+            if d.earlier_deliveries >= self.max_retries {
+                plan.poison += 1;
+                plan.dlq.push(event::dlq_entry(
+                    &d.raw,
+                    &format!(
+                        "delivered {} times without finishing (consumer crashed)",
+                        d.earlier_deliveries
+                    ),
+                    d.earlier_deliveries,
+                    &self.pod,
+                    now,
+                ));
+                continue;
+            }
+            let incoming = match event::parse_delivery(&d.raw, now) {
+                Ok(i) => i,
+                Err(reason) => {
+                    plan.errors += 1;
+                    plan.dlq.push(event::dlq_entry(
+                        &d.raw,
+                        &reason,
+                        d.earlier_deliveries + 1,
+                        &self.pod,
+                        now,
+                    ));
+                    continue;
+                }
+            };
+            match event::outcome(
+                &incoming,
+                &snapshot.decide(&incoming.view()),
+                threshold,
+                window,
+            ) {
+                Outcome::Handled { row, alert } => {
+                    plan.rows.push(row);
+                    alert_of_row.push(alert);
+                }
+                Outcome::Unhandled {
+                    signature,
+                    meta_alert,
+                } => {
+                    plan.unhandled.push((
+                        self.keys.unhandled(&incoming.hostname, &signature),
+                        self.keys
+                            .unhandled_triggered(&incoming.hostname, &signature),
+                        meta_alert,
+                    ));
+                }
+            }
+        }
+        // Audit first: alerts are pushed and the batch acknowledged only once the rows are durable.
+        let refused = match self.write_audit(&plan.rows) {
+            Some(r) => r,
+            None => return, // shutting down with the batch still in the processing list
+        };
+        for (i, row) in plan.rows.iter().enumerate() {
+            if let Some((_, reason)) = refused.iter().find(|(j, _)| *j == i) {
+                plan.errors += 1;
+                plan.dlq.push(event::dlq_entry(
+                    &row.raw_message,
+                    reason,
+                    1,
+                    &self.pod,
+                    now,
+                ));
+            } else {
+                plan.handled += 1;
+                if let Some(a) = alert_of_row[i].take() {
+                    plan.alerts.push(a);
+                }
+            }
+        }
+        if self.commit_redis(batch, &plan) {
+            let m = &self.metrics;
+            m.processed
+                .with_label_values(&["handled"])
+                .inc_by(plan.handled);
+            m.processed
+                .with_label_values(&["error"])
+                .inc_by(plan.errors);
+            m.processed
+                .with_label_values(&["poison"])
+                .inc_by(plan.poison);
+            m.forwarded.inc_by(plan.alerts.len() as u64);
+            m.latency.observe(started.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Write the audit rows, waiting out database outages. Returns the rows the database refused
+    /// (index, reason), or `None` if shutdown came first.
+    fn write_audit(&mut self, rows: &[event::AuditRow]) -> Option<Vec<(usize, String)>> {
+        if rows.is_empty() {
+            return Some(Vec::new());
+        }
+        let refs: Vec<&event::AuditRow> = rows.iter().collect();
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
+        loop {
+            let started = Instant::now();
+            let result = audit::insert(&self.pool, &refs);
+            match result {
+                Ok(_) => {
+                    self.metrics
+                        .db_write_ms
+                        .observe(started.elapsed().as_secs_f64() * 1000.0);
+                    self.health.db_ok.store(true, Ordering::Relaxed);
+                    return Some(Vec::new());
+                }
+                Err(e) => match audit::classify(&e) {
+                    audit::WriteFailure::Data(reason) => {
+                        log::warn!("audit batch refused ({reason}); isolating the bad rows");
+                        match audit::insert_isolating(&self.pool, &refs) {
+                            Ok(refused) => {
+                                self.health.db_ok.store(true, Ordering::Relaxed);
+                                return Some(refused);
+                            }
+                            Err(e) => log::warn!("audit isolation failed: {e}"),
+                        }
+                    }
+                    audit::WriteFailure::Unavailable(reason) => {
+                        self.health.db_ok.store(false, Ordering::Relaxed);
+                        let delay = backoff.next_delay();
+                        log::warn!(
+                            "PostgreSQL unavailable ({reason}); batch kept, retrying in {} ms",
+                            delay.as_millis()
+                        );
+                        if self.shutdown.wait_timeout(delay) {
+                            return None;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    /// One Redis transaction: alerts, unhandled counts (with meta-alerts), DLQ entries, ack.
+    /// Retries through Redis outages; returns false only if shutdown came first.
+    fn commit_redis(&mut self, batch: &[Delivery], plan: &Plan) -> bool {
+        let threshold = self
+            .tunables
+            .int("unhandled_threshold", &registry::UNHANDLED_THRESHOLD);
+        let window = self
+            .tunables
+            .int(
+                "unhandled_expiry_seconds",
+                &registry::UNHANDLED_EXPIRY_SECONDS,
+            )
+            .max(1) as u64;
+        let alert_queue = self.keys.alert_queue().to_string();
+        let dlq = self
+            .keys
+            .dlq(crate::store::redis::keys::Dlq::Alerter)
+            .to_string();
+        let queue = self.queue.clone();
+        let mut loaded = self.script_loaded;
+        let result = self.redis.run_until_ok(&self.shutdown, |c| {
+            if !loaded && !plan.unhandled.is_empty() {
+                scripts::load_unhandled(c)?;
+                loaded = true;
+            }
+            let mut pipe = ::redis::pipe();
+            pipe.atomic();
+            for (counter, guard, meta) in &plan.unhandled {
+                scripts::count_unhandled(
+                    &mut pipe,
+                    counter,
+                    guard,
+                    &alert_queue,
+                    threshold,
+                    window,
+                    meta,
+                );
+            }
+            if !plan.alerts.is_empty() {
+                pipe.cmd("LPUSH")
+                    .arg(&alert_queue)
+                    .arg(&plan.alerts)
+                    .ignore();
+            }
+            if !plan.dlq.is_empty() {
+                pipe.cmd("LPUSH").arg(&dlq).arg(&plan.dlq).ignore();
+            }
+            queue.ack_batch(&mut pipe, batch);
+            // The two depths ride along: their last two results.
+            pipe.cmd("LLEN").arg(queue.processing_key());
+            pipe.cmd("LLEN").arg(&dlq);
+            let raised: Vec<i64> = pipe.query(c)?;
+            Ok(raised)
+        });
+        self.script_loaded = loaded;
+        match result {
+            Some(Ok(mut raised)) => {
+                let dlq_depth = raised.pop().unwrap_or(0);
+                let processing_depth = raised.pop().unwrap_or(0);
+                self.metrics.dlq_depth.set(dlq_depth);
+                self.metrics.processing_depth.set(processing_depth);
+                let metas = raised.iter().filter(|r| **r == 1).count() as u64;
+                self.metrics.meta_alerts.inc_by(metas);
+                self.metrics.forwarded.inc_by(metas);
+                self.metrics
+                    .processed
+                    .with_label_values(&["unhandled"])
+                    .inc_by(plan.unhandled.len() as u64);
+                if !plan.dlq.is_empty() {
+                    log::warn!("{} message(s) dead-lettered", plan.dlq.len());
+                }
+                true
+            }
+            Some(Err(e)) => {
+                // A script cache flush between load and EXEC: reload next time, keep the batch.
+                self.script_loaded = false;
+                log::error!("acknowledging the batch failed: {e}; it stays in the processing list");
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// After the loop: put back anything not finished, then drop the heartbeat.
+    fn finish(&mut self) {
+        let queue = self.queue.clone();
+        match self.redis.run(|c| {
+            let returned = queue.return_own(c)?;
+            queue.release(c)?;
+            Ok(returned)
+        }) {
+            Ok(0) => {}
+            Ok(n) => log::info!("returned {n} unfinished message(s) to the ingest queue"),
+            Err(e) => {
+                log::warn!("could not clean up on exit ({e}); the janitor will recover the list")
+            }
+        }
+        let dlq = self
+            .keys
+            .dlq(crate::store::redis::keys::Dlq::Alerter)
+            .to_string();
+        if let Ok(d) = self
+            .redis
+            .run(|c| ::redis::cmd("LLEN").arg(&dlq).query::<i64>(c))
+        {
+            self.metrics.dlq_depth.set(d);
+        }
+    }
+}
