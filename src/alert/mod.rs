@@ -295,6 +295,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
     // The heartbeat goes first, so no janitor ever mistakes this pod for a dead one.
     queue.claim(&mut conn, ttl)?;
     drop(conn);
+    health.redis_ok.store(true, Ordering::Relaxed);
     let heartbeat_stop = Shutdown::new();
     spawn_heartbeat(
         Arc::clone(&connector),

@@ -638,11 +638,12 @@ impl PostgresServer {
         Ok(())
     }
 
-    /// Stop it (immediate shutdown).
+    /// Stop it the way an operator does (fast shutdown: clients disconnected, a checkpoint
+    /// written), so committed data survives even with this scratch cluster's fsync off.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             unregister(child.id());
-            stop_child(&mut child, libc::SIGQUIT);
+            stop_child(&mut child, libc::SIGINT);
         }
     }
 

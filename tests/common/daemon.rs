@@ -80,6 +80,12 @@ impl Daemon {
         self.child.as_ref().map(|c| c.id()).unwrap_or(0)
     }
 
+    /// Reap a child that was killed by other means; returns its status.
+    pub fn terminate_after_kill(&mut self) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
+        child.wait().ok()
+    }
+
     /// Send SIGTERM and wait (bounded) for the exit status.
     pub fn terminate(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("already stopped");

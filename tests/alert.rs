@@ -1,0 +1,498 @@
+//! `mutt alert run` black-box: the real binary against real Redis and PostgreSQL.
+
+mod common;
+use common::daemon::Daemon;
+use common::TestEnv;
+use mutt::dev::services::{free_port, PostgresOptions, PostgresServer};
+use redis::Commands;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+struct Setup {
+    t: TestEnv,
+    redis: redis::Connection,
+    extra: Vec<(String, String)>,
+}
+
+fn setup() -> Setup {
+    let t = TestEnv::new();
+    let out = t.mutt(&["migrate"], &[]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let redis = redis::Client::open(format!(
+        "redis://127.0.0.1:{}",
+        common::services().redis.port()
+    ))
+    .unwrap()
+    .get_connection()
+    .unwrap();
+    Setup {
+        t,
+        redis,
+        extra: Vec::new(),
+    }
+}
+
+impl Setup {
+    fn alerter(&self, pod: &str, extra: &[(&str, &str)]) -> Daemon {
+        let health = free_port().unwrap();
+        let mut env = self.t.env();
+        let mut add = |k: &str, v: String| {
+            env.retain(|(n, _)| n != k);
+            env.push((k.to_string(), v));
+        };
+        add("POD_NAME", pod.into());
+        add("HEALTH_PORT_ALERTER", health.to_string());
+        add("METRICS_PORT_ALERTER", free_port().unwrap().to_string());
+        add("MUTT_BIND_ADDRESS", "127.0.0.1".into());
+        add("BRPOPLPUSH_TIMEOUT", "0.2".into());
+        add("ALERTER_HEARTBEAT_INTERVAL", "0.3".into());
+        add("ALERTER_JANITOR_TIMEOUT", "2".into());
+        add("ALERTER_JANITOR_INTERVAL", "0.5".into());
+        add("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into());
+        // Nothing drains the alert queue in these tests: keep backpressure out of the way
+        // unless a test is about it.
+        add("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into());
+        for (k, v) in &self.extra {
+            add(k, v.clone());
+        }
+        for (k, v) in extra {
+            add(k, v.to_string());
+        }
+        Daemon::start(&["alert", "run"], &env, health)
+    }
+
+    fn key(&self, rest: &str) -> String {
+        format!("{}:{rest}", self.t.prefix)
+    }
+
+    fn push(&mut self, events: &[String]) {
+        let q = self.key("ingest_queue");
+        for e in events {
+            let _: () = self.redis.lpush(&q, e).unwrap();
+        }
+    }
+
+    fn list(&mut self, rest: &str) -> Vec<Value> {
+        let items: Vec<String> = self.redis.lrange(self.key(rest), 0, -1).unwrap();
+        items
+            .iter()
+            .rev()
+            .map(|s| serde_json::from_str(s).unwrap())
+            .collect()
+    }
+
+    /// Wait until the ingest queue and every processing list are empty.
+    fn drained(&mut self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let queued: i64 = self.redis.llen(self.key("ingest_queue")).unwrap();
+            let lists: Vec<String> = self.redis.keys(self.key("processing:alerter:*")).unwrap();
+            let mut in_flight = 0;
+            for l in &lists {
+                in_flight += self.redis.llen::<_, i64>(l).unwrap();
+            }
+            if queued == 0 && in_flight == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not drained: {queued} queued, {in_flight} in flight"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn sql(&self, q: &str) -> i64 {
+        self.t.admin().query_one(q, &[]).unwrap().get(0)
+    }
+}
+
+fn event(host: &str, message: &str, extra: &str) -> String {
+    format!(
+        r#"{{"hostname":"{host}","message":"{message}","timestamp":"2026-11-22T04:00:00Z"{extra}}}"#
+    )
+}
+
+fn seed_rules(t: &TestEnv) {
+    t.admin()
+        .batch_execute(
+            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
+             VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps'),
+                    ('AUDIT', 'contains', 20, 'Log_only', 'Log_only', 'Security');
+             INSERT INTO development_hosts (hostname) VALUES ('dev-sw1');
+             INSERT INTO device_teams (hostname, team_assignment) VALUES ('quiet-host', 'Facilities');",
+        )
+        .unwrap();
+}
+
+#[test]
+fn events_become_audit_rows_alerts_and_one_meta_alert_per_window() {
+    let mut s = setup();
+    seed_rules(&s.t);
+    let _: () = s
+        .redis
+        .set(s.key("config:unhandled_threshold"), "3")
+        .unwrap();
+    let _d = s.alerter("alerter-a", &[]);
+    s.push(&[
+        // v2.5's ingestor queued events without _event_id: one is derived.
+        event(
+            "core-sw1",
+            "%LINK-DOWN Gi0/1",
+            r#","syslog_severity":2,"_correlation_id":"c-prod""#,
+        ),
+        event(
+            "DEV-SW1",
+            "%LINK-DOWN Gi0/2",
+            r#","_correlation_id":"c-dev","_event_id":"e-dev""#,
+        ),
+        event("core-sw1", "AUDIT login admin", r#","_event_id":"e-audit""#),
+        event("quiet-host", "fan speed normal", r#","_event_id":"u1""#),
+        event("quiet-host", "fan speed normal", r#","_event_id":"u2""#),
+    ]);
+    s.drained(Duration::from_secs(10));
+    assert_eq!(
+        s.list("alert_queue").len(),
+        2,
+        "below the threshold: no meta-alert yet"
+    );
+    s.push(&[
+        event(
+            "quiet-host",
+            "fan speed normal",
+            r#","_event_id":"u3","_correlation_id":"c-u3""#,
+        ),
+        event("quiet-host", "fan speed normal", r#","_event_id":"u4""#),
+    ]);
+    s.drained(Duration::from_secs(10));
+
+    let rows = s.t.admin().query(
+        "SELECT hostname::text, matched_rule_id, handling_decision::text, forwarded_to_moog, event_id
+           FROM event_audit_log ORDER BY handling_decision, hostname",
+        &[],
+    )
+    .unwrap();
+    let got: Vec<(String, i32, String, bool, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        (got[0].0.as_str(), got[0].2.as_str(), got[0].3),
+        ("core-sw1", "Log_only", false)
+    );
+    assert_eq!(got[0].4, "e-audit");
+    assert_eq!(
+        (got[1].0.as_str(), got[1].2.as_str(), got[1].3),
+        ("core-sw1", "Page_and_ticket", true)
+    );
+    assert!(got[1].4.starts_with("v25-"), "derived id: {}", got[1].4);
+    assert_eq!(
+        (got[2].0.as_str(), got[2].2.as_str(), got[2].3),
+        ("DEV-SW1", "Ticket_only", true)
+    );
+
+    let alerts = s.list("alert_queue");
+    assert_eq!(alerts.len(), 3, "{alerts:?}");
+    let prod = &alerts[0];
+    assert_eq!(prod["hostname"], "core-sw1");
+    assert_eq!(prod["team_assignment"], "NetOps");
+    assert_eq!(prod["severity"], "Critical");
+    assert_eq!(prod["message_body"], "%LINK-DOWN Gi0/1");
+    assert_eq!(prod["_correlation_id"], "c-prod");
+    assert_eq!(prod["environment"], "prod");
+    assert_eq!(prod["handling"], "Page_and_ticket");
+    assert_eq!(prod["event_timestamp"], "2026-11-22T04:00:00.000Z");
+    assert_eq!(prod["raw_json"]["syslog_severity"], 2);
+    assert!(prod.get("api_key").is_none());
+    assert_eq!(
+        (
+            alerts[1]["environment"].clone(),
+            alerts[1]["_event_id"].clone()
+        ),
+        (json!("dev"), json!("e-dev"))
+    );
+    let meta = &alerts[2];
+    assert_eq!(meta["hostname"], "MUTT_Alerter");
+    assert_eq!(meta["team_assignment"], "Facilities");
+    assert_eq!(meta["_correlation_id"], "c-u3");
+    assert_eq!(
+        meta["message_body"],
+        "[MUTT] Detected 3 unhandled messages in 86400s from 'quiet-host'. Sample message: fan speed normal"
+    );
+    // The window's guard is set and the counter consumed; the 4th event was suppressed.
+    let sig = &mutt::queue::sha1_hex("fan speed normal")[..16];
+    let guard: Option<i64> = s
+        .redis
+        .get(s.key(&format!("unhandled:quiet-host:{sig}:triggered")))
+        .unwrap();
+    assert_eq!(guard, Some(3));
+    let ttl: i64 = s
+        .redis
+        .ttl(s.key(&format!("unhandled:quiet-host:{sig}:triggered")))
+        .unwrap();
+    assert!(ttl > 86_000, "{ttl}");
+    assert!(s.list("dlq:alerter").is_empty());
+}
+
+#[test]
+fn bad_messages_are_dead_lettered_with_a_reason() {
+    let mut s = setup();
+    seed_rules(&s.t);
+    let _d = s.alerter("alerter-b", &[]);
+    s.push(&[
+        "{not json".to_string(),
+        "[1,2]".to_string(),
+        r#"{"message":"m","timestamp":"2026-11-22T04:00:00Z"}"#.to_string(),
+        event("h", "LINK-DOWN", "").replace("2026-11-22T04:00:00Z", "whenever"),
+        event("h", "LINK-DOWN", r#","_event_id":"good""#),
+    ]);
+    s.drained(Duration::from_secs(10));
+    let dlq = s.list("dlq:alerter");
+    let reasons: Vec<&str> = dlq
+        .iter()
+        .map(|e| e["_dlq"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "invalid JSON at line 1 column 2",
+            "not a JSON object",
+            "missing field hostname",
+            "unparseable timestamp \"whenever\""
+        ]
+    );
+    assert_eq!(dlq[0]["raw"], "{not json");
+    assert_eq!(dlq[2]["message"], "m");
+    assert_eq!(dlq[3]["_dlq"]["pod"], "alerter-b");
+    assert_eq!(
+        s.sql("SELECT count(*) FROM event_audit_log"),
+        1,
+        "the good event is still audited"
+    );
+}
+
+#[test]
+fn a_rule_announced_on_the_updates_channel_is_used_within_a_second() {
+    let mut s = setup();
+    let _d = s.alerter("alerter-c", &[("CACHE_RELOAD_INTERVAL", "3600")]);
+    s.push(&[event(
+        "h",
+        "BRAND-NEW condition",
+        r#","_event_id":"before""#,
+    )]);
+    s.drained(Duration::from_secs(10));
+    assert_eq!(s.sql("SELECT count(*) FROM event_audit_log"), 0);
+    s.t.admin()
+        .batch_execute(
+            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
+             VALUES ('brand-new', 'contains', 1, 'Page_only', 'Page_only', 'NetOps')",
+        )
+        .unwrap();
+    let _: () = s
+        .redis
+        .publish(s.key("config:updates"), "alert_rules")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    s.push(&[event("h", "BRAND-NEW condition", r#","_event_id":"after""#)]);
+    s.drained(Duration::from_secs(10));
+    assert_eq!(
+        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id = 'after'"),
+        1
+    );
+}
+
+#[test]
+fn kill_9_mid_batch_then_another_pod_audits_and_alerts_everything_exactly_once() {
+    let mut s = setup();
+    seed_rules(&s.t);
+    const N: usize = 3000;
+    let events: Vec<String> = (0..N)
+        .map(|i| {
+            event(
+                &format!("sw{}", i % 50),
+                "LINK-DOWN port",
+                &format!(r#","_event_id":"k{i}""#),
+            )
+        })
+        .collect();
+    s.push(&events);
+    let mut a = s.alerter("alerter-doomed", &[("ALERTER_BATCH_SIZE", "50")]);
+    // Let it get going, then kill it without warning.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.sql("SELECT count(*) FROM event_audit_log") < 200 {
+        assert!(Instant::now() < deadline, "alerter A made no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    unsafe { libc::kill(a.pid() as i32, libc::SIGKILL) };
+    let _ = a.terminate_after_kill();
+    let _b = s.alerter("alerter-rescuer", &[("ALERTER_BATCH_SIZE", "200")]);
+    s.drained(Duration::from_secs(30));
+    assert_eq!(s.sql("SELECT count(*) FROM event_audit_log"), N as i64);
+    assert_eq!(
+        s.sql("SELECT count(DISTINCT event_id) FROM event_audit_log"),
+        N as i64
+    );
+    let alerts = s.list("alert_queue");
+    let ids: std::collections::HashSet<&str> = alerts
+        .iter()
+        .map(|a| a["_event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (alerts.len(), ids.len()),
+        (N, N),
+        "every alert queued exactly once"
+    );
+    assert!(s.list("dlq:alerter").is_empty());
+}
+
+#[test]
+fn a_postgres_outage_pauses_processing_and_loses_nothing() {
+    let mut pg = PostgresServer::start(PostgresOptions::default()).unwrap();
+    pg.create_database("mutt").unwrap();
+    let mut s = setup();
+    s.extra = vec![
+        ("DB_PORT".into(), pg.port().to_string()),
+        ("DB_NAME".into(), "mutt".into()),
+        ("DB_USER".into(), pg.superuser().into()),
+        ("DB_PASS_CURRENT".into(), pg.password().into()),
+        ("DB_CONNECT_TIMEOUT".into(), "1".into()),
+        ("DB_POOL_TIMEOUT".into(), "1".into()),
+    ];
+    let env: std::collections::HashMap<String, String> =
+        s.t.env().into_iter().chain(s.extra.clone()).collect();
+    assert!(common::mutt_with_env(&["migrate"], &env).status.success());
+    pg.admin_client("mutt")
+        .unwrap()
+        .batch_execute(
+            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
+             VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')",
+        )
+        .unwrap();
+    let d = s.alerter("alerter-pg", &[]);
+    let batch = |from: usize| -> Vec<String> {
+        (from..from + 100)
+            .map(|i| event("sw", "LINK-DOWN", &format!(r#","_event_id":"p{i}""#)))
+            .collect()
+    };
+    s.push(&batch(0));
+    s.drained(Duration::from_secs(10));
+
+    pg.stop();
+    let outage = Instant::now();
+    let mut pushed = 100;
+    let mut saw_not_ready = false;
+    while outage.elapsed() < Duration::from_secs(10) {
+        s.push(&batch(pushed));
+        pushed += 100;
+        if d.req("GET", "/health/ready", &[], "").status == 503 {
+            saw_not_ready = true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(
+        saw_not_ready,
+        "readiness must fail while PostgreSQL is down"
+    );
+    assert!(
+        s.list("dlq:alerter").is_empty(),
+        "nothing is dead-lettered for an outage"
+    );
+    pg.restart().unwrap();
+    s.drained(Duration::from_secs(30));
+    let count: i64 = pg
+        .admin_client("mutt")
+        .unwrap()
+        .query_one("SELECT count(DISTINCT event_id) FROM event_audit_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, pushed as i64);
+    assert_eq!(s.list("alert_queue").len(), pushed);
+    assert!(s.list("dlq:alerter").is_empty());
+    assert_eq!(d.req("GET", "/health/ready", &[], "").status, 200);
+}
+
+#[test]
+fn backpressure_defers_by_default_and_sheds_to_the_dlq_when_asked() {
+    let mut s = setup();
+    seed_rules(&s.t);
+    // A stuck forwarder: the alert queue is past the shed threshold.
+    let filler: Vec<String> = (0..30).map(|i| format!("{{\"old\":{i}}}")).collect();
+    let _: () = s.redis.lpush(s.key("alert_queue"), &filler).unwrap();
+    let d = s.alerter(
+        "alerter-bp",
+        &[
+            ("ALERTER_QUEUE_SHED_THRESHOLD", "20"),
+            ("ALERTER_DEFER_SLEEP_MS", "50"),
+        ],
+    );
+    s.push(&[event("h", "LINK-DOWN", r#","_event_id":"waits""#)]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let queued: i64 = s.redis.llen(s.key("ingest_queue")).unwrap();
+    assert_eq!(queued, 1, "defer mode pauses consumption");
+    assert!(s.list("dlq:alerter").is_empty());
+    let metrics = d.req("GET", "/metrics", &[], "").text();
+    assert!(
+        metrics.contains(r#"mutt_alerter_shed_events_total{mode="defer"}"#),
+        "{metrics}"
+    );
+
+    // The operator switches to dlq mode live: the waiting event is shed with a reason.
+    let _: () = s
+        .redis
+        .set(s.key("config:alerter_shed_mode"), "dlq")
+        .unwrap();
+    let _: () = s
+        .redis
+        .publish(s.key("config:updates"), "alerter_shed_mode")
+        .unwrap();
+    s.drained(Duration::from_secs(10));
+    let dlq = s.list("dlq:alerter");
+    assert_eq!(dlq.len(), 1);
+    assert_eq!(dlq[0]["_event_id"], "waits");
+    assert_eq!(dlq[0]["shedding_reason"], "queue_depth_exceeded:30>20");
+    assert_eq!(dlq[0]["_dlq"]["reason"], "queue_depth_exceeded:30>20");
+    assert_eq!(s.sql("SELECT count(*) FROM event_audit_log"), 0);
+}
+
+#[test]
+fn health_reports_the_v25_body_and_sigterm_exits_cleanly() {
+    let mut s = setup();
+    seed_rules(&s.t);
+    let mut d = s.alerter("alerter-h", &[]);
+    // Ready once the rules are loaded (at once here).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = loop {
+        let r = d.req("GET", "/health", &[], "");
+        if r.status == 200 || Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"status":"healthy","service":"mutt-alerter","version":env!("CARGO_PKG_VERSION"),"pod":"alerter-h"})
+    );
+    let hb: bool = s
+        .redis
+        .exists(s.key("heartbeat:alerter:alerter-h"))
+        .unwrap();
+    assert!(hb, "heartbeat written");
+    s.push(&[event("h", "LINK-DOWN", r#","_event_id":"last""#)]);
+    s.drained(Duration::from_secs(10));
+    let m = d.req("GET", "/metrics", &[], "").text();
+    assert!(
+        m.contains(r#"mutt_alerter_events_processed_total{status="handled"} 1"#),
+        "{m}"
+    );
+    assert!(m.contains("mutt_alerter_cache_rules_count 2"), "{m}");
+    assert!(m.contains("mutt_alerter_batch_size_bucket"), "{m}");
+    assert!(d.terminate().success());
+    let hb: bool = s
+        .redis
+        .exists(s.key("heartbeat:alerter:alerter-h"))
+        .unwrap();
+    assert!(!hb, "heartbeat removed on a clean exit");
+}
