@@ -496,3 +496,97 @@ fn health_reports_the_v25_body_and_sigterm_exits_cleanly() {
         .unwrap();
     assert!(!hb, "heartbeat removed on a clean exit");
 }
+
+#[test]
+fn sighup_reloads_rules_and_a_crash_looping_message_is_dead_lettered() {
+    let mut s = setup();
+    let d = s.alerter(
+        "alerter-hup",
+        &[
+            ("CACHE_RELOAD_INTERVAL", "3600"),
+            ("ALERTER_MAX_RETRIES", "2"),
+        ],
+    );
+    s.t.admin()
+        .batch_execute(
+            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
+             VALUES ('HUP-RULE', 'contains', 1, 'Page_only', 'Page_only', 'NetOps')",
+        )
+        .unwrap();
+    unsafe { libc::kill(d.pid() as i32, libc::SIGHUP) };
+    std::thread::sleep(Duration::from_millis(800));
+    s.push(&[event("h", "hup-rule fired", r#","_event_id":"hup""#)]);
+    s.drained(Duration::from_secs(10));
+    assert_eq!(
+        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id = 'hup'"),
+        1
+    );
+
+    // A message that already killed its consumer twice (as the janitor counted) is not tried again.
+    let poison = event("h", "hup-rule again", r#","_event_id":"poison""#);
+    let _: () = s
+        .redis
+        .hset(
+            s.key("deliveries:alerter"),
+            mutt::queue::sha1_hex(&poison),
+            2,
+        )
+        .unwrap();
+    s.push(&[poison]);
+    s.drained(Duration::from_secs(10));
+    let dlq = s.list("dlq:alerter");
+    assert_eq!(dlq.len(), 1);
+    assert_eq!(
+        dlq[0]["_dlq"]["reason"],
+        "delivered 2 times without finishing (consumer crashed)"
+    );
+    assert_eq!(
+        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id = 'poison'"),
+        0
+    );
+    let left: i64 = s.redis.hlen(s.key("deliveries:alerter")).unwrap();
+    assert_eq!(
+        left, 0,
+        "the delivery count is cleared with the acknowledgement"
+    );
+}
+
+#[test]
+fn the_alerter_rides_out_a_redis_restart() {
+    let mut redis_server = mutt::dev::services::RedisServer::start(Default::default()).unwrap();
+    let mut s = setup();
+    seed_rules(&s.t);
+    s.extra = vec![
+        ("REDIS_PORT".into(), redis_server.port().to_string()),
+        ("REDIS_CONNECT_TIMEOUT".into(), "0.5".into()),
+    ];
+    s.redis = redis::Client::open(format!("redis://127.0.0.1:{}", redis_server.port()))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let d = s.alerter("alerter-r", &[]);
+    s.push(&[event("h", "LINK-DOWN", r#","_event_id":"r1""#)]);
+    s.drained(Duration::from_secs(10));
+    redis_server.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        d.req("GET", "/health/live", &[], "").status,
+        200,
+        "the process stays up"
+    );
+    redis_server.restart().unwrap();
+    s.redis = redis::Client::open(format!("redis://127.0.0.1:{}", redis_server.port()))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    s.push(&[event("h", "LINK-DOWN", r#","_event_id":"r2""#)]);
+    s.drained(Duration::from_secs(15));
+    assert_eq!(s.sql("SELECT count(*) FROM event_audit_log"), 2);
+    let alerts = s.list("alert_queue");
+    assert_eq!(
+        alerts.len(),
+        1,
+        "the restarted Redis holds the alert of the event queued after it"
+    );
+    assert_eq!(alerts[0]["_event_id"], "r2");
+}
