@@ -238,7 +238,7 @@ struct Health {
 /// Run the alerter until SIGTERM/SIGINT; the current batch is finished first.
 pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
     let keys = Keys::from_settings(settings);
-    let pod = settings.pod_name("alerter");
+    let pod = settings.instance_name("alerter", settings.port(&registry::HEALTH_PORT_ALERTER));
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));
     let pg = PgConnector::new(PgConfig::from_settings(settings, "alerter"))?;
     let pool = pg.pool()?;

@@ -365,6 +365,16 @@ impl Settings {
             .collect()
     }
 
+    /// A daemon instance's name: `POD_NAME`, else `<service>-<host name>-<port>`. The port is
+    /// the instance's own listener, so several instances on one host get distinct names that
+    /// stay the same across restarts (a restart finds its own processing list).
+    pub fn instance_name(&self, service: &str, port: u16) -> String {
+        match self.opt_text(&registry::POD_NAME) {
+            Some(p) => p.to_string(),
+            None => format!("{service}-{}-{port}", host_name()),
+        }
+    }
+
     /// This instance's name: `POD_NAME`, else `<service>-<host name>`, stable across restarts.
     pub fn pod_name(&self, service: &str) -> String {
         match self.opt_text(&registry::POD_NAME) {

@@ -234,6 +234,12 @@ fn pod_name_is_stable_per_host() {
     let s = Settings::load(&[], &env(&[])).unwrap();
     assert_eq!(s.pod_name("alerter"), s.pod_name("alerter"));
     assert!(s.pod_name("alerter").starts_with("alerter-"));
+    assert!(s.instance_name("alerter", 8082).ends_with("-8082"));
+    assert_ne!(
+        s.instance_name("alerter", 8082),
+        s.instance_name("alerter", 9082)
+    );
     let s = Settings::load(&[], &env(&[("POD_NAME", "a-1")])).unwrap();
     assert_eq!(s.pod_name("alerter"), "a-1");
+    assert_eq!(s.instance_name("alerter", 8082), "a-1");
 }
