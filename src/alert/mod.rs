@@ -512,6 +512,9 @@ struct Plan {
     alerts: Vec<String>,
     unhandled: Vec<(String, String, String)>,
     dlq: Vec<String>,
+    // Read once per batch, so the meta-alert's text and the script agree on them.
+    threshold: i64,
+    window: u64,
     handled: u64,
     errors: u64,
     poison: u64,
@@ -648,7 +651,11 @@ impl Worker {
             )
             .max(1) as u64;
         let now = chrono::Utc::now();
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            threshold,
+            window,
+            ..Plan::default()
+        };
         let mut alert_of_row: Vec<Option<String>> = Vec::new();
         for d in batch {
             if d.earlier_deliveries >= self.max_retries {
@@ -789,16 +796,7 @@ impl Worker {
     /// One Redis transaction: alerts, unhandled counts (with meta-alerts), DLQ entries, ack.
     /// Retries through Redis outages; returns false only if shutdown came first.
     fn commit_redis(&mut self, batch: &[Delivery], plan: &Plan) -> bool {
-        let threshold = self
-            .tunables
-            .int("unhandled_threshold", &registry::UNHANDLED_THRESHOLD);
-        let window = self
-            .tunables
-            .int(
-                "unhandled_expiry_seconds",
-                &registry::UNHANDLED_EXPIRY_SECONDS,
-            )
-            .max(1) as u64;
+        let (threshold, window) = (plan.threshold, plan.window);
         let alert_queue = self.keys.alert_queue().to_string();
         let dlq = self
             .keys

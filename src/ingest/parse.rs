@@ -115,32 +115,9 @@ pub fn split_items(body: &[u8]) -> Result<Vec<Value>, Problem> {
     Ok(values)
 }
 
-/// Numeric severity of a syslog severity name (RFC 5424 names and rsyslog's short forms).
-pub fn severity_from_name(name: &str) -> Option<u8> {
-    Some(match name.trim().to_ascii_lowercase().as_str() {
-        "emerg" | "emergency" | "panic" => 0,
-        "alert" => 1,
-        "crit" | "critical" => 2,
-        "err" | "error" => 3,
-        "warning" | "warn" => 4,
-        "notice" => 5,
-        "info" | "informational" => 6,
-        "debug" => 7,
-        _ => return None,
-    })
-}
-
-/// A severity given as 0–7, "0"–"7", or a name.
+/// A severity given as 0–7, "0"–"7", or a name (the rule engine's reading).
 pub fn severity_value(v: &Value) -> Option<u8> {
-    match v {
-        Value::Number(n) => n.as_u64().filter(|s| *s <= 7).map(|s| s as u8),
-        Value::String(s) => match s.trim().parse::<u64>() {
-            Ok(n) if n <= 7 => Some(n as u8),
-            Ok(_) => None,
-            Err(_) => severity_from_name(s),
-        },
-        _ => None,
-    }
+    crate::rules::parse_severity(v)
 }
 
 /// rsyslog escapes control characters as `#ooo` octal; LF and TAB are the ones that matter.
@@ -151,14 +128,9 @@ pub fn decode_rsyslog_escapes(text: &str) -> Option<String> {
     Some(text.replace("#012", "\n").replace("#011", "\t"))
 }
 
-/// Normalise an OID: `iso.` → `1.`, no leading dot (symbolic names are left as they are).
+/// Normalise an OID the way the rule engine compares them.
 pub fn normalise_oid(oid: &str) -> String {
-    let oid = oid.trim();
-    let oid = oid.strip_prefix('.').unwrap_or(oid);
-    match oid.strip_prefix("iso.") {
-        Some(rest) => format!("1.{rest}"),
-        None => oid.to_string(),
-    }
+    crate::rules::normalise_oid(oid)
 }
 
 /// The trap OID named by the `snmpTrapOID.0` varbind of a trap rendered as text (snmptrapd's
