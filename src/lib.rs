@@ -16,6 +16,10 @@
 //! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), API keys, the
 //!   group-commit writer, and the HTTP handlers.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
+//! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
+//!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
+//! - [`alert`]: `mutt alert run`: the rule cache, per-message decisions (pure, in `alert::event`),
+//!   batched audit writes and the one-transaction Redis commit.
 //! - [`http`]: HTTP plumbing (hyper) for every daemon: routing, JSON error envelope, limits, health
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
