@@ -31,6 +31,7 @@ pub mod alert;
 pub mod backoff;
 pub mod cli;
 pub mod dev;
+pub mod forward;
 pub mod http;
 pub mod ingest;
 pub mod logging;

@@ -1,0 +1,3 @@
+//! `mutt forward run`: the Moog forwarder (in progress).
+
+pub mod payload;
