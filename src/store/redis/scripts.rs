@@ -114,6 +114,124 @@ pub fn load_unhandled(conn: &mut rd::Connection) -> rd::RedisResult<()> {
     UNHANDLED.prepare_invoke().load(conn).map(|_| ())
 }
 
+static BREAKER: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/breaker.lua")));
+static PERMITS: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/permits.lua")));
+static RETRY: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/retry.lua")));
+
+/// The four keys of a circuit breaker named `name`.
+pub fn breaker_keys(keys: &crate::store::redis::keys::Keys, name: &str) -> [String; 4] {
+    ["state", "failures", "open_time", "probe"].map(|f| keys.circuit_breaker(name, f))
+}
+
+/// The breaker's answer to "may I send?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakerDecision {
+    /// Closed: send.
+    Send,
+    /// Half open, and this caller holds the single probe.
+    Probe,
+    /// Open (or another caller is probing): do not send.
+    Wait,
+}
+
+/// Ask the breaker whether to send.
+pub fn breaker_allow(
+    conn: &mut rd::Connection,
+    keys: &[String; 4],
+    open_timeout_s: u64,
+    caller: &str,
+    probe_ttl_s: u64,
+) -> rd::RedisResult<(BreakerDecision, String)> {
+    let mut inv = BREAKER.prepare_invoke();
+    for k in keys {
+        inv.key(k);
+    }
+    let (d, state): (i64, String) = inv
+        .arg("allow")
+        .arg(open_timeout_s)
+        .arg(caller)
+        .arg(probe_ttl_s.max(1))
+        .invoke(conn)?;
+    let decision = match d {
+        1 => BreakerDecision::Send,
+        2 => BreakerDecision::Probe,
+        _ => BreakerDecision::Wait,
+    };
+    Ok((decision, state))
+}
+
+/// Record delivery outcomes in order (`true` = success); returns the new state and failure count.
+pub fn breaker_record(
+    conn: &mut rd::Connection,
+    keys: &[String; 4],
+    threshold: u64,
+    outcomes: &[bool],
+) -> rd::RedisResult<(String, i64)> {
+    let seq: String = outcomes
+        .iter()
+        .map(|ok| if *ok { 'S' } else { 'F' })
+        .collect();
+    let mut inv = BREAKER.prepare_invoke();
+    for k in keys {
+        inv.key(k);
+    }
+    inv.arg("record")
+        .arg(threshold.max(1))
+        .arg(seq)
+        .invoke(conn)
+}
+
+/// Take up to `wanted` permits of the shared limit; returns (granted, ms to wait for more).
+pub fn permits(
+    conn: &mut rd::Connection,
+    key: &str,
+    limit: u64,
+    window_ms: u64,
+    wanted: u64,
+) -> rd::RedisResult<(u64, u64)> {
+    PERMITS
+        .key(key)
+        .key(format!("{key}:seq"))
+        .arg(limit)
+        .arg(window_ms.max(1))
+        .arg(wanted)
+        .invoke(conn)
+}
+
+/// Add "schedule these retries" to a pipeline: each (delay, message) becomes due after `delay`
+/// on Redis's clock.
+pub fn schedule_retries(pipe: &mut rd::Pipeline, retry_set: &str, items: &[(u64, String)]) {
+    let mut inv = RETRY.key(retry_set);
+    inv.arg("schedule");
+    for (delay_ms, msg) in items {
+        inv.arg(*delay_ms).arg(msg);
+    }
+    pipe.invoke_script(&inv).ignore();
+}
+
+/// Make sure the retry script is cached on the server (pipelines send EVALSHA only).
+pub fn load_retry(conn: &mut rd::Connection) -> rd::RedisResult<()> {
+    RETRY.prepare_invoke().load(conn).map(|_| ())
+}
+
+/// Move up to `max` due retries to the consumer end of `queue`; returns how many moved.
+pub fn move_due_retries(
+    conn: &mut rd::Connection,
+    retry_set: &str,
+    queue: &str,
+    max: u64,
+) -> rd::RedisResult<u64> {
+    RETRY
+        .key(retry_set)
+        .key(queue)
+        .arg("due")
+        .arg(max)
+        .invoke(conn)
+}
+
 /// The SHA1 Redis knows the enqueue script by.
 pub fn enqueue_sha() -> &'static str {
     ENQUEUE.get_hash()
