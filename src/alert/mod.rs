@@ -297,7 +297,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
     drop(conn);
     health.redis_ok.store(true, Ordering::Relaxed);
     let heartbeat_stop = Shutdown::new();
-    spawn_heartbeat(
+    crate::queue::spawn_upkeep(
         Arc::clone(&connector),
         queue.clone(),
         settings.duration(&registry::ALERTER_HEARTBEAT_INTERVAL),
@@ -450,37 +450,6 @@ fn spawn_reloader(
                             next_due = Instant::now() + delay;
                         }
                     }
-                }
-            }
-        })?;
-    Ok(())
-}
-
-fn spawn_heartbeat(
-    connector: Arc<RedisConnector>,
-    queue: ReliableQueue,
-    every: Duration,
-    ttl: Duration,
-    janitor_every: Duration,
-    stop: Shutdown,
-) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("alerter-heartbeat".into())
-        .spawn(move || {
-            let mut conn = ReconnectingConnection::new(
-                connector,
-                Backoff::new(Duration::from_millis(200), every),
-            );
-            let mut next_janitor = Instant::now();
-            while !stop.wait_timeout(every.min(janitor_every)) {
-                if let Err(e) = conn.run(|c| queue.heartbeat(c, ttl)) {
-                    log::warn!("heartbeat: {e}");
-                }
-                if Instant::now() >= next_janitor {
-                    if let Err(e) = conn.run(|c| queue.janitor_pass(c)) {
-                        log::warn!("janitor: {e}");
-                    }
-                    next_janitor = Instant::now() + janitor_every;
                 }
             }
         })?;

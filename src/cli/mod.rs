@@ -5,6 +5,7 @@
 
 mod alert;
 mod config;
+mod forward;
 mod ingest;
 mod migrate;
 pub mod output;
@@ -74,6 +75,9 @@ pub enum Command {
     /// The alerter: rules, audit log, alerts
     #[command(subcommand)]
     Alert(alert::AlertCommand),
+    /// The Moog forwarder
+    #[command(subcommand)]
+    Forward(forward::ForwardCommand),
     /// The ingest API
     #[command(subcommand)]
     Ingest(ingest::IngestCommand),
@@ -99,6 +103,7 @@ impl Command {
     pub fn service_name(&self) -> &'static str {
         match self {
             Command::Alert(_) => "alerter",
+            Command::Forward(_) => "moog_forwarder",
             Command::Ingest(_) => "ingestor",
             Command::Load(_) => "load",
             Command::Migrate(_) => "migrate",
@@ -184,6 +189,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     let format = cli.global.output;
     let result = match cli.command {
         Command::Alert(cmd) => alert::run(&settings, &cmd),
+        Command::Forward(cmd) => forward::run(&settings, &cmd),
         Command::Ingest(cmd) => ingest::run(&settings, &cmd),
         Command::Load(args) => run_load(&args, format),
         Command::Migrate(args) => migrate::run(&settings, &args, format),

@@ -266,6 +266,42 @@ impl ReliableQueue {
     }
 }
 
+/// Keep a pod's heartbeat fresh every `every` (lifetime `ttl`) and run a janitor pass every
+/// `janitor_every`, on a thread of its own, until `stop`.
+pub fn spawn_upkeep(
+    connector: std::sync::Arc<crate::store::redis::RedisConnector>,
+    queue: ReliableQueue,
+    every: Duration,
+    ttl: Duration,
+    janitor_every: Duration,
+    stop: crate::shutdown::Shutdown,
+) -> std::io::Result<()> {
+    use crate::backoff::Backoff;
+    use crate::store::redis::ReconnectingConnection;
+    use std::time::Instant;
+    std::thread::Builder::new()
+        .name(format!("{}-upkeep", queue.family_name()))
+        .spawn(move || {
+            let mut conn = ReconnectingConnection::new(
+                connector,
+                Backoff::new(Duration::from_millis(200), every),
+            );
+            let mut next_janitor = Instant::now();
+            while !stop.wait_timeout(every.min(janitor_every)) {
+                if let Err(e) = conn.run(|c| queue.heartbeat(c, ttl)) {
+                    log::warn!("heartbeat: {e}");
+                }
+                if Instant::now() >= next_janitor {
+                    if let Err(e) = conn.run(|c| queue.janitor_pass(c)) {
+                        log::warn!("janitor: {e}");
+                    }
+                    next_janitor = Instant::now() + janitor_every;
+                }
+            }
+        })?;
+    Ok(())
+}
+
 /// Hex SHA-1 of a message (the deliveries hash field; same as Lua's `redis.sha1hex`).
 pub fn sha1_hex(text: &str) -> String {
     use sha1::Digest;

@@ -38,6 +38,7 @@ pub enum Group {
     Queues,
     Ingest,
     Alerter,
+    Forwarder,
     Secrets,
 }
 
@@ -52,6 +53,7 @@ impl Group {
             Group::Queues => "queues",
             Group::Ingest => "ingest",
             Group::Alerter => "alerter",
+            Group::Forwarder => "forwarder",
             Group::Secrets => "secrets",
         }
     }
@@ -749,6 +751,136 @@ def!(
     "Pause in defer mode, milliseconds (dynamic alerter_defer_sleep_ms wins)"
 );
 
+// Forwarder
+def!(
+    MOOG_WEBHOOK_URL,
+    "MOOG_WEBHOOK_URL",
+    TEXT,
+    Some("https://moogsoft.example.com/api/v1/events"),
+    Forwarder,
+    "Moogsoft webhook the forwarder posts events to"
+);
+def!(
+    MOOG_WEBHOOK_TIMEOUT,
+    "MOOG_WEBHOOK_TIMEOUT",
+    secs(0.1, 600.0),
+    Some("10"),
+    Forwarder,
+    "Seconds to wait for Moog (connect, and then the answer)"
+);
+def!(
+    MOOG_CONCURRENCY,
+    "MOOG_CONCURRENCY",
+    int(1, 1024),
+    Some("16"),
+    Forwarder,
+    "Requests to Moog in flight at once per forwarder"
+);
+def!(
+    MOOG_BATCH_SIZE,
+    "MOOG_BATCH_SIZE",
+    int(1, 10_000),
+    Some("1"),
+    Forwarder,
+    "Alerts per request; above 1 the body is {\"events\":[...]}"
+);
+def!(
+    MOOG_TAKE_SIZE,
+    "MOOG_TAKE_SIZE",
+    int(1, 100_000),
+    Some("200"),
+    Forwarder,
+    "Most alerts taken from the alert queue at once"
+);
+def!(
+    MOOG_RATE_LIMIT,
+    "MOOG_RATE_LIMIT",
+    int(1, 1_000_000_000),
+    Some("50"),
+    Forwarder,
+    "Alerts per period sent to Moog by all forwarders together (dynamic moog_rate_limit wins)"
+);
+def!(
+    MOOG_RATE_PERIOD,
+    "MOOG_RATE_PERIOD",
+    int(1, 86_400),
+    Some("1"),
+    Forwarder,
+    "Rate-limit period in seconds (dynamic moog_rate_period wins)"
+);
+def!(
+    MOOG_MAX_RETRIES,
+    "MOOG_MAX_RETRIES",
+    int(0, 1000),
+    Some("5"),
+    Forwarder,
+    "Retries of an alert before it goes to the DLQ"
+);
+def!(
+    MOOG_RETRY_BASE_DELAY,
+    "MOOG_RETRY_BASE_DELAY",
+    secs(0.0, 3600.0),
+    Some("1.0"),
+    Forwarder,
+    "Base of the exponential retry delay, seconds (full jitter)"
+);
+def!(
+    MOOG_RETRY_MAX_DELAY,
+    "MOOG_RETRY_MAX_DELAY",
+    secs(0.0, 86_400.0),
+    Some("60.0"),
+    Forwarder,
+    "Longest retry delay, seconds"
+);
+def!(
+    CIRCUIT_BREAKER_ENABLED,
+    "CIRCUIT_BREAKER_ENABLED",
+    BOOL,
+    Some("true"),
+    Forwarder,
+    "Stop sending to Moog after repeated failures, probing once per timeout"
+);
+def!(
+    CIRCUIT_BREAKER_THRESHOLD,
+    "CIRCUIT_BREAKER_THRESHOLD",
+    int(1, 1_000_000),
+    Some("10"),
+    Forwarder,
+    "Consecutive failures that open the breaker (dynamic circuit_breaker_threshold wins)"
+);
+def!(
+    CIRCUIT_BREAKER_TIMEOUT,
+    "CIRCUIT_BREAKER_TIMEOUT",
+    int(0, 86_400),
+    Some("300"),
+    Forwarder,
+    "Seconds the breaker stays open before one probe (dynamic circuit_breaker_timeout wins)"
+);
+def!(
+    MOOG_HEARTBEAT_INTERVAL,
+    "MOOG_HEARTBEAT_INTERVAL",
+    secs(0.1, 3600.0),
+    Some("10"),
+    Forwarder,
+    "Seconds between forwarder heartbeat refreshes"
+);
+def!(
+    MOOG_JANITOR_TIMEOUT,
+    "MOOG_JANITOR_TIMEOUT",
+    secs(1.0, 86_400.0),
+    Some("30"),
+    Forwarder,
+    "Forwarder heartbeat lifetime: silent this long means dead"
+);
+def!(
+    MOOG_JANITOR_INTERVAL,
+    "MOOG_JANITOR_INTERVAL",
+    secs(0.1, 86_400.0),
+    Some("15"),
+    Forwarder,
+    "Seconds between forwarder janitor passes"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -825,6 +957,22 @@ pub static ALL: &[&Def] = &[
     &ALERTER_QUEUE_SHED_THRESHOLD,
     &ALERTER_SHED_MODE,
     &ALERTER_DEFER_SLEEP_MS,
+    &MOOG_WEBHOOK_URL,
+    &MOOG_WEBHOOK_TIMEOUT,
+    &MOOG_CONCURRENCY,
+    &MOOG_BATCH_SIZE,
+    &MOOG_TAKE_SIZE,
+    &MOOG_RATE_LIMIT,
+    &MOOG_RATE_PERIOD,
+    &MOOG_MAX_RETRIES,
+    &MOOG_RETRY_BASE_DELAY,
+    &MOOG_RETRY_MAX_DELAY,
+    &CIRCUIT_BREAKER_ENABLED,
+    &CIRCUIT_BREAKER_THRESHOLD,
+    &CIRCUIT_BREAKER_TIMEOUT,
+    &MOOG_HEARTBEAT_INTERVAL,
+    &MOOG_JANITOR_TIMEOUT,
+    &MOOG_JANITOR_INTERVAL,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,
