@@ -40,6 +40,9 @@ _mutt() {
             mutt,migrate)
                 cmd="mutt__subcmd__migrate"
                 ;;
+            mutt,mock-moog)
+                cmd="mutt__subcmd__mock__subcmd__moog"
+                ;;
             mutt,up)
                 cmd="mutt__subcmd__up"
                 ;;
@@ -103,6 +106,9 @@ _mutt() {
             mutt__subcmd__help,migrate)
                 cmd="mutt__subcmd__help__subcmd__migrate"
                 ;;
+            mutt__subcmd__help,mock-moog)
+                cmd="mutt__subcmd__help__subcmd__mock__subcmd__moog"
+                ;;
             mutt__subcmd__help,up)
                 cmd="mutt__subcmd__help__subcmd__up"
                 ;;
@@ -137,7 +143,7 @@ _mutt() {
 
     case "${cmd}" in
         mutt)
-            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest load migrate config up completions help"
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest load mock-moog migrate config up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,7 +641,7 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__help)
-            opts="alert forward ingest load migrate config up completions help"
+            opts="alert forward ingest load mock-moog migrate config up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +809,20 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__mock__subcmd__moog)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1058,6 +1078,92 @@ _mutt() {
             fi
             case "${prev}" in
                 --partitions-ahead)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__mock__subcmd__moog)
+            opts="-s -o -h -V --port --bind --path --statuses --repeat --retry-after --latency-ms --hang --hang-seconds --require-auth --max-records --workers --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statuses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --latency-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hang-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require-auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

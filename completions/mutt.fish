@@ -37,6 +37,7 @@ complete -c mutt -n "__fish_mutt_needs_command" -f -a "alert" -d 'The alerter: r
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "forward" -d 'The Moog forwarder'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "ingest" -d 'The ingest API'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
@@ -127,6 +128,27 @@ complete -c mutt -n "__fish_mutt_using_subcommand load" -s o -l output -d 'Outpu
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand load" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l port -d 'Port to listen on (0 picks a free one) [default: PORT, else 18083]' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l bind -d 'Address to bind' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l path -d 'Path that receives events (POST)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l statuses -d 'Statuses answered to successive event requests, then 200 (e.g. 500,500,200)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l retry-after -d 'Send `Retry-After: SECONDS` with 429 and 503 answers' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l latency-ms -d 'Delay added to every event request' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l hang-seconds -d 'How long --hang holds a request' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l require-auth -d 'Answer 401 to event requests lacking `Authorization: Bearer TOKEN`' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l max-records -d 'Records kept for GET /requests (oldest dropped; 0 keeps none); counters are not capped' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l workers -d 'Requests handled at once (a delayed or hung request holds one while it waits)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l repeat -d 'Cycle through --statuses forever instead of answering 200 after them'
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l hang -d 'Hold event requests unanswered (for --hang-seconds, then 504) to exercise client timeouts'
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l partitions-ahead -d 'Months after the current one to create event_audit_log partitions for' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
@@ -182,15 +204,16 @@ complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "forward" -d 'The Moog forwarder'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "ingest" -d 'The ingest API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "config" -d 'Inspect configuration'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load migrate config up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "forward" -d 'The Moog forwarder'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from forward" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'

@@ -83,6 +83,8 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)
     Load(crate::dev::load::LoadArgs),
+    /// Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)
+    MockMoog(crate::dev::mock_moog::MockMoogArgs),
     /// Apply the embedded database migrations and create monthly audit partitions
     Migrate(migrate::MigrateArgs),
     /// Inspect configuration
@@ -106,6 +108,7 @@ impl Command {
             Command::Forward(_) => "moog_forwarder",
             Command::Ingest(_) => "ingestor",
             Command::Load(_) => "load",
+            Command::MockMoog(_) => "mock-moog",
             Command::Migrate(_) => "migrate",
             Command::Config(_) => "config",
             Command::Up(_) => "up",
@@ -178,6 +181,13 @@ fn run_load(
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_mock_moog(args: &crate::dev::mock_moog::MockMoogArgs) -> Result<ExitCode, CliError> {
+    let shutdown = crate::shutdown::Shutdown::new();
+    shutdown.install_signal_handlers()?;
+    crate::dev::mock_moog::serve(args, &shutdown)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The clap command tree (for completions and man pages).
 pub fn command() -> clap::Command {
     Cli::command()
@@ -192,6 +202,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Forward(cmd) => forward::run(&settings, &cmd),
         Command::Ingest(cmd) => ingest::run(&settings, &cmd),
         Command::Load(args) => run_load(&args, format),
+        Command::MockMoog(args) => run_mock_moog(&args),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
         Command::Up(args) => up::run(&settings, &args),

@@ -1,4 +1,5 @@
 //! Developer tooling: private Redis and PostgreSQL servers for the test harness and `mutt up`.
 
 pub mod load;
+pub mod mock_moog;
 pub mod services;
