@@ -43,6 +43,9 @@ _mutt() {
             mutt,mock-moog)
                 cmd="mutt__subcmd__mock__subcmd__moog"
                 ;;
+            mutt,remediate)
+                cmd="mutt__subcmd__remediate"
+                ;;
             mutt,up)
                 cmd="mutt__subcmd__up"
                 ;;
@@ -109,6 +112,9 @@ _mutt() {
             mutt__subcmd__help,mock-moog)
                 cmd="mutt__subcmd__help__subcmd__mock__subcmd__moog"
                 ;;
+            mutt__subcmd__help,remediate)
+                cmd="mutt__subcmd__help__subcmd__remediate"
+                ;;
             mutt__subcmd__help,up)
                 cmd="mutt__subcmd__help__subcmd__up"
                 ;;
@@ -124,6 +130,9 @@ _mutt() {
             mutt__subcmd__help__subcmd__ingest,serve)
                 cmd="mutt__subcmd__help__subcmd__ingest__subcmd__serve"
                 ;;
+            mutt__subcmd__help__subcmd__remediate,run)
+                cmd="mutt__subcmd__help__subcmd__remediate__subcmd__run"
+                ;;
             mutt__subcmd__ingest,help)
                 cmd="mutt__subcmd__ingest__subcmd__help"
                 ;;
@@ -136,6 +145,18 @@ _mutt() {
             mutt__subcmd__ingest__subcmd__help,serve)
                 cmd="mutt__subcmd__ingest__subcmd__help__subcmd__serve"
                 ;;
+            mutt__subcmd__remediate,help)
+                cmd="mutt__subcmd__remediate__subcmd__help"
+                ;;
+            mutt__subcmd__remediate,run)
+                cmd="mutt__subcmd__remediate__subcmd__run"
+                ;;
+            mutt__subcmd__remediate__subcmd__help,help)
+                cmd="mutt__subcmd__remediate__subcmd__help__subcmd__help"
+                ;;
+            mutt__subcmd__remediate__subcmd__help,run)
+                cmd="mutt__subcmd__remediate__subcmd__help__subcmd__run"
+                ;;
             *)
                 ;;
         esac
@@ -143,7 +164,7 @@ _mutt() {
 
     case "${cmd}" in
         mutt)
-            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest load mock-moog migrate config up completions help"
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest load mock-moog migrate config remediate up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,7 +662,7 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__help)
-            opts="alert forward ingest load mock-moog migrate config up completions help"
+            opts="alert forward ingest load mock-moog migrate config remediate up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,6 +846,34 @@ _mutt() {
         mutt__subcmd__help__subcmd__mock__subcmd__moog)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__remediate)
+            opts="run"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__remediate__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1167,6 +1216,140 @@ _mutt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__remediate)
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__remediate__subcmd__help)
+            opts="run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__remediate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__remediate__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__remediate__subcmd__run)
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

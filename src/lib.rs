@@ -36,6 +36,7 @@ pub mod http;
 pub mod ingest;
 pub mod logging;
 pub mod queue;
+pub mod remediate;
 pub mod rules;
 pub mod settings;
 pub mod shutdown;

@@ -9,6 +9,7 @@ mod forward;
 mod ingest;
 mod migrate;
 pub mod output;
+mod remediate;
 mod up;
 
 use crate::settings::{ConfigError, Settings};
@@ -90,6 +91,9 @@ pub enum Command {
     /// Inspect configuration
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Dead-letter replay
+    #[command(subcommand)]
+    Remediate(remediate::RemediateCommand),
     /// Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)
     Up(up::UpArgs),
     /// Print a shell completion script to stdout
@@ -111,6 +115,7 @@ impl Command {
             Command::MockMoog(_) => "mock-moog",
             Command::Migrate(_) => "migrate",
             Command::Config(_) => "config",
+            Command::Remediate(_) => "remediation",
             Command::Up(_) => "up",
             Command::Completions { .. } => "completions",
         }
@@ -205,6 +210,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::MockMoog(args) => run_mock_moog(&args),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
+        Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Up(args) => up::run(&settings, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());

@@ -39,6 +39,7 @@ pub enum Group {
     Ingest,
     Alerter,
     Forwarder,
+    Remediation,
     Secrets,
 }
 
@@ -54,6 +55,7 @@ impl Group {
             Group::Ingest => "ingest",
             Group::Alerter => "alerter",
             Group::Forwarder => "forwarder",
+            Group::Remediation => "remediation",
             Group::Secrets => "secrets",
         }
     }
@@ -881,6 +883,34 @@ def!(
     "Seconds between forwarder janitor passes"
 );
 
+// Remediation
+def!(REMEDIATION_ENABLED, "REMEDIATION_ENABLED", BOOL, Some("true"), Remediation,
+    "Replay dead letters (false: the service idles instead of exiting, so orchestrators do not restart it)");
+def!(
+    REMEDIATION_INTERVAL,
+    "REMEDIATION_INTERVAL",
+    int(1, 86_400),
+    Some("300"),
+    Remediation,
+    "Seconds between replay cycles (dynamic remediation_interval wins)"
+);
+def!(
+    REMEDIATION_BATCH_SIZE,
+    "REMEDIATION_BATCH_SIZE",
+    int(1, 100_000),
+    Some("100"),
+    Remediation,
+    "Entries replayed per DLQ per cycle (dynamic remediation_batch_size wins)"
+);
+def!(
+    MAX_POISON_RETRIES,
+    "MAX_POISON_RETRIES",
+    int(0, 1000),
+    Some("3"),
+    Remediation,
+    "Replays of an entry before it moves to the dead list (dynamic max_poison_retries wins)"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -973,6 +1003,10 @@ pub static ALL: &[&Def] = &[
     &MOOG_HEARTBEAT_INTERVAL,
     &MOOG_JANITOR_TIMEOUT,
     &MOOG_JANITOR_INTERVAL,
+    &REMEDIATION_ENABLED,
+    &REMEDIATION_INTERVAL,
+    &REMEDIATION_BATCH_SIZE,
+    &MAX_POISON_RETRIES,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,

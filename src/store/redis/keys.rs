@@ -239,6 +239,11 @@ impl Keys {
         format!("{}:circuit_breaker:{name}:{field}", self.prefix)
     }
 
+    /// `mutt:lock:<name>`: a lock held (with an expiry) by the one active instance of a job.
+    pub fn lock(&self, name: &str) -> String {
+        format!("{}:lock:{name}", self.prefix)
+    }
+
     /// `mutt:retry:moog`: the forwarder's delayed-retry sorted set (score = due time).
     pub fn moog_retry(&self) -> String {
         format!("{}:retry:moog", self.prefix)

@@ -232,6 +232,40 @@ pub fn move_due_retries(
         .invoke(conn)
 }
 
+static REPLAY: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/replay.lua")));
+
+/// Where a replayed DLQ entry goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplayTo {
+    /// Back to the queue it failed from, as this text.
+    Target(String),
+    /// To the dead list, as this text.
+    Dead(String),
+}
+
+/// Move the oldest DLQ entries (`originals`, oldest first, as read) to their destinations in one
+/// step. Returns (replayed, dead), or `None` if the DLQ changed since it was read.
+pub fn replay(
+    conn: &mut rd::Connection,
+    dlq: &str,
+    target: &str,
+    dead: &str,
+    moves: &[(String, ReplayTo)],
+) -> rd::RedisResult<Option<(u64, u64)>> {
+    let mut inv = REPLAY.key(dlq);
+    inv.key(target).key(dead).arg(moves.len());
+    for (original, to) in moves {
+        inv.arg(original);
+        match to {
+            ReplayTo::Target(t) => inv.arg("t").arg(t),
+            ReplayTo::Dead(t) => inv.arg("d").arg(t),
+        };
+    }
+    let (replayed, dead_n): (i64, u64) = inv.invoke(conn)?;
+    Ok((replayed >= 0).then_some((replayed as u64, dead_n)))
+}
+
 /// The SHA1 Redis knows the enqueue script by.
 pub fn enqueue_sha() -> &'static str {
     ENQUEUE.get_hash()
