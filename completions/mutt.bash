@@ -25,6 +25,9 @@ _mutt() {
             mutt,config)
                 cmd="mutt__subcmd__config"
                 ;;
+            mutt,e2e)
+                cmd="mutt__subcmd__e2e"
+                ;;
             mutt,forward)
                 cmd="mutt__subcmd__forward"
                 ;;
@@ -93,6 +96,9 @@ _mutt() {
                 ;;
             mutt__subcmd__help,config)
                 cmd="mutt__subcmd__help__subcmd__config"
+                ;;
+            mutt__subcmd__help,e2e)
+                cmd="mutt__subcmd__help__subcmd__e2e"
                 ;;
             mutt__subcmd__help,forward)
                 cmd="mutt__subcmd__help__subcmd__forward"
@@ -164,7 +170,7 @@ _mutt() {
 
     case "${cmd}" in
         mutt)
-            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest load mock-moog migrate config remediate up completions help"
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest e2e load mock-moog migrate config remediate up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +533,72 @@ _mutt() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mutt__subcmd__e2e)
+            opts="-s -o -h -V --ingest-url --api-key --sink-url --timeout --rule-settle --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ingest-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sink-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rule-settle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mutt__subcmd__forward)
             opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -662,7 +734,7 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__help)
-            opts="alert forward ingest load mock-moog migrate config remediate up completions help"
+            opts="alert forward ingest e2e load mock-moog migrate config remediate up completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,6 +806,20 @@ _mutt() {
         mutt__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__e2e)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

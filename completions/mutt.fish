@@ -36,6 +36,7 @@ complete -c mutt -n "__fish_mutt_needs_command" -s V -l version -d 'Print versio
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "forward" -d 'The Moog forwarder'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
@@ -112,6 +113,20 @@ complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l ingest-url -d 'Ingest endpoint of the running stack' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l api-key -d 'Ingest API key (X-API-KEY)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l sink-url -d 'Base URL of the `mutt mock-moog` sink the forwarder posts to' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l timeout -d 'Seconds to wait for the events to get through' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l rule-settle -d 'Seconds given to the alerters to pick up the new rules' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l url -d 'Ingest URL, e.g. http://127.0.0.1:8080/api/v2/ingest' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l api-key -d 'Value of the X-API-KEY header (or env MUTT_LOAD_API_KEY)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l rate -d 'Open loop: target requests per second (spread over the connections); without it, closed loop' -r
@@ -227,17 +242,18 @@ complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "forward" -d 'The Moog forwarder'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "ingest" -d 'The ingest API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "config" -d 'Inspect configuration'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "remediate" -d 'Dead-letter replay'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest load mock-moog migrate config remediate up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "forward" -d 'The Moog forwarder'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "remediate" -d 'Dead-letter replay'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from forward" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'

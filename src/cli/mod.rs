@@ -82,6 +82,8 @@ pub enum Command {
     /// The ingest API
     #[command(subcommand)]
     Ingest(ingest::IngestCommand),
+    /// Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure
+    E2e(crate::dev::e2e::E2eArgs),
     /// Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)
     Load(crate::dev::load::LoadArgs),
     /// Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)
@@ -111,6 +113,7 @@ impl Command {
             Command::Alert(_) => "alerter",
             Command::Forward(_) => "moog_forwarder",
             Command::Ingest(_) => "ingestor",
+            Command::E2e(_) => "e2e",
             Command::Load(_) => "load",
             Command::MockMoog(_) => "mock-moog",
             Command::Migrate(_) => "migrate",
@@ -186,6 +189,21 @@ fn run_load(
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_e2e(
+    settings: &Settings,
+    args: &crate::dev::e2e::E2eArgs,
+    format: output::Format,
+) -> Result<ExitCode, CliError> {
+    let checks = crate::dev::e2e::run(settings, args).map_err(CliError::Other)?;
+    output::print(format, &checks, &checks)?;
+    let failed = checks.iter().filter(|c| c.result != "PASS").count();
+    if failed > 0 {
+        eprintln!("mutt: e2e: {failed} check(s) failed");
+        return Ok(ExitCode::from(EXIT_FAILURE));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_mock_moog(args: &crate::dev::mock_moog::MockMoogArgs) -> Result<ExitCode, CliError> {
     let shutdown = crate::shutdown::Shutdown::new();
     shutdown.install_signal_handlers()?;
@@ -206,6 +224,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Alert(cmd) => alert::run(&settings, &cmd),
         Command::Forward(cmd) => forward::run(&settings, &cmd),
         Command::Ingest(cmd) => ingest::run(&settings, &cmd),
+        Command::E2e(args) => run_e2e(&settings, &args, format),
         Command::Load(args) => run_load(&args, format),
         Command::MockMoog(args) => run_mock_moog(&args),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
