@@ -399,3 +399,24 @@ fn health_and_sigterm() {
     let hb: bool = s.redis.exists(s.key("heartbeat:moog:fwd-h")).unwrap();
     assert!(!hb);
 }
+
+#[test]
+fn batching_posts_events_arrays() {
+    let mut s = setup(&[]);
+    let _f = s.forwarder(
+        "fwd-batch",
+        &[("MOOG_BATCH_SIZE", "5"), ("MOOG_CONCURRENCY", "1")],
+    );
+    s.push_alerts(10, "b");
+    s.wait_until(Duration::from_secs(10), "both batches", |s| {
+        let r = s.mock.req("GET", "/stats", &[], "");
+        serde_json::from_slice::<Value>(&r.body).unwrap()["events"] == 10
+    });
+    let reqs = s.received();
+    assert_eq!(reqs.len(), 2, "10 alerts in requests of 5");
+    for r in &reqs {
+        let events = r["body"]["events"].as_array().unwrap();
+        assert_eq!(events.len(), 5);
+        assert_eq!(events[0]["manager"], "MUTT");
+    }
+}
