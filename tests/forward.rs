@@ -403,11 +403,12 @@ fn health_and_sigterm() {
 #[test]
 fn batching_posts_events_arrays() {
     let mut s = setup(&[]);
+    // Queued before the forwarder starts, so its first take holds all ten.
+    s.push_alerts(10, "b");
     let _f = s.forwarder(
         "fwd-batch",
         &[("MOOG_BATCH_SIZE", "5"), ("MOOG_CONCURRENCY", "1")],
     );
-    s.push_alerts(10, "b");
     s.wait_until(Duration::from_secs(10), "both batches", |s| {
         let r = s.mock.req("GET", "/stats", &[], "");
         serde_json::from_slice::<Value>(&r.body).unwrap()["events"] == 10
