@@ -12,7 +12,7 @@ pub mod cache;
 pub mod event;
 
 use crate::backoff::Backoff;
-use crate::http::{HealthRoutes, Limits, Router, Server, ServerHandle};
+use crate::http::{HealthRoutes, ServerHandle};
 use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{registry, Settings};
@@ -88,13 +88,7 @@ struct Metrics {
     shed: IntCounterVec,
 }
 
-fn register<T: prometheus::core::Collector + Clone + 'static>(
-    r: &Registry,
-    c: T,
-) -> prometheus::Result<T> {
-    r.register(Box::new(c.clone()))?;
-    Ok(c)
-}
+use crate::http::registered as register;
 
 impl Metrics {
     fn new(r: &Registry) -> prometheus::Result<Metrics> {
@@ -347,54 +341,49 @@ fn start_servers(
     cache: Arc<Cache>,
     shutdown: &Shutdown,
 ) -> Result<Vec<ServerHandle>, AlertError> {
-    let bind = settings.text(&registry::MUTT_BIND_ADDRESS);
-    let mut handles = Vec::new();
-    for port_def in [
-        &registry::HEALTH_PORT_ALERTER,
-        &registry::METRICS_PORT_ALERTER,
-    ] {
-        let h = Arc::clone(&health);
-        let c = Arc::clone(&cache);
-        let router = HealthRoutes {
-            service: SERVICE.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            pod: pod.to_string(),
-            readiness: Arc::new(move || {
-                let flag = |ok: bool, what: &str| {
-                    if ok {
+    let flag = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{what} unavailable"))
+        }
+    };
+    let routes = HealthRoutes {
+        service: SERVICE.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        pod: pod.to_string(),
+        readiness: Arc::new(move || {
+            vec![
+                (
+                    "redis".into(),
+                    flag(health.redis_ok.load(Ordering::Relaxed), "Redis"),
+                ),
+                (
+                    "postgres".into(),
+                    flag(health.db_ok.load(Ordering::Relaxed), "PostgreSQL"),
+                ),
+                (
+                    "rules".into(),
+                    if cache.current().is_some() {
                         Ok(())
                     } else {
-                        Err(format!("{what} unavailable"))
-                    }
-                };
-                vec![
-                    (
-                        "redis".into(),
-                        flag(h.redis_ok.load(Ordering::Relaxed), "Redis"),
-                    ),
-                    (
-                        "postgres".into(),
-                        flag(h.db_ok.load(Ordering::Relaxed), "PostgreSQL"),
-                    ),
-                    (
-                        "rules".into(),
-                        if c.current().is_some() {
-                            Ok(())
-                        } else {
-                            Err("rules not loaded yet".into())
-                        },
-                    ),
-                ]
-            }),
-        }
-        .add_to(Router::new(), registry.clone());
-        let server = Server::bind(
-            &format!("{bind}:{}", settings.port(port_def)),
-            Limits::default(),
-        )?;
-        handles.push(server.spawn(router, 4, shutdown)?);
-    }
-    Ok(handles)
+                        Err("rules not loaded yet".into())
+                    },
+                ),
+            ]
+        }),
+    };
+    let ports = [
+        settings.port(&registry::HEALTH_PORT_ALERTER),
+        settings.port(&registry::METRICS_PORT_ALERTER),
+    ];
+    Ok(routes.serve_on(
+        settings.text(&registry::MUTT_BIND_ADDRESS),
+        &ports,
+        registry,
+        None,
+        shutdown,
+    )?)
 }
 
 fn spawn_reloader(

@@ -10,7 +10,7 @@
 pub mod payload;
 
 use crate::backoff::Backoff;
-use crate::http::{HealthBodyFn, HealthRoutes, Limits, Response, Router, Server, ServerHandle};
+use crate::http::{HealthBodyFn, HealthRoutes, Response, ServerHandle};
 use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{registry, Settings};
@@ -76,13 +76,7 @@ struct Metrics {
     retries_scheduled: IntCounter,
 }
 
-fn reg<T: prometheus::core::Collector + Clone + 'static>(
-    r: &Registry,
-    c: T,
-) -> prometheus::Result<T> {
-    r.register(Box::new(c.clone()))?;
-    Ok(c)
-}
+use crate::http::registered as reg;
 
 impl Metrics {
     fn new(r: &Registry) -> prometheus::Result<Metrics> {
@@ -389,49 +383,47 @@ fn start_servers(
     breaker: Arc<Mutex<String>>,
     shutdown: &Shutdown,
 ) -> Result<Vec<ServerHandle>, ForwardError> {
-    let bind = settings.text(&registry::MUTT_BIND_ADDRESS);
-    let mut handles = Vec::new();
-    for port_def in [&registry::HEALTH_PORT_MOOG, &registry::METRICS_PORT_MOOG] {
-        let ok = Arc::clone(&redis_ok);
-        let b = Arc::clone(&breaker);
-        let pod_name = pod.to_string();
-        let body: HealthBodyFn = Arc::new(move |checks| {
-            let errors: Vec<String> = checks
-                .iter()
-                .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("{n}: {e}")))
-                .collect();
-            let state = b.lock().map(|s| s.clone()).unwrap_or_default();
-            let mut v = json!({"status": if errors.is_empty() {"healthy"} else {"unhealthy"},
-                "service": SERVICE, "version": env!("CARGO_PKG_VERSION"), "pod": pod_name,
-                "circuit_breaker": state});
-            if !errors.is_empty() {
-                v["errors"] = json!(errors);
-            }
-            Response::json(if errors.is_empty() { 200 } else { 503 }, &v)
-        });
-        let router = HealthRoutes {
-            service: SERVICE.into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            pod: pod.to_string(),
-            readiness: Arc::new(move || {
-                vec![(
-                    "redis".into(),
-                    if ok.load(Ordering::Relaxed) {
-                        Ok(())
-                    } else {
-                        Err("Redis unavailable".into())
-                    },
-                )]
-            }),
+    let pod_name = pod.to_string();
+    let body: HealthBodyFn = Arc::new(move |checks| {
+        let errors: Vec<String> = checks
+            .iter()
+            .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("{n}: {e}")))
+            .collect();
+        let state = breaker.lock().map(|s| s.clone()).unwrap_or_default();
+        let mut v = json!({"status": if errors.is_empty() {"healthy"} else {"unhealthy"},
+            "service": SERVICE, "version": env!("CARGO_PKG_VERSION"), "pod": pod_name,
+            "circuit_breaker": state});
+        if !errors.is_empty() {
+            v["errors"] = json!(errors);
         }
-        .add_with_health_body(Router::new(), registry.clone(), Some(body));
-        let server = Server::bind(
-            &format!("{bind}:{}", settings.port(port_def)),
-            Limits::default(),
-        )?;
-        handles.push(server.spawn(router, 4, shutdown)?);
-    }
-    Ok(handles)
+        Response::json(if errors.is_empty() { 200 } else { 503 }, &v)
+    });
+    let routes = HealthRoutes {
+        service: SERVICE.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        pod: pod.to_string(),
+        readiness: Arc::new(move || {
+            vec![(
+                "redis".into(),
+                if redis_ok.load(Ordering::Relaxed) {
+                    Ok(())
+                } else {
+                    Err("Redis unavailable".into())
+                },
+            )]
+        }),
+    };
+    let ports = [
+        settings.port(&registry::HEALTH_PORT_MOOG),
+        settings.port(&registry::METRICS_PORT_MOOG),
+    ];
+    Ok(routes.serve_on(
+        settings.text(&registry::MUTT_BIND_ADDRESS),
+        &ports,
+        registry,
+        Some(body),
+        shutdown,
+    )?)
 }
 
 fn spawn_retry_sweeper(

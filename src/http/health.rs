@@ -10,6 +10,9 @@ use serde::Serialize;
 use super::response::Response;
 use super::router::Router;
 
+/// Handler threads of a probe-only listener (health and metrics scrapes are light).
+const PROBE_WORKERS: usize = 4;
+
 /// Longest readiness-check message exposed to callers; longer ones are cut.
 const MAX_CHECK_MESSAGE_CHARS: usize = 200;
 
@@ -74,6 +77,27 @@ impl HealthRoutes {
     /// Registers the health and metrics routes on `router`.
     pub fn add_to(self, router: Router, registry: Registry) -> Router {
         self.add_with_health_body(router, registry, None)
+    }
+
+    /// Serve these routes (and `/metrics`) on each of `ports` at `bind`: the daemons' health and
+    /// metrics ports answer the same probes, so either can be pointed at.
+    pub fn serve_on(
+        self,
+        bind: &str,
+        ports: &[u16],
+        registry: Registry,
+        body: Option<HealthBodyFn>,
+        shutdown: &crate::shutdown::Shutdown,
+    ) -> std::io::Result<Vec<super::ServerHandle>> {
+        let mut handles = Vec::with_capacity(ports.len());
+        for port in ports {
+            let router =
+                self.clone()
+                    .add_with_health_body(Router::new(), registry.clone(), body.clone());
+            let server = super::Server::bind(&format!("{bind}:{port}"), super::Limits::default())?;
+            handles.push(server.spawn(router, PROBE_WORKERS, shutdown)?);
+        }
+        Ok(handles)
     }
 
     /// Like [`HealthRoutes::add_to`], with `/health` rendered by `body` when given (to keep a

@@ -59,3 +59,12 @@ fn label_method(method: &str) -> &str {
         .copied()
         .unwrap_or(OTHER_METHOD)
 }
+
+/// Register `collector` in `registry` and hand it back (daemons keep a clone to update).
+pub fn registered<T: prometheus::core::Collector + Clone + 'static>(
+    registry: &prometheus::Registry,
+    collector: T,
+) -> prometheus::Result<T> {
+    registry.register(Box::new(collector.clone()))?;
+    Ok(collector)
+}

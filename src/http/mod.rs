@@ -13,7 +13,7 @@ mod router;
 mod server;
 
 pub use health::{metrics_response, HealthBodyFn, HealthRoutes, ReadinessFn};
-pub use metrics::HttpMetrics;
+pub use metrics::{registered, HttpMetrics};
 pub use request::{Request, CORRELATION_ID_HEADER};
 pub use response::Response;
 pub use router::{Handler, Router};

@@ -8,7 +8,7 @@
 //! queue above its backpressure threshold is left alone.
 
 use crate::backoff::Backoff;
-use crate::http::{HealthRoutes, Limits, Router, Server, ServerHandle};
+use crate::http::{HealthRoutes, ServerHandle};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{registry, Settings};
 use crate::shutdown::Shutdown;
@@ -100,13 +100,7 @@ struct Metrics {
     duration: Histogram,
 }
 
-fn reg<T: prometheus::core::Collector + Clone + 'static>(
-    r: &Registry,
-    c: T,
-) -> prometheus::Result<T> {
-    r.register(Box::new(c.clone()))?;
-    Ok(c)
-}
+use crate::http::registered as reg;
 
 impl Metrics {
     fn new(r: &Registry) -> prometheus::Result<Metrics> {
@@ -386,40 +380,35 @@ fn start_servers(
     redis_ok: Arc<AtomicBool>,
     shutdown: &Shutdown,
 ) -> Result<Vec<ServerHandle>, RemediateError> {
-    let bind = settings.text(&registry::MUTT_BIND_ADDRESS);
-    let pod = settings.instance_name(
-        "remediation",
+    let routes = HealthRoutes {
+        service: "mutt-remediation".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        pod: settings.instance_name(
+            "remediation",
+            settings.port(&registry::HEALTH_PORT_REMEDIATION),
+        ),
+        readiness: Arc::new(move || {
+            vec![(
+                "redis".into(),
+                if redis_ok.load(Ordering::Relaxed) {
+                    Ok(())
+                } else {
+                    Err("Redis unavailable".into())
+                },
+            )]
+        }),
+    };
+    let ports = [
         settings.port(&registry::HEALTH_PORT_REMEDIATION),
-    );
-    let mut handles = Vec::new();
-    for port_def in [
-        &registry::HEALTH_PORT_REMEDIATION,
-        &registry::METRICS_PORT_REMEDIATION,
-    ] {
-        let ok = Arc::clone(&redis_ok);
-        let router = HealthRoutes {
-            service: "mutt-remediation".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            pod: pod.clone(),
-            readiness: Arc::new(move || {
-                vec![(
-                    "redis".into(),
-                    if ok.load(Ordering::Relaxed) {
-                        Ok(())
-                    } else {
-                        Err("Redis unavailable".into())
-                    },
-                )]
-            }),
-        }
-        .add_to(Router::new(), registry.clone());
-        let server = Server::bind(
-            &format!("{bind}:{}", settings.port(port_def)),
-            Limits::default(),
-        )?;
-        handles.push(server.spawn(router, 2, shutdown)?);
-    }
-    Ok(handles)
+        settings.port(&registry::METRICS_PORT_REMEDIATION),
+    ];
+    Ok(routes.serve_on(
+        settings.text(&registry::MUTT_BIND_ADDRESS),
+        &ports,
+        registry,
+        None,
+        shutdown,
+    )?)
 }
 
 #[cfg(test)]
