@@ -32,11 +32,12 @@ fn current_correlation_id() -> Option<String> {
     CORRELATION_ID.with(|c| c.borrow().clone())
 }
 
-/// Install the global logger for `service`. Safe to call once per process; later calls are ignored.
-pub fn init(settings: &Settings, service: &str) {
+/// Install the global logger for `service` running as instance `pod`. Safe to call once per
+/// process; later calls are ignored.
+pub fn init(settings: &Settings, service: &str, pod: &str) {
     let json = settings.bool(&registry::LOG_JSON_ENABLED);
     let service = service.to_string();
-    let pod = settings.pod_name(&service);
+    let pod = pod.to_string();
     let mut builder = env_logger::Builder::new();
     builder.filter_level(settings.log_level());
     // Dependencies chatter at debug level (connection pools, HTTP internals); keep them at warn

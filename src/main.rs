@@ -12,6 +12,10 @@ fn main() -> ExitCode {
             return ExitCode::from(mutt::cli::EXIT_FAILURE);
         }
     };
-    mutt::logging::init(&settings, cli.command.service_name());
+    mutt::logging::init(
+        &settings,
+        cli.command.service_name(),
+        &cli.command.pod_name(&settings),
+    );
     mutt::cli::dispatch(cli, settings)
 }

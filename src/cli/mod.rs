@@ -107,6 +107,25 @@ pub enum Command {
 }
 
 impl Command {
+    /// The instance name used in logs: the same default as the daemon's queue pod name.
+    pub fn pod_name(&self, settings: &Settings) -> String {
+        use crate::settings::registry;
+        let service = self.service_name();
+        match self {
+            Command::Alert(_) => {
+                settings.instance_name("alerter", settings.port(&registry::HEALTH_PORT_ALERTER))
+            }
+            Command::Forward(_) => {
+                settings.instance_name("forwarder", settings.port(&registry::HEALTH_PORT_MOOG))
+            }
+            Command::Remediate(_) => settings.instance_name(
+                "remediation",
+                settings.port(&registry::HEALTH_PORT_REMEDIATION),
+            ),
+            _ => settings.pod_name(service),
+        }
+    }
+
     /// The service name used in logs (`service` field of JSON lines).
     pub fn service_name(&self) -> &'static str {
         match self {
