@@ -205,11 +205,7 @@ struct Tunables {
 
 impl Tunables {
     fn int(&self, key: &str, def: &registry::Def) -> i64 {
-        self.dynamic
-            .get(key)
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .filter(|v| *v >= 0)
-            .unwrap_or_else(|| self.settings.int(def))
+        self.dynamic.int_or(key, &self.settings, def)
     }
 
     fn shed_mode(&self) -> String {

@@ -173,10 +173,7 @@ struct Tunables {
 
 impl Tunables {
     fn int(&self, key: &str, def: &registry::Def) -> u64 {
-        self.dynamic
-            .get_u64(key)
-            .filter(|v| *v > 0)
-            .unwrap_or_else(|| self.settings.int(def).max(0) as u64)
+        self.dynamic.int_or(key, &self.settings, def).max(0) as u64
     }
 }
 

@@ -115,7 +115,7 @@ struct Ingest {
     redis: r2d2::Pool<RedisManager>,
     dynamic: Arc<DynamicConfig>,
     dynamic_enabled: bool,
-    rate_limit: Option<(u64, u64)>,
+    rate_limit_enabled: bool,
     retry_after: u64,
     metrics: IngestMetrics,
     settings: Settings,
@@ -184,7 +184,7 @@ pub fn start(
         Arc::clone(&connector),
         writer::WriterConfig {
             keys: keys.clone(),
-            static_limit: settings.int(&registry::MAX_INGEST_QUEUE_SIZE) as u64,
+            settings: settings.clone(),
             dynamic: Arc::clone(&dynamic),
             max_events: settings.int(&registry::INGEST_GROUP_COMMIT_MAX) as usize,
             on_depth: Box::new(move |d| gauge.set(d as i64)),
@@ -198,12 +198,6 @@ pub fn start(
         shutdown.clone(),
     )?;
 
-    let rate_limit = settings.bool(&registry::RATE_LIMIT_ENABLED).then(|| {
-        (
-            settings.int(&registry::INGEST_MAX_RATE) as u64,
-            settings.int(&registry::INGEST_RATE_WINDOW) as u64,
-        )
-    });
     let state = Arc::new(Ingest {
         keys,
         api_keys,
@@ -212,7 +206,7 @@ pub fn start(
         redis: redis.clone(),
         dynamic,
         dynamic_enabled,
-        rate_limit,
+        rate_limit_enabled: settings.bool(&registry::RATE_LIMIT_ENABLED),
         retry_after: settings.int(&registry::INGEST_RETRY_AFTER) as u64,
         metrics,
         settings: settings.clone(),
@@ -403,7 +397,7 @@ impl Ingest {
         };
         let n = serialised.len();
         match self.writer.submit(serialised) {
-            Ok(EnqueueOutcome::Queued { depth }) => {
+            Ok((EnqueueOutcome::Queued { depth }, _)) => {
                 self.metrics.outcome("");
                 self.metrics.events.inc_by(n as u64);
                 Response::json(
@@ -411,12 +405,8 @@ impl Ingest {
                     &json!({"status": "queued", "correlation_id": cid, "queue_depth": depth, "accepted": n}),
                 )
             }
-            Ok(EnqueueOutcome::Full { depth }) => {
+            Ok((EnqueueOutcome::Full { depth }, limit)) => {
                 self.metrics.outcome("queue_full");
-                let limit = self
-                    .dynamic
-                    .get_u64(writer::DYN_MAX_QUEUE)
-                    .unwrap_or(self.settings.int(&registry::MAX_INGEST_QUEUE_SIZE) as u64);
                 error_body(
                     503,
                     "Service Unavailable - queue full",
@@ -437,17 +427,18 @@ impl Ingest {
     /// `Some(429)` when the client is over its limit. Fails open (counted) when Redis cannot
     /// answer: the enqueue that follows will then report the outage itself.
     fn check_rate(&self, client: &auth::KeyDigest, cid: &str) -> Option<Response> {
-        let (static_limit, static_window) = self.rate_limit?;
+        if !self.rate_limit_enabled {
+            return None;
+        }
         let limit = self
             .dynamic
-            .get_u64(DYN_MAX_RATE)
-            .filter(|v| *v > 0)
-            .unwrap_or(static_limit);
-        let window = self
-            .dynamic
-            .get_u64(DYN_RATE_WINDOW)
-            .filter(|v| *v > 0)
-            .unwrap_or(static_window);
+            .int_or(DYN_MAX_RATE, &self.settings, &registry::INGEST_MAX_RATE)
+            as u64;
+        let window = self.dynamic.int_or(
+            DYN_RATE_WINDOW,
+            &self.settings,
+            &registry::INGEST_RATE_WINDOW,
+        ) as u64;
         let client_id: String = client[..8].iter().map(|b| format!("{b:02x}")).collect();
         let key = self.keys.rate_limit(&format!("ingestor:{client_id}"));
         let decision = self

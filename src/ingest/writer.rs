@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// The answer to one request's enqueue.
-pub type WriteResult = Result<EnqueueOutcome, String>;
+/// The answer to one request's enqueue: the outcome and the queue limit it was judged against.
+pub type WriteResult = Result<(EnqueueOutcome, u64), String>;
 
 struct Job {
     events: Vec<String>,
@@ -25,8 +25,8 @@ struct Job {
 pub struct WriterConfig {
     /// Key names.
     pub keys: Keys,
-    /// Static queue limit (`MAX_INGEST_QUEUE_SIZE`).
-    pub static_limit: u64,
+    /// Settings (`MAX_INGEST_QUEUE_SIZE`, the fallback of the dynamic limit).
+    pub settings: crate::settings::Settings,
     /// Live overrides (`max_ingest_queue_size`).
     pub dynamic: Arc<DynamicConfig>,
     /// Most events per round trip.
@@ -96,10 +96,11 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                 Err(_) => break,
             }
         }
-        let limit = cfg
-            .dynamic
-            .get_u64(DYN_MAX_QUEUE)
-            .unwrap_or(cfg.static_limit);
+        let limit = cfg.dynamic.int_or(
+            DYN_MAX_QUEUE,
+            &cfg.settings,
+            &crate::settings::registry::MAX_INGEST_QUEUE_SIZE,
+        ) as u64;
         let now = chrono::Utc::now();
         let counters: Vec<Counter> = Window::ALL
             .iter()
@@ -120,7 +121,7 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                     (cfg.on_depth)(*depth);
                 }
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
+                    let _ = job.reply.send(Ok((outcome, limit)));
                 }
             }
             Err(e) => {

@@ -180,11 +180,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateErro
     } else {
         DynamicConfig::disabled()
     };
-    let tun = |key: &str, def: &registry::Def| {
-        dynamic
-            .get_u64(key)
-            .unwrap_or_else(|| settings.int(def).max(0) as u64)
-    };
+    let tun = |key: &str, def: &registry::Def| dynamic.int_or(key, settings, def).max(0) as u64;
     let mut conn = ReconnectingConnection::new(
         connector,
         Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),

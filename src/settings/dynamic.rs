@@ -80,9 +80,29 @@ impl DynamicConfig {
         self.values.read().ok()?.get(key).cloned()
     }
 
-    /// The value of `key` as a positive integer, if it holds one (else the caller's fallback).
-    pub fn get_u64(&self, key: &str) -> Option<u64> {
-        self.get(key)?.trim().parse().ok()
+    /// The live value of `key` when it is an integer the setting `def` would accept (same range),
+    /// else the setting's own value: a bad dynamic value can never switch a safeguard off.
+    pub fn int_or(
+        &self,
+        key: &str,
+        settings: &crate::settings::Settings,
+        def: &crate::settings::registry::Def,
+    ) -> i64 {
+        let (min, max) = match def.kind {
+            crate::settings::registry::Kind::Int { min, max } => (min, max),
+            _ => (0, i64::MAX),
+        };
+        match self.get(key).and_then(|v| v.trim().parse::<i64>().ok()) {
+            Some(v) if (min..=max).contains(&v) => v,
+            Some(_) => {
+                log::warn!(
+                    "dynamic config {key} is outside {min}..={max}; using {}",
+                    def.name
+                );
+                settings.int(def)
+            }
+            None => settings.int(def),
+        }
     }
 
     fn set_all(&self, fresh: HashMap<String, String>) {
@@ -187,4 +207,34 @@ fn follow_once(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{registry, Settings};
+
+    #[test]
+    fn live_values_apply_only_within_the_settings_range() {
+        let settings = Settings::load(&[], &Default::default()).unwrap();
+        let d = DynamicConfig::default();
+        let def = &registry::MAX_INGEST_QUEUE_SIZE;
+        assert_eq!(d.int_or("max_ingest_queue_size", &settings, def), 1_000_000);
+        for (live, want) in [
+            ("5", 5),
+            (" 42 ", 42),
+            ("0", 1_000_000),
+            ("-3", 1_000_000),
+            ("lots", 1_000_000),
+        ] {
+            d.set_one("max_ingest_queue_size", Some(live.to_string()));
+            assert_eq!(
+                d.int_or("max_ingest_queue_size", &settings, def),
+                want,
+                "{live:?}"
+            );
+        }
+        d.set_one("max_ingest_queue_size", None);
+        assert_eq!(d.int_or("max_ingest_queue_size", &settings, def), 1_000_000);
+    }
 }
