@@ -245,31 +245,6 @@ pub fn unhandled_signature(message: &str) -> String {
     crate::queue::sha1_hex(message)[..16].to_string()
 }
 
-/// A DLQ entry: the message's fields (or `{"raw": text}` when it is not an object) plus the
-/// `_dlq` envelope of CONTRACT §5.
-pub fn dlq_entry(raw: &str, reason: &str, attempts: u32, pod: &str, now: DateTime<Utc>) -> String {
-    let mut obj = match serde_json::from_str::<Value>(raw) {
-        Ok(Value::Object(m)) => m,
-        _ => {
-            let mut m = Map::new();
-            m.insert("raw".into(), Value::String(raw.to_string()));
-            m
-        }
-    };
-    obj.insert(
-        "_dlq".into(),
-        json!({
-            "reason": reason,
-            "attempts": attempts,
-            "last_status": Value::Null,
-            "last_error": reason,
-            "failed_at": rfc3339(now),
-            "pod": pod,
-        }),
-    );
-    Value::Object(obj).to_string()
-}
-
 /// One `event_audit_log` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow {

@@ -569,8 +569,13 @@ impl Worker {
         let entries: Vec<String> = batch
             .iter()
             .map(|d| {
-                let entry =
-                    event::dlq_entry(&d.raw, &reason, d.earlier_deliveries + 1, &self.pod, now);
+                let entry = crate::queue::dlq_entry_for_text(
+                    &d.raw,
+                    &reason,
+                    d.earlier_deliveries + 1,
+                    &self.pod,
+                    now,
+                );
                 // v2.5 readers look for `shedding_reason` on shed entries.
                 match serde_json::from_str::<serde_json::Value>(&entry) {
                     Ok(serde_json::Value::Object(mut m)) => {
@@ -614,7 +619,7 @@ impl Worker {
         for d in batch {
             if d.earlier_deliveries >= self.max_retries {
                 plan.poison += 1;
-                plan.dlq.push(event::dlq_entry(
+                plan.dlq.push(crate::queue::dlq_entry_for_text(
                     &d.raw,
                     &format!(
                         "delivered {} times without finishing (consumer crashed)",
@@ -630,7 +635,7 @@ impl Worker {
                 Ok(i) => i,
                 Err(reason) => {
                     plan.errors += 1;
-                    plan.dlq.push(event::dlq_entry(
+                    plan.dlq.push(crate::queue::dlq_entry_for_text(
                         &d.raw,
                         &reason,
                         d.earlier_deliveries + 1,
@@ -671,7 +676,7 @@ impl Worker {
         for (i, row) in plan.rows.iter().enumerate() {
             if let Some((_, reason)) = refused.iter().find(|(j, _)| *j == i) {
                 plan.errors += 1;
-                plan.dlq.push(event::dlq_entry(
+                plan.dlq.push(crate::queue::dlq_entry_for_text(
                     &row.raw_message,
                     reason,
                     1,
@@ -824,26 +829,8 @@ impl Worker {
     /// After the loop: put back anything not finished, then drop the heartbeat.
     fn finish(&mut self) {
         let queue = self.queue.clone();
-        match self.redis.run(|c| {
-            let returned = queue.return_own(c)?;
-            queue.release(c)?;
-            Ok(returned)
-        }) {
-            Ok(0) => {}
-            Ok(n) => log::info!("returned {n} unfinished message(s) to the ingest queue"),
-            Err(e) => {
-                log::warn!("could not clean up on exit ({e}); the janitor will recover the list")
-            }
-        }
-        let dlq = self
-            .keys
-            .dlq(crate::store::redis::keys::Dlq::Alerter)
-            .to_string();
-        if let Ok(d) = self
-            .redis
-            .run(|c| ::redis::cmd("LLEN").arg(&dlq).query::<i64>(c))
-        {
-            self.metrics.dlq_depth.set(d);
+        if let Err(e) = self.redis.run(|c| queue.leave(c)) {
+            log::warn!("could not clean up on exit ({e}); the janitor will recover the list");
         }
     }
 }

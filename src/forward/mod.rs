@@ -569,7 +569,7 @@ impl Worker {
             match serde_json::from_str::<Value>(&d.raw) {
                 Ok(Value::Object(m)) => alerts.push(Some(m)),
                 _ => {
-                    settle.dlq.push(crate::alert::event::dlq_entry(
+                    settle.dlq.push(crate::queue::dlq_entry_for_text(
                         &d.raw,
                         "alert is not a JSON object",
                         0,
@@ -736,8 +736,8 @@ impl Worker {
                         .with_label_values(&["fail", "retry_exhausted"])
                         .inc();
                     self.metrics.processed.with_label_values(&["dlq"]).inc();
-                    settle.dlq.push(dlq_entry(
-                        alert,
+                    settle.dlq.push(crate::queue::dlq_entry(
+                        alert.clone(),
                         "retries exhausted",
                         attempt,
                         status,
@@ -758,8 +758,8 @@ impl Worker {
             }
             Outcome::Reject { status, error } => {
                 self.metrics.processed.with_label_values(&["dlq"]).inc();
-                settle.dlq.push(dlq_entry(
-                    alert,
+                settle.dlq.push(crate::queue::dlq_entry(
+                    alert.clone(),
                     "rejected by Moog",
                     payload::retry_count(alert) + 1,
                     Some(status),
@@ -819,41 +819,8 @@ impl Worker {
 
     fn finish(&mut self) {
         let queue = self.queue.clone();
-        match self.redis.run(|c| {
-            let n = queue.return_own(c)?;
-            queue.release(c)?;
-            Ok(n)
-        }) {
-            Ok(0) => {}
-            Ok(n) => log::info!("returned {n} unsent alert(s) to the alert queue"),
-            Err(e) => {
-                log::warn!("could not clean up on exit ({e}); the janitor will recover the list")
-            }
+        if let Err(e) = self.redis.run(|c| queue.leave(c)) {
+            log::warn!("could not clean up on exit ({e}); the janitor will recover the list");
         }
     }
-}
-
-/// A forwarder DLQ entry: the alert's fields plus the `_dlq` envelope of CONTRACT §5.
-pub fn dlq_entry(
-    alert: &Map<String, Value>,
-    reason: &str,
-    attempts: u32,
-    last_status: Option<u16>,
-    last_error: &str,
-    pod: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let mut a = alert.clone();
-    a.insert(
-        "_dlq".into(),
-        json!({
-            "reason": reason,
-            "attempts": attempts,
-            "last_status": last_status,
-            "last_error": last_error,
-            "failed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "pod": pod,
-        }),
-    );
-    Value::Object(a).to_string()
 }

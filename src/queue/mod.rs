@@ -227,6 +227,20 @@ impl ReliableQueue {
         }
     }
 
+    /// Clean exit: put back anything not finished (without counting a delivery), then drop the
+    /// heartbeat. Returns how many messages were put back.
+    pub fn leave(&self, conn: &mut rd::Connection) -> rd::RedisResult<u64> {
+        let returned = self.return_own(conn)?;
+        self.release(conn)?;
+        if returned > 0 {
+            log::info!(
+                "returned {returned} unfinished message(s) to {}",
+                self.source
+            );
+        }
+        Ok(returned)
+    }
+
     /// One janitor pass: return the processing lists of pods of this family whose heartbeat is
     /// gone. Returns (pod, messages moved) for each list recovered.
     pub fn janitor_pass(&self, conn: &mut rd::Connection) -> rd::RedisResult<Vec<(String, u64)>> {
@@ -300,6 +314,51 @@ pub fn spawn_upkeep(
             }
         })?;
     Ok(())
+}
+
+/// A DLQ entry: the message's fields plus the `_dlq` envelope of CONTRACT §5 (shared by the
+/// alerter and the forwarder).
+pub fn dlq_entry(
+    mut fields: serde_json::Map<String, serde_json::Value>,
+    reason: &str,
+    attempts: u32,
+    last_status: Option<u16>,
+    last_error: &str,
+    pod: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    fields.insert(
+        "_dlq".into(),
+        serde_json::json!({
+            "reason": reason,
+            "attempts": attempts,
+            "last_status": last_status,
+            "last_error": last_error,
+            "failed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "pod": pod,
+        }),
+    );
+    serde_json::Value::Object(fields).to_string()
+}
+
+/// A DLQ entry for a message as queued: its fields (or `{"raw": text}` when it is not a JSON
+/// object) plus the `_dlq` envelope.
+pub fn dlq_entry_for_text(
+    raw: &str,
+    reason: &str,
+    attempts: u32,
+    pod: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let fields = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => {
+            let mut m = serde_json::Map::new();
+            m.insert("raw".into(), serde_json::Value::String(raw.to_string()));
+            m
+        }
+    };
+    dlq_entry(fields, reason, attempts, None, reason, pod, now)
 }
 
 /// Hex SHA-1 of a message (the deliveries hash field; same as Lua's `redis.sha1hex`).

@@ -268,7 +268,7 @@ fn unhandled_events_carry_their_signature_and_meta_alert() {
 
 #[test]
 fn dlq_entries_keep_the_message_and_say_why() {
-    let e: Value = serde_json::from_str(&dlq_entry(
+    let e: Value = serde_json::from_str(&crate::queue::dlq_entry_for_text(
         &ev(""),
         "unparseable timestamp",
         1,
@@ -282,7 +282,13 @@ fn dlq_entries_keep_the_message_and_say_why() {
         json!({"reason":"unparseable timestamp","attempts":1,"last_status":null,"last_error":"unparseable timestamp",
                "failed_at":"2026-11-22T12:00:00.000Z","pod":"alerter-h"})
     );
-    let bad: Value =
-        serde_json::from_str(&dlq_entry("not json", "invalid JSON", 1, "p", now())).unwrap();
+    let bad: Value = serde_json::from_str(&crate::queue::dlq_entry_for_text(
+        "not json",
+        "invalid JSON",
+        1,
+        "p",
+        now(),
+    ))
+    .unwrap();
     assert_eq!(bad["raw"], "not json");
 }
