@@ -337,13 +337,7 @@ fn start_servers(
     cache: Arc<Cache>,
     shutdown: &Shutdown,
 ) -> Result<Vec<ServerHandle>, AlertError> {
-    let flag = |ok: bool, what: &str| {
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("{what} unavailable"))
-        }
-    };
+    let flag = crate::http::flag_check;
     let routes = HealthRoutes {
         service: SERVICE.into(),
         version: env!("CARGO_PKG_VERSION").into(),

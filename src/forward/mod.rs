@@ -402,11 +402,7 @@ fn start_servers(
         readiness: Arc::new(move || {
             vec![(
                 "redis".into(),
-                if redis_ok.load(Ordering::Relaxed) {
-                    Ok(())
-                } else {
-                    Err("Redis unavailable".into())
-                },
+                crate::http::flag_check(redis_ok.load(Ordering::Relaxed), "Redis"),
             )]
         }),
     };

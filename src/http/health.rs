@@ -19,6 +19,15 @@ const MAX_CHECK_MESSAGE_CHARS: usize = 200;
 /// Readiness probe: returns `(check name, Ok or short error message)` for every dependency.
 pub type ReadinessFn = Arc<dyn Fn() -> Vec<(String, Result<(), String>)> + Send + Sync>;
 
+/// A readiness check result from a flag the daemon keeps up to date.
+pub fn flag_check(ok: bool, what: &str) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{what} unavailable"))
+    }
+}
+
 /// Renders the registry in the Prometheus text exposition format 0.0.4.
 pub fn metrics_response(registry: &Registry) -> Response {
     let encoder = TextEncoder::new();

@@ -12,7 +12,7 @@ mod response;
 mod router;
 mod server;
 
-pub use health::{metrics_response, HealthBodyFn, HealthRoutes, ReadinessFn};
+pub use health::{flag_check, metrics_response, HealthBodyFn, HealthRoutes, ReadinessFn};
 pub use metrics::{registered, HttpMetrics};
 pub use request::{Request, CORRELATION_ID_HEADER};
 pub use response::Response;
