@@ -18,13 +18,7 @@ fn setup() -> Setup {
     let t = TestEnv::new();
     let out = t.mutt(&["migrate"], &[]);
     assert!(out.status.success(), "{}", common::stderr(&out));
-    let redis = redis::Client::open(format!(
-        "redis://127.0.0.1:{}",
-        common::services().redis.port()
-    ))
-    .unwrap()
-    .get_connection()
-    .unwrap();
+    let redis = common::redis();
     Setup {
         t,
         redis,
@@ -35,30 +29,23 @@ fn setup() -> Setup {
 impl Setup {
     fn alerter(&self, pod: &str, extra: &[(&str, &str)]) -> Daemon {
         let health = free_port().unwrap();
-        let mut env = self.t.env();
-        let mut add = |k: &str, v: String| {
-            env.retain(|(n, _)| n != k);
-            env.push((k.to_string(), v));
-        };
-        add("POD_NAME", pod.into());
-        add("HEALTH_PORT_ALERTER", health.to_string());
-        add("METRICS_PORT_ALERTER", free_port().unwrap().to_string());
-        add("MUTT_BIND_ADDRESS", "127.0.0.1".into());
-        add("BRPOPLPUSH_TIMEOUT", "0.2".into());
-        add("ALERTER_HEARTBEAT_INTERVAL", "0.3".into());
-        add("ALERTER_JANITOR_TIMEOUT", "2".into());
-        add("ALERTER_JANITOR_INTERVAL", "0.5".into());
-        add("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into());
-        // Nothing drains the alert queue in these tests: keep backpressure out of the way
-        // unless a test is about it.
-        add("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into());
-        for (k, v) in &self.extra {
-            add(k, v.clone());
-        }
-        for (k, v) in extra {
-            add(k, v.to_string());
-        }
-        Daemon::start(&["alert", "run"], &env, health)
+        let mut overrides: Vec<(&str, String)> = vec![
+            ("POD_NAME", pod.into()),
+            ("HEALTH_PORT_ALERTER", health.to_string()),
+            ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
+            ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
+            ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
+            ("ALERTER_HEARTBEAT_INTERVAL", "0.3".into()),
+            ("ALERTER_JANITOR_TIMEOUT", "2".into()),
+            ("ALERTER_JANITOR_INTERVAL", "0.5".into()),
+            ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into()),
+            // Nothing drains the alert queue in these tests: keep backpressure out of the way
+            // unless a test is about it.
+            ("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into()),
+        ];
+        overrides.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        Daemon::start(&["alert", "run"], &self.t.env_with(&overrides), health)
     }
 
     fn key(&self, rest: &str) -> String {
@@ -73,12 +60,8 @@ impl Setup {
     }
 
     fn list(&mut self, rest: &str) -> Vec<Value> {
-        let items: Vec<String> = self.redis.lrange(self.key(rest), 0, -1).unwrap();
-        items
-            .iter()
-            .rev()
-            .map(|s| serde_json::from_str(s).unwrap())
-            .collect()
+        let key = self.key(rest);
+        common::json_list(&mut self.redis, &key)
     }
 
     /// Wait until the ingest queue and every processing list are empty.
@@ -560,10 +543,7 @@ fn the_alerter_rides_out_a_redis_restart() {
         ("REDIS_PORT".into(), redis_server.port().to_string()),
         ("REDIS_CONNECT_TIMEOUT".into(), "0.5".into()),
     ];
-    s.redis = redis::Client::open(format!("redis://127.0.0.1:{}", redis_server.port()))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    s.redis = common::redis_at(redis_server.port());
     let d = s.alerter("alerter-r", &[]);
     s.push(&[event("h", "LINK-DOWN", r#","_event_id":"r1""#)]);
     s.drained(Duration::from_secs(10));
@@ -575,10 +555,7 @@ fn the_alerter_rides_out_a_redis_restart() {
         "the process stays up"
     );
     redis_server.restart().unwrap();
-    s.redis = redis::Client::open(format!("redis://127.0.0.1:{}", redis_server.port()))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    s.redis = common::redis_at(redis_server.port());
     s.push(&[event("h", "LINK-DOWN", r#","_event_id":"r2""#)]);
     s.drained(Duration::from_secs(15));
     assert_eq!(s.sql("SELECT count(*) FROM event_audit_log"), 2);

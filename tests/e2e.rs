@@ -14,15 +14,6 @@ struct Stack {
     mock: Daemon,
 }
 
-fn env_with(t: &TestEnv, extra: &[(&str, String)]) -> Vec<(String, String)> {
-    let mut env = t.env();
-    for (k, v) in extra {
-        env.retain(|(n, _)| n != k);
-        env.push((k.to_string(), v.clone()));
-    }
-    env
-}
-
 fn stack() -> Stack {
     let t = TestEnv::new();
     assert!(t.mutt(&["migrate"], &[]).status.success());
@@ -40,7 +31,7 @@ fn stack() -> Stack {
     let mut e = common_env.to_vec();
     e.push(("SERVER_PORT_INGESTOR", ingest_port.to_string()));
     e.push(("INGEST_API_KEY", "e2e-key".into()));
-    let ingest = Daemon::start(&["ingest", "serve"], &env_with(&t, &e), ingest_port);
+    let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e), ingest_port);
     let health = free_port().unwrap();
     let mut e = common_env.to_vec();
     e.extend([
@@ -48,7 +39,7 @@ fn stack() -> Stack {
         ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
         ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
     ]);
-    let alerter = Daemon::start(&["alert", "run"], &env_with(&t, &e), health);
+    let alerter = Daemon::start(&["alert", "run"], &t.env_with(&e), health);
     let health = free_port().unwrap();
     let mut e = common_env.to_vec();
     e.extend([
@@ -60,7 +51,7 @@ fn stack() -> Stack {
         ),
         ("MOOG_API_KEY", "moog-key".into()),
     ]);
-    let forwarder = Daemon::start(&["forward", "run"], &env_with(&t, &e), health);
+    let forwarder = Daemon::start(&["forward", "run"], &t.env_with(&e), health);
     Stack {
         t,
         ingest,

@@ -24,45 +24,34 @@ fn setup(mock_args: &[&str]) -> Setup {
     args.push(&p);
     args.extend_from_slice(mock_args);
     let mock = Daemon::start(&args, &t.env(), port);
-    let redis = redis::Client::open(format!(
-        "redis://127.0.0.1:{}",
-        common::services().redis.port()
-    ))
-    .unwrap()
-    .get_connection()
-    .unwrap();
+    let redis = common::redis();
     Setup { t, redis, mock }
 }
 
 impl Setup {
     fn forwarder(&self, pod: &str, extra: &[(&str, &str)]) -> Daemon {
         let health = free_port().unwrap();
-        let mut env = self.t.env();
-        let mut add = |k: &str, v: String| {
-            env.retain(|(n, _)| n != k);
-            env.push((k.to_string(), v));
-        };
-        add("POD_NAME", pod.into());
-        add("HEALTH_PORT_MOOG", health.to_string());
-        add("METRICS_PORT_MOOG", free_port().unwrap().to_string());
-        add("MUTT_BIND_ADDRESS", "127.0.0.1".into());
-        add(
-            "MOOG_WEBHOOK_URL",
-            format!("http://{}/events", self.mock.addr),
-        );
-        add("MOOG_API_KEY", MOOG_KEY.into());
-        add("MOOG_WEBHOOK_TIMEOUT", "1".into());
-        add("MOOG_RATE_LIMIT", "100000".into());
-        add("MOOG_RETRY_BASE_DELAY", "0.05".into());
-        add("MOOG_RETRY_MAX_DELAY", "0.2".into());
-        add("MOOG_HEARTBEAT_INTERVAL", "0.3".into());
-        add("MOOG_JANITOR_TIMEOUT", "2".into());
-        add("MOOG_JANITOR_INTERVAL", "0.5".into());
-        add("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into());
-        for (k, v) in extra {
-            add(k, v.to_string());
-        }
-        Daemon::start(&["forward", "run"], &env, health)
+        let mut overrides: Vec<(&str, String)> = vec![
+            ("POD_NAME", pod.into()),
+            ("HEALTH_PORT_MOOG", health.to_string()),
+            ("METRICS_PORT_MOOG", free_port().unwrap().to_string()),
+            ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
+            (
+                "MOOG_WEBHOOK_URL",
+                format!("http://{}/events", self.mock.addr),
+            ),
+            ("MOOG_API_KEY", MOOG_KEY.into()),
+            ("MOOG_WEBHOOK_TIMEOUT", "1".into()),
+            ("MOOG_RATE_LIMIT", "100000".into()),
+            ("MOOG_RETRY_BASE_DELAY", "0.05".into()),
+            ("MOOG_RETRY_MAX_DELAY", "0.2".into()),
+            ("MOOG_HEARTBEAT_INTERVAL", "0.3".into()),
+            ("MOOG_JANITOR_TIMEOUT", "2".into()),
+            ("MOOG_JANITOR_INTERVAL", "0.5".into()),
+            ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into()),
+        ];
+        overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        Daemon::start(&["forward", "run"], &self.t.env_with(&overrides), health)
     }
 
     fn key(&self, rest: &str) -> String {
@@ -100,25 +89,12 @@ impl Setup {
     }
 
     fn list(&mut self, rest: &str) -> Vec<Value> {
-        let items: Vec<String> = self.redis.lrange(self.key(rest), 0, -1).unwrap();
-        items
-            .iter()
-            .rev()
-            .map(|s| serde_json::from_str(s).unwrap())
-            .collect()
+        let key = self.key(rest);
+        common::json_list(&mut self.redis, &key)
     }
 
-    fn wait_until(
-        &mut self,
-        within: Duration,
-        what: &str,
-        mut done: impl FnMut(&mut Setup) -> bool,
-    ) {
-        let deadline = Instant::now() + within;
-        while !done(self) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    fn wait_until(&mut self, within: Duration, what: &str, done: impl FnMut(&mut Setup) -> bool) {
+        common::wait_until(self, within, what, done)
     }
 
     fn delivered_ids(&self) -> Vec<String> {

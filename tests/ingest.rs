@@ -39,10 +39,7 @@ fn start_with(t: TestEnv, extra: &[(&str, &str)], redis_port: Option<u16>) -> Se
     }
     let daemon = Daemon::start(&["ingest", "serve"], &env, port);
     let rport = redis_port.unwrap_or_else(|| common::services().redis.port());
-    let redis = redis::Client::open(format!("redis://127.0.0.1:{rport}"))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let redis = common::redis_at(rport);
     Setup { t, daemon, redis }
 }
 
@@ -471,10 +468,7 @@ fn a_redis_outage_gives_503_and_the_service_recovers_by_itself() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(s.daemon.req("GET", "/health/ready", &[], "").status, 200);
-    s.redis = redis::Client::open(format!("redis://127.0.0.1:{}", redis_server.port()))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    s.redis = common::redis_at(redis_server.port());
     assert_eq!(
         s.queued().len(),
         1,

@@ -6,7 +6,7 @@ use common::TestEnv;
 use mutt::dev::services::free_port;
 use redis::Commands;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Setup {
     t: TestEnv,
@@ -15,13 +15,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let t = TestEnv::new();
-    let redis = redis::Client::open(format!(
-        "redis://127.0.0.1:{}",
-        common::services().redis.port()
-    ))
-    .unwrap()
-    .get_connection()
-    .unwrap();
+    let redis = common::redis();
     Setup { t, redis }
 }
 
@@ -32,20 +26,15 @@ impl Setup {
 
     fn remediator(&self, extra: &[(&str, &str)]) -> Daemon {
         let health = free_port().unwrap();
-        let mut env = self.t.env();
-        let mut add = |k: &str, v: String| {
-            env.retain(|(n, _)| n != k);
-            env.push((k.to_string(), v));
-        };
-        add("HEALTH_PORT_REMEDIATION", health.to_string());
-        add("METRICS_PORT_REMEDIATION", free_port().unwrap().to_string());
-        add("MUTT_BIND_ADDRESS", "127.0.0.1".into());
-        add("REMEDIATION_INTERVAL", "1".into());
-        add("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into());
-        for (k, v) in extra {
-            add(k, v.to_string());
-        }
-        Daemon::start(&["remediate", "run"], &env, health)
+        let mut overrides: Vec<(&str, String)> = vec![
+            ("HEALTH_PORT_REMEDIATION", health.to_string()),
+            ("METRICS_PORT_REMEDIATION", free_port().unwrap().to_string()),
+            ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
+            ("REMEDIATION_INTERVAL", "1".into()),
+            ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into()),
+        ];
+        overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        Daemon::start(&["remediate", "run"], &self.t.env_with(&overrides), health)
     }
 
     fn push(&mut self, list: &str, items: &[Value]) {
@@ -56,25 +45,12 @@ impl Setup {
     }
 
     fn list(&mut self, rest: &str) -> Vec<Value> {
-        let items: Vec<String> = self.redis.lrange(self.key(rest), 0, -1).unwrap();
-        items
-            .iter()
-            .rev()
-            .map(|s| serde_json::from_str(s).unwrap())
-            .collect()
+        let key = self.key(rest);
+        common::json_list(&mut self.redis, &key)
     }
 
-    fn wait_until(
-        &mut self,
-        within: Duration,
-        what: &str,
-        mut done: impl FnMut(&mut Setup) -> bool,
-    ) {
-        let deadline = Instant::now() + within;
-        while !done(self) {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    fn wait_until(&mut self, within: Duration, what: &str, done: impl FnMut(&mut Setup) -> bool) {
+        common::wait_until(self, within, what, done)
     }
 }
 

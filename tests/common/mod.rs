@@ -135,3 +135,55 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+impl TestEnv {
+    /// This test's environment with `overrides` replacing (or adding) variables.
+    pub fn env_with(&self, overrides: &[(&str, String)]) -> Vec<(String, String)> {
+        let mut env = self.env();
+        for (k, v) in overrides {
+            env.retain(|(name, _)| name != k);
+            env.push((k.to_string(), v.clone()));
+        }
+        env
+    }
+}
+
+/// A plain connection to the Redis on 127.0.0.1:`port`.
+pub fn redis_at(port: u16) -> redis::Connection {
+    redis::Client::open(format!("redis://127.0.0.1:{port}"))
+        .unwrap()
+        .get_connection()
+        .unwrap()
+}
+
+/// A plain connection to the shared test Redis.
+pub fn redis() -> redis::Connection {
+    redis_at(services().redis.port())
+}
+
+/// A list of JSON messages, in arrival order (producers LPUSH, so the oldest is rightmost).
+pub fn json_list(conn: &mut redis::Connection, key: &str) -> Vec<serde_json::Value> {
+    let items: Vec<String> = redis::Commands::lrange(conn, key, 0, -1).unwrap();
+    items
+        .iter()
+        .rev()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect()
+}
+
+/// Poll `done` every 50 ms until it holds; fail the test after `within`.
+pub fn wait_until<S>(
+    state: &mut S,
+    within: std::time::Duration,
+    what: &str,
+    mut done: impl FnMut(&mut S) -> bool,
+) {
+    let deadline = std::time::Instant::now() + within;
+    while !done(state) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
