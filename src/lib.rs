@@ -27,6 +27,7 @@
 //! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
 //!   processes (test harness and `mutt up`), and the `mutt load` generator.
 
+pub mod admin;
 pub mod alert;
 pub mod backoff;
 pub mod cli;
@@ -41,3 +42,4 @@ pub mod rules;
 pub mod settings;
 pub mod shutdown;
 pub mod store;
+pub mod web;

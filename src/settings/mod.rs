@@ -6,6 +6,7 @@
 //! variable stops startup with one line naming it and the rule it breaks.
 
 pub mod dynamic;
+pub mod dynamic_keys;
 pub mod registry;
 pub mod secrets;
 

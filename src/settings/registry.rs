@@ -40,6 +40,7 @@ pub enum Group {
     Alerter,
     Forwarder,
     Remediation,
+    Web,
     Secrets,
 }
 
@@ -56,6 +57,7 @@ impl Group {
             Group::Alerter => "alerter",
             Group::Forwarder => "forwarder",
             Group::Remediation => "remediation",
+            Group::Web => "web",
             Group::Secrets => "secrets",
         }
     }
@@ -394,7 +396,7 @@ def!(
     SECRET,
     None,
     Secrets,
-    "Key of the web UI and REST API"
+    "Key of the web UI and REST API (v2.5's single key: name `default`, scope `admin`)"
 );
 def!(
     MOOG_API_KEY,
@@ -911,6 +913,64 @@ def!(
     "Replays of an entry before it moves to the dead list (dynamic max_poison_retries wins)"
 );
 
+// Web UI and REST API
+def!(
+    WEBUI_API_KEYS,
+    "WEBUI_API_KEYS",
+    SECRET,
+    None,
+    Secrets,
+    "Named, scoped web/REST API keys: comma-separated `name:scope:key` entries, scope `read` or `admin`"
+);
+def!(
+    WEBUI_SESSION_TTL,
+    "WEBUI_SESSION_TTL",
+    int(60, 604_800),
+    Some("28800"),
+    Web,
+    "Seconds a web UI login session lives"
+);
+def!(
+    WEBUI_LOGIN_MAX_FAILURES,
+    "WEBUI_LOGIN_MAX_FAILURES",
+    int(1, 10_000),
+    Some("10"),
+    Web,
+    "Failed logins per client address per minute before the login page answers 429"
+);
+def!(
+    METRICS_CACHE_TTL,
+    "METRICS_CACHE_TTL",
+    secs(0.0, 3_600.0),
+    Some("5"),
+    Web,
+    "Seconds the dashboard's ingest-rate answer is reused"
+);
+def!(
+    PROMETHEUS_URL,
+    "PROMETHEUS_URL",
+    TEXT,
+    Some("http://localhost:9090"),
+    Web,
+    "Prometheus base URL queried for the SLO report"
+);
+def!(
+    SLO_QUERY_TIMEOUT,
+    "SLO_QUERY_TIMEOUT",
+    secs(0.1, 60.0),
+    Some("5"),
+    Web,
+    "Deadline in seconds for all Prometheus queries of one SLO report"
+);
+def!(
+    SLO_CACHE_TTL,
+    "SLO_CACHE_TTL",
+    secs(0.0, 3_600.0),
+    Some("15"),
+    Web,
+    "Seconds an SLO report is reused"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -1007,12 +1067,19 @@ pub static ALL: &[&Def] = &[
     &REMEDIATION_INTERVAL,
     &REMEDIATION_BATCH_SIZE,
     &MAX_POISON_RETRIES,
+    &WEBUI_SESSION_TTL,
+    &WEBUI_LOGIN_MAX_FAILURES,
+    &METRICS_CACHE_TTL,
+    &PROMETHEUS_URL,
+    &SLO_QUERY_TIMEOUT,
+    &SLO_CACHE_TTL,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,
     &DB_PASS_NEXT,
     &INGEST_API_KEY,
     &WEBUI_API_KEY,
+    &WEBUI_API_KEYS,
     &MOOG_API_KEY,
 ];
 

@@ -1,0 +1,1 @@
+//! The HTML pages and static assets of the web UI, embedded in the binary.

@@ -1,0 +1,1 @@
+//! The SLO report: Prometheus queries and their evaluation.
