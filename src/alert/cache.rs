@@ -19,7 +19,11 @@ const TEAMS_SQL: &str = "SELECT hostname, team_assignment FROM device_teams";
 /// Read a fresh snapshot from the three tables (one connection, one read-only transaction, so
 /// the three reads are consistent with each other).
 pub fn load(pool: &Pool, default_team: &str) -> Result<Snapshot, DbError> {
-    let mut conn = pool.get()?;
+    load_from(&mut *pool.get()?, default_team)
+}
+
+/// [`load`] on a connection the caller holds (the admin CLI and `rules test` have no pool).
+pub fn load_from(conn: &mut postgres::Client, default_team: &str) -> Result<Snapshot, DbError> {
     let mut tx = conn.build_transaction().read_only(true).start()?;
     let rules: Vec<Rule> = tx
         .query(RULES_SQL, &[])?

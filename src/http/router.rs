@@ -71,9 +71,13 @@ pub(crate) enum RouteMatch {
 }
 
 /// Dispatch table from (method, path template) to handler.
+/// A step applied to every response the router produces (404/405 included), e.g. headers.
+pub type Finisher = Arc<dyn Fn(&Request, &mut Response) + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct Router {
     routes: Vec<Route>,
+    finishers: Vec<Finisher>,
 }
 
 impl std::fmt::Debug for Router {
@@ -152,10 +156,27 @@ impl Router {
         self.route("DELETE", template, handler)
     }
 
+    /// Adds a step run on every response after routing, in registration order.
+    pub fn finish_with(
+        mut self,
+        finisher: impl Fn(&Request, &mut Response) + Send + Sync + 'static,
+    ) -> Router {
+        self.finishers.push(Arc::new(finisher));
+        self
+    }
+
     /// Routes a request and runs its handler, producing 404/405 envelopes itself.
     ///
     /// Handler panics are not caught here; the server does that.
     pub fn handle(&self, request: &mut Request) -> Response {
+        let mut response = self.dispatch(request);
+        for finish in &self.finishers {
+            finish(request, &mut response);
+        }
+        response
+    }
+
+    fn dispatch(&self, request: &mut Request) -> Response {
         match self.resolve(&request.method, &request.path) {
             RouteMatch::Found {
                 template,

@@ -419,6 +419,12 @@ fn compile(rule: &Rule) -> Result<(Matcher, Option<String>), String> {
     }
 }
 
+/// Whether the engine can use `rule` (its regex compiles, an `oid_prefix` rule has an OID); the
+/// same check that makes a loaded rule skipped, so a saved rule is never one the alerter skips.
+pub fn validate(rule: &Rule) -> Result<(), String> {
+    compile(rule).map(|_| ())
+}
+
 /// `Ok(why it matched)` or `Err(why not)`.
 fn check(
     c: &Compiled,
