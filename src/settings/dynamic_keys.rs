@@ -233,7 +233,7 @@ pub static ALL: &[&DynamicKey] = &[
         ALERTER_QUEUE_WARN_THRESHOLD,
         "alerter",
         &registry::ALERTER_QUEUE_WARN_THRESHOLD,
-        "Alert-queue depth that logs a warning",
+        "Alert-queue depth that logs a warning (0: never)",
     ),
     &linked(
         ALERTER_SHED_MODE,
