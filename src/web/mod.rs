@@ -3,3 +3,4 @@
 pub mod pages;
 pub mod rates;
 pub mod slo;
+pub mod version;
