@@ -76,30 +76,57 @@ fn generated_completions_and_man_pages_are_current() {
         }
     }
     // README.md's configuration reference is generated from the settings registry.
-    let readme_path = root.join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let (begin, end) = ("<!-- settings:begin -->\n", "<!-- settings:end -->");
-    let start = readme
-        .find(begin)
-        .expect("README lacks the settings:begin marker")
-        + begin.len();
-    let stop = readme
-        .find(end)
-        .expect("README lacks the settings:end marker");
-    let table = mutt::settings::registry::markdown_reference();
-    if bless {
-        std::fs::write(
-            &readme_path,
-            format!("{}{table}{}", &readme[..start], &readme[stop..]),
-        )
-        .unwrap();
-    } else if readme[start..stop] != table {
+    if !generated_section_is_current(
+        "README.md",
+        "settings",
+        &mutt::settings::registry::markdown_reference(),
+        bless,
+    ) {
         stale.push("README.md (configuration reference)".into());
     }
     assert!(
         stale.is_empty(),
         "stale generated files {stale:?}: run scripts/generate-docs.sh"
     );
+}
+
+/// docs/OPERATIONS.md's table of dynamic keys is generated from their registry.
+/// Regenerate with `scripts/generate-docs.sh` (sets MUTT_BLESS=1).
+#[test]
+fn generated_dynamic_keys_table_is_current() {
+    let bless = std::env::var("MUTT_BLESS").is_ok_and(|v| v == "1");
+    assert!(
+        generated_section_is_current(
+            "docs/OPERATIONS.md",
+            "dynamic-keys",
+            &mutt::settings::dynamic_keys::markdown_table(),
+            bless,
+        ),
+        "stale dynamic-key table in docs/OPERATIONS.md: run scripts/generate-docs.sh"
+    );
+}
+
+/// Whether the text between `<!-- {marker}:begin -->` and `<!-- {marker}:end -->` in `path`
+/// equals `content`; with `bless`, write it there instead.
+fn generated_section_is_current(path: &str, marker: &str, content: &str, bless: bool) -> bool {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let doc = std::fs::read_to_string(&full).unwrap();
+    let (begin, end) = (
+        format!("<!-- {marker}:begin -->\n"),
+        format!("<!-- {marker}:end -->"),
+    );
+    let start = doc
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{path} lacks the {marker}:begin marker"))
+        + begin.len();
+    let stop = doc
+        .find(&end)
+        .unwrap_or_else(|| panic!("{path} lacks the {marker}:end marker"));
+    if bless {
+        std::fs::write(&full, format!("{}{content}{}", &doc[..start], &doc[stop..])).unwrap();
+        return true;
+    }
+    doc[start..stop] == *content
 }
 
 #[test]

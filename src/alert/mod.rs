@@ -15,7 +15,7 @@ use crate::backoff::Backoff;
 use crate::http::{HealthRoutes, ServerHandle};
 use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::dynamic::DynamicConfig;
-use crate::settings::{registry, Settings};
+use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
 use crate::store::redis::keys::{Consumer, Keys};
@@ -31,13 +31,13 @@ use std::time::{Duration, Instant};
 pub const SERVICE: &str = "mutt-alerter";
 /// Dynamic keys the alerter reads.
 pub const DYNAMIC_KEYS: [&str; 7] = [
-    "cache_reload_interval",
-    "unhandled_threshold",
-    "unhandled_expiry_seconds",
-    "alerter_queue_warn_threshold",
-    "alerter_queue_shed_threshold",
-    "alerter_shed_mode",
-    "alerter_defer_sleep_ms",
+    dk::CACHE_RELOAD_INTERVAL,
+    dk::UNHANDLED_THRESHOLD,
+    dk::UNHANDLED_EXPIRY_SECONDS,
+    dk::ALERTER_QUEUE_WARN_THRESHOLD,
+    dk::ALERTER_QUEUE_SHED_THRESHOLD,
+    dk::ALERTER_SHED_MODE,
+    dk::ALERTER_DEFER_SLEEP_MS,
 ];
 // Backpressure reads the alert queue's depth at most this often, not per message (v2.5 did).
 const DEPTH_CHECK_EVERY: Duration = Duration::from_millis(500);
@@ -211,7 +211,7 @@ impl Tunables {
     fn shed_mode(&self) -> String {
         match self
             .dynamic
-            .get("alerter_shed_mode")
+            .get(dk::ALERTER_SHED_MODE)
             .map(|m| m.trim().to_ascii_lowercase())
         {
             Some(m) if m == "defer" || m == "dlq" => m,
@@ -415,7 +415,7 @@ fn spawn_reloader(
                             cache.swap(snapshot);
                             backoff.reset();
                             let interval = tunables
-                                .int("cache_reload_interval", &registry::CACHE_RELOAD_INTERVAL)
+                                .int(dk::CACHE_RELOAD_INTERVAL, &registry::CACHE_RELOAD_INTERVAL)
                                 .max(1);
                             next_due = Instant::now() + Duration::from_secs(interval as u64);
                         }
@@ -521,11 +521,11 @@ impl Worker {
         self.metrics.queue_depth.set(depth);
         let t = &self.tunables;
         let shed = t.int(
-            "alerter_queue_shed_threshold",
+            dk::ALERTER_QUEUE_SHED_THRESHOLD,
             &registry::ALERTER_QUEUE_SHED_THRESHOLD,
         );
         let warn = t.int(
-            "alerter_queue_warn_threshold",
+            dk::ALERTER_QUEUE_WARN_THRESHOLD,
             &registry::ALERTER_QUEUE_WARN_THRESHOLD,
         );
         if shed > 0 && depth > shed {
@@ -536,7 +536,10 @@ impl Worker {
                 self.shed_batch(depth, shed);
             } else {
                 let ms = t
-                    .int("alerter_defer_sleep_ms", &registry::ALERTER_DEFER_SLEEP_MS)
+                    .int(
+                        dk::ALERTER_DEFER_SLEEP_MS,
+                        &registry::ALERTER_DEFER_SLEEP_MS,
+                    )
                     .max(1) as u64;
                 log::warn!("alert queue at {depth} > {shed}: pausing {ms} ms");
                 self.last_depth_check = None;
@@ -595,11 +598,11 @@ impl Worker {
         };
         let threshold = self
             .tunables
-            .int("unhandled_threshold", &registry::UNHANDLED_THRESHOLD);
+            .int(dk::UNHANDLED_THRESHOLD, &registry::UNHANDLED_THRESHOLD);
         let window = self
             .tunables
             .int(
-                "unhandled_expiry_seconds",
+                dk::UNHANDLED_EXPIRY_SECONDS,
                 &registry::UNHANDLED_EXPIRY_SECONDS,
             )
             .max(1) as u64;

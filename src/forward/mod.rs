@@ -13,7 +13,7 @@ use crate::backoff::Backoff;
 use crate::http::{HealthBodyFn, HealthRoutes, Response, ServerHandle};
 use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::dynamic::DynamicConfig;
-use crate::settings::{registry, Settings};
+use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Consumer, Dlq, Keys};
 use crate::store::redis::scripts::{self, BreakerDecision};
@@ -33,10 +33,10 @@ pub const SERVICE: &str = "mutt-moog-forwarder";
 pub const BREAKER: &str = "moogsoft";
 /// Dynamic keys the forwarder reads.
 pub const DYNAMIC_KEYS: [&str; 4] = [
-    "moog_rate_limit",
-    "moog_rate_period",
-    "circuit_breaker_threshold",
-    "circuit_breaker_timeout",
+    dk::MOOG_RATE_LIMIT,
+    dk::MOOG_RATE_PERIOD,
+    dk::CIRCUIT_BREAKER_THRESHOLD,
+    dk::CIRCUIT_BREAKER_TIMEOUT,
 ];
 const LATENCY_BUCKETS: [f64; 9] = [0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 // How often due retries are moved back to the queue, and how many at a time.
@@ -518,7 +518,7 @@ impl Worker {
             return BreakerDecision::Send;
         }
         let timeout = self.tunables.int(
-            "circuit_breaker_timeout",
+            dk::CIRCUIT_BREAKER_TIMEOUT,
             &registry::CIRCUIT_BREAKER_TIMEOUT,
         );
         let (keys, pod, ttl) = (
@@ -591,7 +591,7 @@ impl Worker {
             }
             if self.breaker_enabled {
                 let threshold = self.tunables.int(
-                    "circuit_breaker_threshold",
+                    dk::CIRCUIT_BREAKER_THRESHOLD,
                     &registry::CIRCUIT_BREAKER_THRESHOLD,
                 );
                 let keys = self.breaker_keys.clone();
@@ -619,11 +619,11 @@ impl Worker {
         loop {
             let limit = self
                 .tunables
-                .int("moog_rate_limit", &registry::MOOG_RATE_LIMIT)
+                .int(dk::MOOG_RATE_LIMIT, &registry::MOOG_RATE_LIMIT)
                 .max(1);
             let period_ms = self
                 .tunables
-                .int("moog_rate_period", &registry::MOOG_RATE_PERIOD)
+                .int(dk::MOOG_RATE_PERIOD, &registry::MOOG_RATE_PERIOD)
                 .max(1)
                 * 1000;
             match self.redis.run_until_ok(&self.shutdown, |c| {

@@ -13,7 +13,7 @@ use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
 use crate::settings::dynamic::DynamicConfig;
-use crate::settings::{registry, Settings};
+use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::{self, EnqueueOutcome, RateDecision};
@@ -26,10 +26,12 @@ use std::time::{Duration, Instant};
 
 /// Service name in `/health` and logs (v2.5's).
 pub const SERVICE: &str = "mutt-ingestor";
-/// Dynamic key overriding `INGEST_MAX_RATE`.
-pub const DYN_MAX_RATE: &str = "ingest_max_rate";
-/// Dynamic key overriding `INGEST_RATE_WINDOW`.
-pub const DYN_RATE_WINDOW: &str = "ingest_rate_window";
+/// Dynamic keys the ingestor reads.
+pub const DYNAMIC_KEYS: [&str; 3] = [
+    dk::MAX_INGEST_QUEUE_SIZE,
+    dk::INGEST_MAX_RATE,
+    dk::INGEST_RATE_WINDOW,
+];
 /// The paths events are posted to (`//ingest` is what rsyslog's omhttp sends).
 pub const INGEST_PATHS: [&str; 4] = ["/ingest", "//ingest", "/api/v1/ingest", "/api/v2/ingest"];
 /// Current API version reported in headers.
@@ -168,7 +170,7 @@ pub fn start(
         DynamicConfig::start(
             Arc::clone(&connector),
             keys.clone(),
-            &[writer::DYN_MAX_QUEUE, DYN_MAX_RATE, DYN_RATE_WINDOW],
+            &DYNAMIC_KEYS,
             settings.duration(&registry::DYNAMIC_CONFIG_REFRESH),
             shutdown.clone(),
         )
@@ -430,12 +432,13 @@ impl Ingest {
         if !self.rate_limit_enabled {
             return None;
         }
-        let limit = self
-            .dynamic
-            .int_or(DYN_MAX_RATE, &self.settings, &registry::INGEST_MAX_RATE)
-            as u64;
+        let limit = self.dynamic.int_or(
+            dk::INGEST_MAX_RATE,
+            &self.settings,
+            &registry::INGEST_MAX_RATE,
+        ) as u64;
         let window = self.dynamic.int_or(
-            DYN_RATE_WINDOW,
+            dk::INGEST_RATE_WINDOW,
             &self.settings,
             &registry::INGEST_RATE_WINDOW,
         ) as u64;

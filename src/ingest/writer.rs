@@ -53,9 +53,6 @@ impl WriterThread {
     }
 }
 
-/// Dynamic key overriding the queue limit.
-pub const DYN_MAX_QUEUE: &str = "max_ingest_queue_size";
-
 /// Start the writer thread.
 pub fn start(
     connector: Arc<RedisConnector>,
@@ -97,7 +94,7 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
             }
         }
         let limit = cfg.dynamic.int_or(
-            DYN_MAX_QUEUE,
+            crate::settings::dynamic_keys::MAX_INGEST_QUEUE_SIZE,
             &cfg.settings,
             &crate::settings::registry::MAX_INGEST_QUEUE_SIZE,
         ) as u64;

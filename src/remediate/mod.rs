@@ -10,7 +10,7 @@
 use crate::backoff::Backoff;
 use crate::http::{HealthRoutes, ServerHandle};
 use crate::settings::dynamic::DynamicConfig;
-use crate::settings::{registry, Settings};
+use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Dlq, Keys};
 use crate::store::redis::scripts::{self, ReplayTo};
@@ -27,11 +27,11 @@ use std::time::{Duration, Instant};
 pub const REPLAY_FIELD: &str = "_replay_count";
 /// Dynamic keys read.
 pub const DYNAMIC_KEYS: [&str; 5] = [
-    "remediation_interval",
-    "remediation_batch_size",
-    "max_poison_retries",
-    "max_ingest_queue_size",
-    "alerter_queue_shed_threshold",
+    dk::REMEDIATION_INTERVAL,
+    dk::REMEDIATION_BATCH_SIZE,
+    dk::MAX_POISON_RETRIES,
+    dk::MAX_INGEST_QUEUE_SIZE,
+    dk::ALERTER_QUEUE_SHED_THRESHOLD,
 ];
 
 /// Which DLQ an entry comes from.
@@ -192,7 +192,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateErro
     }
     loop {
         let interval = Duration::from_secs(
-            tun("remediation_interval", &registry::REMEDIATION_INTERVAL).max(1),
+            tun(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL).max(1),
         );
         if enabled {
             let started = Instant::now();
@@ -202,16 +202,19 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateErro
                     metrics.loops.inc();
                     redis_ok.store(true, Ordering::Relaxed);
                     let limits = CycleLimits {
-                        batch: tun("remediation_batch_size", &registry::REMEDIATION_BATCH_SIZE)
-                            .max(1),
-                        max_replays: tun("max_poison_retries", &registry::MAX_POISON_RETRIES)
+                        batch: tun(
+                            dk::REMEDIATION_BATCH_SIZE,
+                            &registry::REMEDIATION_BATCH_SIZE,
+                        )
+                        .max(1),
+                        max_replays: tun(dk::MAX_POISON_RETRIES, &registry::MAX_POISON_RETRIES)
                             as u32,
                         ingest_limit: tun(
-                            "max_ingest_queue_size",
+                            dk::MAX_INGEST_QUEUE_SIZE,
                             &registry::MAX_INGEST_QUEUE_SIZE,
                         ),
                         alert_limit: tun(
-                            "alerter_queue_shed_threshold",
+                            dk::ALERTER_QUEUE_SHED_THRESHOLD,
                             &registry::ALERTER_QUEUE_SHED_THRESHOLD,
                         ),
                     };

@@ -338,25 +338,30 @@ impl Settings {
         &self.entry(def).source
     }
 
+    /// The effective value as text, whatever its kind (empty when unset; secrets and URL
+    /// passwords masked).
+    pub fn display_value(&self, def: &Def) -> String {
+        match &self.entry(def).value {
+            Value::Unset => String::new(),
+            Value::Text(t) if def.name == "REDIS_URL" || def.name == "DATABASE_URL" => {
+                mask_url_password(t)
+            }
+            Value::Text(t) => t.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Secret(s) => s.describe(),
+        }
+    }
+
     /// Every setting with its effective value (secrets masked) and source, in registry order.
     pub fn show(&self) -> Vec<ShownSetting> {
         ALL.iter()
             .map(|&def| {
                 let entry = self.entry(def);
-                let value = match &entry.value {
-                    Value::Unset => String::new(),
-                    Value::Text(t) if def.name == "REDIS_URL" || def.name == "DATABASE_URL" => {
-                        mask_url_password(t)
-                    }
-                    Value::Text(t) => t.clone(),
-                    Value::Int(i) => i.to_string(),
-                    Value::Float(f) => f.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Secret(s) => s.describe(),
-                };
                 ShownSetting {
                     name: def.name,
-                    value,
+                    value: self.display_value(def),
                     source: entry.source.label(def),
                     group: def.group.name(),
                     secret: def.kind == Kind::Secret,

@@ -744,7 +744,7 @@ def!(
     Kind::OneOf(&["defer", "dlq"]),
     Some("defer"),
     Alerter,
-    "defer (pause consuming) or dlq (move events to the DLQ) past the shed threshold"
+    "defer (pause consuming) or dlq (move events to the DLQ) past the shed threshold (dynamic alerter_shed_mode wins)"
 );
 def!(
     ALERTER_DEFER_SLEEP_MS,
