@@ -21,6 +21,7 @@ use crate::settings::registry::{self, Def, Kind};
 use crate::settings::{ConfigError, Settings, Source};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{migrate, partitions, PgConfig, PgConnector};
+use crate::store::redis::keys::Keys;
 use crate::store::redis::{RedisConfig, RedisConnector};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,8 +40,6 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The example rules loaded by `mutt up`, embedded so it works from any directory.
-// Read by the unit tests until `mutt up` imports them (the import function is not on main yet).
-#[allow(dead_code)]
 pub const EXAMPLE_RULES: &str = include_str!("../../examples/rules.yaml");
 /// Host of the example event the banner's `curl` sends.
 pub const DEMO_HOST: &str = "core-sw-01.example.net";
@@ -296,6 +295,7 @@ pub fn run(
         chrono::Utc::now(),
         super::migrate::DEFAULT_PARTITIONS_AHEAD,
     )?;
+    let rules = load_example_rules(&mut client, redis, &store_settings)?;
     drop(client);
 
     println!("mutt up: Redis and PostgreSQL are ready");
@@ -312,6 +312,14 @@ pub fn run(
         applied.len(),
         parts.len()
     );
+    match &rules {
+        RulesLoaded::Examples(n) => println!(
+            "  rules: {n} example rule(s) loaded from examples/rules.yaml"
+        ),
+        RulesLoaded::Kept(n) => println!(
+            "  rules: {n} rule(s) already in the database (examples are loaded only into an empty rules table)"
+        ),
+    }
     if args.check {
         return Ok(ExitCode::SUCCESS);
     }
@@ -363,6 +371,7 @@ pub fn run(
             host: &host,
             ingest_key: ingest_key.as_deref(),
             mock_url: mock.as_ref().map(|(_, url)| url.as_str()),
+            examples: matches!(rules, RulesLoaded::Examples(_)),
             database_url: pg_server
                 .as_ref()
                 .map(|_| daemon_settings.text(&registry::DATABASE_URL).to_string()),
@@ -535,6 +544,8 @@ struct Banner<'a> {
     mock_url: Option<&'a str>,
     /// URL of the private database, when there is one.
     database_url: Option<String>,
+    /// Whether the example rules were loaded now (so the `curl`'s event matches one).
+    examples: bool,
 }
 
 fn print_banner(b: &Banner<'_>) {
@@ -587,9 +598,11 @@ fn print_banner(b: &Banner<'_>) {
         ),
     );
     println!();
-    println!(
-        "Send a link-down syslog event (example rule \"%LINK-3-UPDOWN\": Page_and_ticket, NetOps):"
-    );
+    if b.examples {
+        println!("Send a link-down syslog event (example rule \"%LINK-3-UPDOWN\": Page_and_ticket, NetOps):");
+    } else {
+        println!("Send a link-down syslog event:");
+    }
     println!();
     println!("  curl -sS -X POST '{ingest_url}' \\");
     println!("    -H 'Content-Type: application/json' -H {key_header} \\");
@@ -605,6 +618,49 @@ fn print_banner(b: &Banner<'_>) {
         );
     }
     println!();
+}
+
+/// What `mutt up` did about rules.
+enum RulesLoaded {
+    /// The rules table was empty: this many example rules were imported.
+    Examples(usize),
+    /// The table already held this many rules; the examples were left out.
+    Kept(usize),
+}
+
+/// Import the example rules into an empty rules table. Only an empty one: in a kept data
+/// directory (or the user's own database) rules were edited or deleted on purpose, and an
+/// example must not come back on the next start.
+fn load_example_rules(
+    client: &mut postgres::Client,
+    redis: std::sync::Arc<RedisConnector>,
+    settings: &Settings,
+) -> Result<RulesLoaded, CliError> {
+    use crate::admin::{rules, Actor, Notifier};
+    let admin = |e: crate::admin::AdminError| CliError::Other(format!("example rules: {e}"));
+    let present = rules::list(client, None).map_err(admin)?.len();
+    if present > 0 {
+        return Ok(RulesLoaded::Kept(present));
+    }
+    let entries = rules::parse_document(EXAMPLE_RULES).map_err(admin)?;
+    let notifier = Notifier::new(redis, Keys::from_settings(settings));
+    let report = rules::import(
+        client,
+        &notifier,
+        &Actor::cli(),
+        &entries,
+        Some("mutt up: example rules"),
+    )
+    .map_err(admin)?;
+    for failure in &report.failed {
+        // A unit test keeps the examples valid; this only guards against a broken build.
+        log::warn!(
+            "example rule {} not loaded: {}",
+            failure.index,
+            failure.error
+        );
+    }
+    Ok(RulesLoaded::Examples(report.created.len()))
 }
 
 /// A key for a secret the user did not configure: kept in the data directory when there is
@@ -664,6 +720,15 @@ mod tests {
         dev_handling: String,
         team_assignment: String,
         is_active: bool,
+    }
+
+    #[test]
+    fn example_rules_pass_the_import_checks() {
+        let entries = crate::admin::rules::parse_document(EXAMPLE_RULES).unwrap();
+        for (i, entry) in entries.iter().enumerate() {
+            crate::admin::rules::parse_patch(entry)
+                .unwrap_or_else(|e| panic!("example rule {}: {e}", i + 1));
+        }
     }
 
     fn example_rules() -> Vec<RuleRow> {
