@@ -1525,13 +1525,21 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__up)
-            opts="-s -o -h -V --data-dir --check --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            opts="-s -o -h -V --data-dir --check --port-offset --mock-moog-port --set --redis-url --database-url --key-prefix --log-level --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mock-moog-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,7 +42,7 @@ complete -c mutt -n "__fish_mutt_needs_command" -f -a "mock-moog" -d 'Run a Moog
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "remediate" -d 'Dead-letter replay'
-complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "web" -d 'The web UI and REST API'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -223,7 +223,9 @@ complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from help" -f -a "run" -d 'Replay dead letters to their source queues on an interval (one active instance) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mutt -n "__fish_mutt_using_subcommand up" -l data-dir -d 'Keep Redis/PostgreSQL data here across runs (default: a temporary directory removed on exit)' -r -F
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l data-dir -d 'Keep Redis/PostgreSQL data (and the generated API keys) here across runs (default: a temporary directory removed on exit)' -r -F
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l port-offset -d 'Add N to every port the pipeline listens on (ingest, health and metrics, web UI, mock Moog sink), so two stacks can run side by side; `--set NAME=PORT` moves a single one' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l mock-moog-port -d 'Port of the mock Moog sink, run when MOOG_WEBHOOK_URL is not set (0 picks a free one) [default: 18083 + --port-offset]' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
@@ -231,7 +233,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand up" -l key-prefix -d 'Prefix o
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
 json\t'JSON for scripts'"
-complete -c mutt -n "__fish_mutt_using_subcommand up" -l check -d 'Start, migrate, print, and exit at once instead of running until Ctrl-C (for scripts)'
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l check -d 'Start the stores, migrate, load the example rules, print, and exit at once instead of running the pipeline (for scripts)'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
@@ -276,7 +278,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "config" -d 'Inspect configuration'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "remediate" -d 'Dead-letter replay'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "up" -d 'Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "web" -d 'The web UI and REST API'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

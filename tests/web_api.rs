@@ -257,7 +257,7 @@ fn every_read_endpoint_answers_identically_on_v1_and_v2_with_version_headers() {
 
 #[test]
 fn keys_have_scopes_and_every_error_is_a_json_envelope() {
-    let w = start_web(&[]);
+    let mut w = start_web(&[]);
     let cid = "req-abc.123";
     for (key, expect) in [
         (None, 401),
@@ -325,6 +325,9 @@ fn keys_have_scopes_and_every_error_is_a_json_envelope() {
     // Pages need a session: no key in URLs.
     let r = w.call("GET", "/rules", Some(ADMIN), "");
     assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+    // SIGTERM: a clean exit (the state holding the PostgreSQL pool is dropped off the runtime).
+    let status = w.d.terminate();
+    assert!(status.success(), "{status:?}: {}", w.d.stderr());
 }
 
 #[test]

@@ -97,7 +97,7 @@ pub enum Command {
     /// Dead-letter replay
     #[command(subcommand)]
     Remediate(remediate::RemediateCommand),
-    /// Start a private Redis and PostgreSQL, migrate, and print how to reach them (development)
+    /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
     /// The web UI and REST API
     #[command(subcommand)]
@@ -247,6 +247,7 @@ pub fn command() -> clap::Command {
 pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     crate::store::install_crypto_provider();
     let format = cli.global.output;
+    let flags = cli.setting_flags();
     let result = match cli.command {
         Command::Alert(cmd) => alert::run(&settings, &cmd),
         Command::Forward(cmd) => forward::run(&settings, &cmd),
@@ -257,7 +258,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
-        Command::Up(args) => up::run(&settings, &args),
+        Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());

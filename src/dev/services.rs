@@ -172,6 +172,10 @@ fn spawn_supervised(mut cmd: Command, signal: i32) -> io::Result<Child> {
             .expect("spawn the child-spawner thread");
         Mutex::new(tx)
     });
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+    // the servers must outlive that signal so `mutt up`'s daemons can drain into them before
+    // they are stopped in turn.
+    cmd.process_group(0);
     // SAFETY: prctl is async-signal-safe; it runs in the forked child before exec, after any
     // uid change (a uid change would clear the death signal).
     unsafe {
