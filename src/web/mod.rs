@@ -9,7 +9,6 @@ pub mod auth;
 pub mod pages;
 pub mod rates;
 pub mod slo;
-pub mod version;
 
 use crate::admin::Notifier;
 use crate::http::{
