@@ -984,3 +984,89 @@ fn the_alerter_uses_a_rule_created_through_the_api_within_a_second() {
         "the event was not matched by the rule created a second earlier"
     );
 }
+
+fn form_login(w: &Web, key: &str) -> RawResponse {
+    let body = format!("api_key={key}");
+    w.d.req(
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &body,
+    )
+}
+
+#[test]
+fn pages_log_in_to_a_session_whose_writes_need_the_csrf_token_and_failures_are_limited() {
+    let w = start_web(&[("WEBUI_LOGIN_MAX_FAILURES", "3")]);
+    let r = w.call("GET", "/login", None, "");
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("Content-Security-Policy")
+        .unwrap()
+        .contains("default-src 'self'"));
+    assert_eq!(r.header("X-Frame-Options"), Some("DENY"));
+
+    let r = form_login(&w, ADMIN);
+    assert_eq!((r.status, r.header("Location")), (303, Some("/")));
+    let set_cookie = r.header("Set-Cookie").unwrap().to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attr), "{set_cookie}");
+    }
+    assert!(
+        !set_cookie.contains(ADMIN),
+        "the key leaked into the cookie"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let page = w.d.req("GET", "/rules", &[("Cookie", &cookie)], "");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<html"), "{}", page.text());
+    let s = json_of(&w.d.req("GET", "/session", &[("Cookie", &cookie)], ""));
+    assert_eq!(
+        (s["name"].as_str(), s["scope"].as_str()),
+        (Some("ops"), Some("admin"))
+    );
+    let csrf = s["csrf_token"].as_str().unwrap().to_string();
+
+    let body = rule_body().to_string();
+    let json = ("Content-Type", "application/json");
+    let r =
+        w.d.req("POST", "/api/v2/rules", &[json, ("Cookie", &cookie)], &body);
+    assert_eq!(r.status, 403, "a cookie alone must not write: {}", r.text());
+    let r = w.d.req(
+        "POST",
+        "/api/v2/rules",
+        &[json, ("Cookie", &cookie), ("X-CSRF-Token", "forged")],
+        &body,
+    );
+    assert_eq!(r.status, 403);
+    let r = w.d.req(
+        "POST",
+        "/api/v2/rules",
+        &[json, ("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+        &body,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let audit = w.config_audit_rows("alert_rules");
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, "webui_api:ops");
+
+    let r = w.d.req("POST", "/logout", &[("Cookie", &cookie)], "");
+    assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+    let r = w.d.req("GET", "/rules", &[("Cookie", &cookie)], "");
+    assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+
+    for _ in 0..3 {
+        let r = form_login(&w, "wrong-key");
+        assert_eq!(
+            (r.status, r.header("Location")),
+            (303, Some("/login?error=1"))
+        );
+        assert!(r.header("Set-Cookie").is_none());
+    }
+    let r = form_login(&w, ADMIN);
+    assert_eq!(
+        r.status, 429,
+        "too many failures must lock the address out for a while"
+    );
+    assert_eq!(r.header("Retry-After"), Some("60"));
+}
