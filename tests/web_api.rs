@@ -1070,3 +1070,43 @@ fn pages_log_in_to_a_session_whose_writes_need_the_csrf_token_and_failures_are_l
     );
     assert_eq!(r.header("Retry-After"), Some("60"));
 }
+
+#[test]
+fn ingest_rates_use_the_last_complete_minute_and_zero_filled_windows() {
+    use chrono::Timelike;
+    let w = start_web(&[]);
+    // Stay clear of a minute boundary between seeding and reading.
+    while chrono::Utc::now().second() >= 55 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let now = chrono::Utc::now();
+    let minute = |ago: i64| {
+        format!(
+            "{}:metrics:1m:{}",
+            w.t.prefix,
+            (now - chrono::Duration::minutes(ago)).format("%Y-%m-%dT%H:%M")
+        )
+    };
+    let mut r = common::redis();
+    // The current, partial minute must not count; the last complete one is 30; 20 minutes ago 60.
+    let _: () = r.set(minute(0), 999).unwrap();
+    let _: () = r.set(minute(1), 30).unwrap();
+    let _: () = r.set(minute(20), 60).unwrap();
+    let _: () = r
+        .set(
+            format!("{}:metrics:1h:{}", w.t.prefix, now.format("%Y-%m-%dT%H")),
+            120,
+        )
+        .unwrap();
+    let (s, m) = w.admin("GET", "/api/v2/metrics", Value::Null);
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(m["summary"]["current_rate_1m"], 30.0, "{m}");
+    assert_eq!(m["summary"]["avg_rate_15m"], 2.0, "{m}");
+    assert_eq!(m["summary"]["avg_rate_1h"], 1.5, "{m}");
+    assert_eq!(m["chart_24h"]["data"][23], 2.0, "{m}");
+    assert_eq!(
+        m["chart_24h"]["labels"][23],
+        now.format("%H:00").to_string()
+    );
+    assert_eq!(m["chart_24h"]["data"][22], 0.0);
+}
