@@ -409,8 +409,34 @@ fn reason(req: &Request, body: &Map<String, Value>) -> Result<Option<String>, Ap
         .or_else(|| req.header(REASON_HEADER).map(str::to_string)))
 }
 
-fn actor(req: &Request, p: &Principal) -> Actor {
-    Actor::api(&p.name, &req.correlation_id)
+/// Whether a write needs a JSON body.
+enum Body {
+    Required,
+    /// DELETE and idempotent PUTs: a reason at most.
+    Optional,
+}
+
+/// What every write handler starts from: the body, the reason, who writes, and a connection.
+struct Write {
+    body: Map<String, Value>,
+    reason: Option<String>,
+    actor: Actor,
+    db: r2d2::PooledConnection<crate::store::postgres::pool::PgManager>,
+}
+
+impl Write {
+    fn begin(web: &Web, req: &Request, p: &Principal, body: Body) -> Result<Write, ApiError> {
+        let body = match body {
+            Body::Required => body_object(req)?,
+            Body::Optional => optional_body(req)?,
+        };
+        Ok(Write {
+            reason: reason(req, &body)?,
+            body,
+            actor: Actor::api(&p.name, &req.correlation_id),
+            db: web.db()?,
+        })
+    }
 }
 
 fn int_query(req: &Request, name: &str, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
@@ -552,8 +578,8 @@ fn config_get(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
 }
 
 fn config_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = body_object(req)?;
-    let Some(value) = body.get("value") else {
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let Some(value) = w.body.get("value") else {
         return Err(ApiError::invalid(
             "value",
             "Missing 'value' in request body",
@@ -561,26 +587,22 @@ fn config_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
     };
     let force = matches!(req.query("force").as_deref(), Some("true" | "1" | "yes"));
     let key = req.param("key").unwrap_or("");
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
     let change = config::set(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         key,
         value,
         force,
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     ok(&change)
 }
 
 fn config_delete(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = optional_body(req)?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
     let key = req.param("key").unwrap_or("");
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
-    let change = config::delete(&mut db, &web.notifier, &actor(req, p), key, why.as_deref())?;
+    let change = config::delete(&mut w.db, &web.notifier, &w.actor, key, w.reason.as_deref())?;
     ok(&json!({
         "message": format!("Configuration deleted: {key}"),
         "key": change.key,
@@ -618,16 +640,14 @@ fn rules_get(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
 }
 
 fn rules_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = body_object(req)?;
-    let patch = rules::parse_patch(&body)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let patch = rules::parse_patch(&w.body)?;
     let id = rules::create(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         &patch,
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     Ok(Response::json(
         201,
@@ -637,27 +657,23 @@ fn rules_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
 
 fn rules_update(web: &Web, req: &Request, p: &Principal) -> ApiResult {
     let id = rule_id(req)?;
-    let body = body_object(req)?;
-    let patch = rules::parse_patch(&body)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let patch = rules::parse_patch(&w.body)?;
     let rule = rules::update(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         id,
         &patch,
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     ok(&json!({"message": "Rule updated successfully", "rule": rule}))
 }
 
 fn rules_delete(web: &Web, req: &Request, p: &Principal) -> ApiResult {
     let id = rule_id(req)?;
-    let body = optional_body(req)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
-    rules::delete(&mut db, &web.notifier, &actor(req, p), id, why.as_deref())?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
+    rules::delete(&mut w.db, &web.notifier, &w.actor, id, w.reason.as_deref())?;
     ok(&json!({"message": "Rule deleted successfully"}))
 }
 
@@ -734,14 +750,18 @@ fn hosts_get(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
 }
 
 fn hosts_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = body_object(req)?;
-    let host = body.get("hostname").and_then(Value::as_str).unwrap_or("");
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let host = w.body.get("hostname").and_then(Value::as_str).unwrap_or("");
     if host.trim().is_empty() {
         return Err(ApiError::invalid("hostname", "hostname is required"));
     }
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
-    let added = hosts::add(&mut db, &web.notifier, &actor(req, p), host, why.as_deref())?;
+    let added = hosts::add(
+        &mut w.db,
+        &web.notifier,
+        &w.actor,
+        host,
+        w.reason.as_deref(),
+    )?;
     Ok(Response::json(
         201,
         &json!({"message": "Dev host added successfully", "hostname": added.hostname}),
@@ -750,22 +770,20 @@ fn hosts_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
 
 /// PUT is an idempotent add: 201 when created, 200 when it was already there.
 fn hosts_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = optional_body(req)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
     match hosts::add(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         &hostname_param(req),
-        why.as_deref(),
+        w.reason.as_deref(),
     ) {
         Ok(h) => Ok(Response::json(
             201,
             &json!({"message": "Dev host added successfully", "hostname": h.hostname}),
         )),
         Err(AdminError::Conflict(_)) => {
-            let h = hosts::get(&mut db, &hostname_param(req))?;
+            let h = hosts::get(&mut w.db, &hostname_param(req))?;
             ok(&json!({"message": "Dev host already present", "hostname": h.hostname}))
         }
         Err(e) => Err(e.into()),
@@ -773,15 +791,13 @@ fn hosts_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
 }
 
 fn hosts_delete(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = optional_body(req)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
     hosts::delete(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         &hostname_param(req),
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     ok(&json!({"message": "Dev host deleted successfully"}))
 }
@@ -809,25 +825,23 @@ fn team_field(body: &Map<String, Value>) -> Result<String, ApiError> {
 }
 
 fn teams_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = body_object(req)?;
-    let host = body.get("hostname").and_then(Value::as_str).unwrap_or("");
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let host = w.body.get("hostname").and_then(Value::as_str).unwrap_or("");
     if host.trim().is_empty() {
         return Err(ApiError::invalid(
             "hostname",
             "hostname and team_assignment are required",
         ));
     }
-    let team = team_field(&body)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let team = team_field(&w.body)?;
     let (m, _) = teams::set(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         host,
         &team,
         teams::SetMode::Create,
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     Ok(Response::json(
         201,
@@ -836,18 +850,16 @@ fn teams_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
 }
 
 fn teams_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = body_object(req)?;
-    let team = team_field(&body)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    let team = team_field(&w.body)?;
     let (m, _) = teams::set(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         &hostname_param(req),
         &team,
         teams::SetMode::Update,
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     ok(
         &json!({"message": "Team mapping updated successfully", "hostname": m.hostname, "team_assignment": m.team_assignment}),
@@ -855,15 +867,13 @@ fn teams_put(web: &Web, req: &Request, p: &Principal) -> ApiResult {
 }
 
 fn teams_delete(web: &Web, req: &Request, p: &Principal) -> ApiResult {
-    let body = optional_body(req)?;
-    let why = reason(req, &body)?;
-    let mut db = web.db()?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
     teams::delete(
-        &mut db,
+        &mut w.db,
         &web.notifier,
-        &actor(req, p),
+        &w.actor,
         &hostname_param(req),
-        why.as_deref(),
+        w.reason.as_deref(),
     )?;
     ok(&json!({"message": "Team mapping deleted successfully"}))
 }
