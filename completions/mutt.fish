@@ -43,6 +43,7 @@ complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the em
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "remediate" -d 'Dead-letter replay'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "web" -d 'The web UI and REST API'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
@@ -235,6 +236,30 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l check -d 'Start the stores, migrate, load the example rules, print, and exit at once instead of running the pipeline (for scripts)'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as SERVER_PORT_WEBUI' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l bind -d 'Address to bind; same as MUTT_BIND_ADDRESS' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
@@ -244,20 +269,22 @@ complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "forward" -d 'The Moog forwarder'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "ingest" -d 'The ingest API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "config" -d 'Inspect configuration'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "remediate" -d 'Dead-letter replay'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "forward" -d 'The Moog forwarder'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "remediate" -d 'Dead-letter replay'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "web" -d 'The web UI and REST API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from forward" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from remediate" -f -a "run" -d 'Replay dead letters to their source queues on an interval (one active instance) until SIGTERM'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from web" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'

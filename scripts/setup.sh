@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what mutt's tests and `mutt up` need on Debian/Ubuntu, and nothing that is already there:
-# redis-server, and the PostgreSQL server only when no initdb/postgres binaries can be found.
+# redis-server, the PostgreSQL server only when no initdb/postgres binaries can be found, and
+# Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs).
 # Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -12,9 +13,12 @@ have_pg_server() {
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 have_pg_server || missing+=(postgresql)
+# The browser test drives exactly these paths (Debian's packages), so check the paths, not PATH.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: redis-server and PostgreSQL are present; nothing to install"
+  echo "setup: redis-server, PostgreSQL and chromium/chromedriver are present; nothing to install"
   exit 0
 fi
 
@@ -38,4 +42,7 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package starts a system redis on 6379; the tests start their own on free ports, so the
 # system one is left as the package configured it.
 command -v redis-server >/dev/null 2>&1 || { echo "setup: redis-server still missing" >&2; exit 1; }
+for b in /usr/bin/chromium /usr/bin/chromedriver; do
+  [ -x "$b" ] || { echo "setup: $b still missing" >&2; exit 1; }
+done
 echo "setup: done"

@@ -11,6 +11,7 @@ mod migrate;
 pub mod output;
 mod remediate;
 mod up;
+mod web;
 
 use crate::settings::{ConfigError, Settings};
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -98,6 +99,9 @@ pub enum Command {
     Remediate(remediate::RemediateCommand),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
+    /// The web UI and REST API
+    #[command(subcommand)]
+    Web(web::WebCommand),
     /// Print a shell completion script to stdout
     Completions {
         /// Target shell
@@ -139,6 +143,7 @@ impl Command {
             Command::Config(_) => "config",
             Command::Remediate(_) => "remediation",
             Command::Up(_) => "up",
+            Command::Web(_) => "webui",
             Command::Completions { .. } => "completions",
         }
     }
@@ -161,6 +166,9 @@ impl Cli {
             }
         }
         if let Command::Ingest(cmd) = &self.command {
+            flags.extend(cmd.setting_flags());
+        }
+        if let Command::Web(cmd) = &self.command {
             flags.extend(cmd.setting_flags());
         }
         flags
@@ -251,6 +259,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Config(cmd) => config::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Up(args) => up::run(&settings, &flags, &args),
+        Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

@@ -5,11 +5,13 @@
 //! PostgreSQL, the requests the Moog sink (`mutt mock-moog`) received, the unhandled counter and
 //! the queues; prints a pass/fail table; and removes what it created.
 
+use crate::admin::{rules, Actor, Notifier};
 use crate::settings::Settings;
 use crate::store::postgres::{PgConfig, PgConnector};
 use crate::store::redis::keys::Keys;
 use crate::store::redis::{RedisConfig, RedisConnector};
 use serde_json::{json, Value};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `mutt e2e` options.
@@ -81,32 +83,35 @@ pub fn run(settings: &Settings, args: &E2eArgs) -> Result<Vec<Check>, String> {
 
     let forward_match = format!("{tag}-FORWARD");
     let audit_match = format!("{tag}-AUDIT");
-    let rule_ids: Vec<i32> = db
-        .query(
-            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
-             VALUES ($1, 'contains', 1, 'Page_and_ticket', 'Page_and_ticket', 'E2E'),
-                    ($2, 'contains', 1, 'Log_only', 'Log_only', 'E2E')
-             RETURNING id",
-            &[&forward_match, &audit_match],
-        )
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
-    let cleanup = |db: &mut postgres::Client, r: &mut ::redis::Connection| {
+    // Through the management layer, like an operator: validated, audited, announced.
+    let notifier = Notifier::new(Arc::clone(&redis), keys.clone());
+    let actor = Actor::cli();
+    let reason = Some("mutt e2e");
+    let mut rule_ids: Vec<i32> = Vec::new();
+    for (pattern, handling) in [
+        (&forward_match, "Page_and_ticket"),
+        (&audit_match, "Log_only"),
+    ] {
+        let fields = json!({"match_string": pattern, "match_type": "contains", "priority": 1,
+                            "prod_handling": handling, "dev_handling": handling, "team_assignment": "E2E"});
+        let patch = fields
+            .as_object()
+            .ok_or("rule fields")
+            .map_err(str::to_string)
+            .and_then(|o| rules::parse_patch(o).map_err(|e| e.to_string()))?;
+        rule_ids.push(
+            rules::create(&mut db, &notifier, &actor, &patch, reason).map_err(|e| e.to_string())?,
+        );
+    }
+    let cleanup = |db: &mut postgres::Client, _r: &mut ::redis::Connection| {
         let _ = db.execute("DELETE FROM event_audit_log WHERE hostname = $1", &[&host]);
-        let _ = db.execute("DELETE FROM alert_rules WHERE id = ANY($1)", &[&rule_ids]);
-        let _ = ::redis::cmd("PUBLISH")
-            .arg(keys.config_updates_channel())
-            .arg("alert_rules")
-            .query::<i64>(r);
+        for id in &rule_ids {
+            if let Err(e) = rules::delete(db, &notifier, &actor, *id, reason) {
+                log::warn!("e2e rule {id} not removed: {e}");
+            }
+        }
     };
     let result = (|| -> Result<Vec<Check>, String> {
-        ::redis::cmd("PUBLISH")
-            .arg(keys.config_updates_channel())
-            .arg("alert_rules")
-            .query::<i64>(&mut r)
-            .map_err(|e| e.to_string())?;
         std::thread::sleep(Duration::from_secs(args.rule_settle));
         let sink_before = sink_requests(&agent, &args.sink_url)
             .map(|v| v.len())

@@ -170,10 +170,16 @@ impl Router {
     /// Handler panics are not caught here; the server does that.
     pub fn handle(&self, request: &mut Request) -> Response {
         let mut response = self.dispatch(request);
-        for finish in &self.finishers {
-            finish(request, &mut response);
-        }
+        self.apply_finishers(request, &mut response);
         response
+    }
+
+    /// Run the finishing steps on a response (the server calls this for the responses it
+    /// produces itself too: 413, 431, body timeouts).
+    pub(crate) fn apply_finishers(&self, request: &Request, response: &mut Response) {
+        for finish in &self.finishers {
+            finish(request, response);
+        }
     }
 
     fn dispatch(&self, request: &mut Request) -> Response {

@@ -399,6 +399,7 @@ impl Context {
         body_unread: bool,
         started: Instant,
     ) -> hyper::Response<Full<Bytes>> {
+        self.router.apply_finishers(request, &mut response);
         if body_unread {
             // hyper closes the connection after a response carrying this header.
             response.set_header("Connection", "close");

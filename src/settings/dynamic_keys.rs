@@ -142,6 +142,7 @@ key_names! {
     SLO_ALERTER_CACHE_RELOAD_SUCCESS_WINDOW_HOURS = "slo_alerter_cache_reload_success_window_hours";
     SLO_ALERTER_CACHE_RELOAD_SUCCESS_BURN_RATE_WARNING = "slo_alerter_cache_reload_success_burn_rate_warning";
     SLO_ALERTER_CACHE_RELOAD_SUCCESS_BURN_RATE_CRITICAL = "slo_alerter_cache_reload_success_burn_rate_critical";
+    SLO_WINDOW_HOURS = "slo_window_hours";
     EVENT_RETENTION_DAYS = "event_retention_days";
     EVENT_ARCHIVE_RETENTION_YEARS = "event_archive_retention_years";
     CONFIG_AUDIT_RETENTION_DAYS = "config_audit_retention_days";
@@ -467,6 +468,13 @@ pub static ALL: &[&DynamicKey] = &[
         SLO_WINDOW,
         "24",
         "Window in hours of the ingestor_latency_p99 SLO",
+    ),
+    &own(
+        SLO_WINDOW_HOURS,
+        "webui",
+        SLO_WINDOW,
+        "24",
+        "Window in hours of an SLO that sets none of its own, and of the SLO report",
     ),
     &linked(
         UNHANDLED_EXPIRY_SECONDS,

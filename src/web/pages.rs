@@ -127,7 +127,7 @@ mod tests {
         for p in LISTED {
             let refs = references(page(p).unwrap());
             assert!(
-                refs.iter().any(|r| *r == "/static/style.css"),
+                refs.contains(&"/static/style.css"),
                 "{p} has the stylesheet"
             );
             for r in refs {

@@ -69,7 +69,7 @@
       if (ev.key === 'Enter') save(k.key, input);
     });
     return el('tr', { dataset: { key: k.key, filterable: '' } },
-      el('td', { class: 'mono', text: k.key }),
+      el('td', { class: 'mono key', text: k.key }),
       el('td', {}, input, el('span', { class: 'read-value mono', text: k.value })),
       el('td', { class: 'mono', text: k.default === null || k.default === undefined ? '-' : k.default }),
       el('td', {}, badge(k.source || 'default', k.source || 'default')),

@@ -85,7 +85,7 @@
 
     // Every second hour label: 24 labels do not fit side by side on a narrow screen.
     labels.forEach((lab, i) => {
-      if (i % 2 === 0 || i === n - 1) {
+      if (i % 2 === 0) {
         node.append(svg('text', { class: 'tick', x: x(i), y: m.t + ph + 18, 'text-anchor': 'middle' }, String(lab)));
       }
     });
