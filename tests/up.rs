@@ -1,6 +1,7 @@
 //! `mutt up` as a user runs it: the real binary starts its own Redis and PostgreSQL, the whole
-//! pipeline and the mock Moog sink; the `curl` its banner prints gets an event into the audit log
-//! and an alert to the sink; SIGTERM stops everything and leaves no process behind.
+//! pipeline, the web UI and the mock Moog sink; the `curl` its banner prints gets an event into
+//! the audit log (seen in PostgreSQL and through the web API), the dashboard's ingest rate and an
+//! alert to the sink; SIGTERM stops everything and leaves no process behind.
 
 mod common;
 use common::http_client::{build, request};
@@ -17,8 +18,9 @@ const DEMO_HOST: &str = "core-sw-01.example.net";
 const START_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The listener settings `mutt up` opens, each moved to a free port.
-const PORT_SETTINGS: [&str; 7] = [
+const PORT_SETTINGS: [&str; 8] = [
     "SERVER_PORT_INGESTOR",
+    "SERVER_PORT_WEBUI",
     "METRICS_PORT_ALERTER",
     "HEALTH_PORT_ALERTER",
     "METRICS_PORT_MOOG",
@@ -283,6 +285,15 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
         up.log()
     );
     let key = up.value("ingest API key:");
+    let web_key = up.value("web API key:");
+    let web_key = web_key.split_whitespace().next().unwrap().to_string();
+    let dashboard = up.value("dashboard:");
+    let web_base = dashboard
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
     let ingest_url = up.value("ingest API:");
     let sink = up.value("mock Moog sink:");
     let sink_base = sink.split("/events").next().unwrap().to_string();
@@ -342,6 +353,47 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
     assert!(rows[0].get::<_, bool>(1));
     drop(db);
 
+    // The web API's audit search with the printed key, and the dashboard's ingest rate.
+    let web_auth = [("X-API-KEY", web_key.as_str())];
+    let (status, found) = get_json(
+        &format!("{web_base}/api/v2/audit-logs?hostname={DEMO_HOST}"),
+        &web_auth,
+    );
+    assert_eq!(status, 200, "{found}");
+    let logs = found["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 1, "{found}");
+    assert_eq!(logs[0]["handling_decision"], "Page_and_ticket", "{found}");
+    let (status, rates) = get_json(&format!("{web_base}/api/v2/metrics"), &web_auth);
+    assert_eq!(status, 200, "{rates}");
+    let events: f64 = rates["chart_24h"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .sum();
+    assert!(events > 0.0, "the dashboard shows no ingest: {rates}");
+
+    // The dashboard itself: log in with the printed key, then the page loads.
+    let login = request(
+        addr_of(&web_base),
+        &build(
+            "POST",
+            "/login",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            &format!("api_key={web_key}"),
+        ),
+    );
+    let cookie = login
+        .header("Set-Cookie")
+        .unwrap_or_else(|| panic!("no session from /login: {} {}", login.status, login.text()));
+    let cookie = cookie.split(';').next().unwrap();
+    let page = request(
+        addr_of(&web_base),
+        &build("GET", "/", &[("Cookie", cookie)], ""),
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("<html"), "{}", page.text());
+
     // SIGTERM: exit 0, servers stopped and reaped, the kept data directory still there.
     let status = up.terminate();
     assert!(status.success(), "{status:?}\n{}", up.log());
@@ -355,6 +407,7 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
     }
     assert!(data_dir.join("postgres/data/PG_VERSION").exists());
     assert!(data_dir.join("ingest-api.key").exists());
+    assert!(data_dir.join("webui-api.key").exists());
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
         0,

@@ -2,9 +2,10 @@
 //!
 //! Without `REDIS_URL` / `DATABASE_URL` it starts private `redis-server` and PostgreSQL child
 //! processes in a data directory (the test harness's launcher, [`crate::dev::services`]),
-//! migrates the schema, then runs ingest, the alerter, the forwarder and remediation on threads of
-//! this process, plus the mock Moog sink when no `MOOG_WEBHOOK_URL` is set. Once every daemon
-//! answers its readiness probe it prints where everything is, the API key and a `curl` to try.
+//! migrates the schema, loads the example rules, then runs ingest, the alerter, the forwarder,
+//! remediation and the web UI on threads of this process, plus the mock Moog sink when no
+//! `MOOG_WEBHOOK_URL` is set. Once every daemon answers its readiness probe it prints where
+//! everything is, the API keys and a `curl` to try.
 //! SIGINT/SIGTERM stops the daemons (each drains as it does on its own), then the servers; a
 //! temporary data directory is removed, a `--data-dir` is kept. Any daemon failing stops the rest
 //! and exits 1.
@@ -41,6 +42,9 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The example rules loaded by `mutt up`, embedded so it works from any directory.
 pub const EXAMPLE_RULES: &str = include_str!("../../examples/rules.yaml");
+/// Name and scope of the generated web API key (`WEBUI_API_KEYS` entry `name:scope:key`).
+const WEB_KEY_NAME: &str = "admin";
+
 /// Host of the example event the banner's `curl` sends.
 pub const DEMO_HOST: &str = "core-sw-01.example.net";
 /// Message of the example event: matches the example rule `%LINK-3-UPDOWN` (forwarded).
@@ -119,9 +123,10 @@ impl Overrides {
 
 /// The settings naming a listener of a daemon `mutt up` runs. Each must differ from the others:
 /// in one process two daemons cannot share a port.
-fn listener_settings() -> [&'static Def; 7] {
+fn listener_settings() -> [&'static Def; 8] {
     [
         &registry::SERVER_PORT_INGESTOR,
+        &registry::SERVER_PORT_WEBUI,
         &registry::METRICS_PORT_ALERTER,
         &registry::HEALTH_PORT_ALERTER,
         &registry::METRICS_PORT_MOOG,
@@ -283,6 +288,18 @@ pub fn run(
     if let Some(key) = &ingest_key {
         overrides.set(&registry::INGEST_API_KEY, key.clone());
     }
+    let web_key = generated_key(
+        settings,
+        &[&registry::WEBUI_API_KEYS, &registry::WEBUI_API_KEY],
+        args,
+        "webui-api",
+    )?;
+    if let Some(key) = &web_key {
+        overrides.set(
+            &registry::WEBUI_API_KEYS,
+            format!("{WEB_KEY_NAME}:admin:{key}"),
+        );
+    }
 
     let store_settings = overrides.load(user_flags)?;
     let redis = RedisConnector::new(RedisConfig::from_settings(&store_settings));
@@ -370,6 +387,7 @@ pub fn run(
             settings: &daemon_settings,
             host: &host,
             ingest_key: ingest_key.as_deref(),
+            web_key: web_key.as_deref(),
             mock_url: mock.as_ref().map(|(_, url)| url.as_str()),
             examples: matches!(rules, RulesLoaded::Examples(_)),
             database_url: pg_server
@@ -431,7 +449,7 @@ struct Daemon {
     probe_port: &'static Def,
 }
 
-const DAEMONS: [Daemon; 4] = [
+const DAEMONS: [Daemon; 5] = [
     Daemon {
         name: "ingest",
         run: |s, stop| crate::ingest::serve(s, stop).map_err(|e| e.to_string()),
@@ -451,6 +469,11 @@ const DAEMONS: [Daemon; 4] = [
         name: "remediation",
         run: |s, stop| crate::remediate::run(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::HEALTH_PORT_REMEDIATION,
+    },
+    Daemon {
+        name: "web",
+        run: |s, stop| crate::web::serve(s, stop).map_err(|e| e.to_string()),
+        probe_port: &registry::SERVER_PORT_WEBUI,
     },
 ];
 
@@ -540,6 +563,8 @@ struct Banner<'a> {
     host: &'a str,
     /// The generated ingest key; `None` when the user configured one (never printed then).
     ingest_key: Option<&'a str>,
+    /// The generated web API key (admin scope); `None` when the user configured keys.
+    web_key: Option<&'a str>,
     /// Base URL of the mock sink, when it runs.
     mock_url: Option<&'a str>,
     /// URL of the private database, when there is one.
@@ -571,7 +596,14 @@ fn print_banner(b: &Banner<'_>) {
         |health: &Def, metrics: &Def| format!("{} (metrics {})", s.port(health), s.port(metrics));
 
     println!();
+    let web_url = format!("http://{}:{}", b.host, s.port(&registry::SERVER_PORT_WEBUI));
     println!("mutt up: the pipeline is running; Ctrl-C stops it");
+    println!("  dashboard:      {web_url}/ (log in with the web API key)");
+    println!("  event audit:    {web_url}/audit-logs");
+    match b.web_key {
+        Some(key) => println!("  web API key:    {key} (name {WEB_KEY_NAME}, scope admin)"),
+        None => println!("  web API key:    yours (WEBUI_API_KEYS / WEBUI_API_KEY)"),
+    }
     println!("  ingest API:     {ingest_url}");
     match b.ingest_key {
         Some(key) => println!("  ingest API key: {key}"),
@@ -585,8 +617,9 @@ fn print_banner(b: &Banner<'_>) {
         None => println!("  Moog webhook:   {}", s.text(&registry::MOOG_WEBHOOK_URL)),
     }
     println!(
-        "  health ports:   ingest {} (/metrics too), alerter {}, forwarder {}, remediation {}",
+        "  health ports:   ingest {} and web {} (/metrics too), alerter {}, forwarder {}, remediation {}",
         s.port(&registry::SERVER_PORT_INGESTOR),
+        s.port(&registry::SERVER_PORT_WEBUI),
         probe(
             &registry::HEALTH_PORT_ALERTER,
             &registry::METRICS_PORT_ALERTER
@@ -608,7 +641,14 @@ fn print_banner(b: &Banner<'_>) {
     println!("    -H 'Content-Type: application/json' -H {key_header} \\");
     println!("    -d '{event}'");
     println!();
+    let web_header = match b.web_key {
+        Some(key) => format!("'X-API-KEY: {key}'"),
+        None => "'X-API-KEY: <your web API key>'".to_string(),
+    };
     println!("Then look:");
+    println!(
+        "  curl -s -H {web_header} '{web_url}/api/v2/audit-logs?hostname={DEMO_HOST}'    # its audit row"
+    );
     if let Some(url) = b.mock_url {
         println!("  curl -s {url}/requests    # the alert the mock Moog sink received");
     }
