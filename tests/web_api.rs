@@ -257,7 +257,7 @@ fn every_read_endpoint_answers_identically_on_v1_and_v2_with_version_headers() {
 
 #[test]
 fn keys_have_scopes_and_every_error_is_a_json_envelope() {
-    let w = start_web(&[]);
+    let mut w = start_web(&[]);
     let cid = "req-abc.123";
     for (key, expect) in [
         (None, 401),
@@ -325,6 +325,9 @@ fn keys_have_scopes_and_every_error_is_a_json_envelope() {
     // Pages need a session: no key in URLs.
     let r = w.call("GET", "/rules", Some(ADMIN), "");
     assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+    // SIGTERM: a clean exit (the state holding the PostgreSQL pool is dropped off the runtime).
+    let status = w.d.terminate();
+    assert!(status.success(), "{status:?}: {}", w.d.stderr());
 }
 
 #[test]
@@ -980,4 +983,130 @@ fn the_alerter_uses_a_rule_created_through_the_api_within_a_second() {
         matched, id,
         "the event was not matched by the rule created a second earlier"
     );
+}
+
+fn form_login(w: &Web, key: &str) -> RawResponse {
+    let body = format!("api_key={key}");
+    w.d.req(
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &body,
+    )
+}
+
+#[test]
+fn pages_log_in_to_a_session_whose_writes_need_the_csrf_token_and_failures_are_limited() {
+    let w = start_web(&[("WEBUI_LOGIN_MAX_FAILURES", "3")]);
+    let r = w.call("GET", "/login", None, "");
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("Content-Security-Policy")
+        .unwrap()
+        .contains("default-src 'self'"));
+    assert_eq!(r.header("X-Frame-Options"), Some("DENY"));
+
+    let r = form_login(&w, ADMIN);
+    assert_eq!((r.status, r.header("Location")), (303, Some("/")));
+    let set_cookie = r.header("Set-Cookie").unwrap().to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attr), "{set_cookie}");
+    }
+    assert!(
+        !set_cookie.contains(ADMIN),
+        "the key leaked into the cookie"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let page = w.d.req("GET", "/rules", &[("Cookie", &cookie)], "");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<html"), "{}", page.text());
+    let s = json_of(&w.d.req("GET", "/session", &[("Cookie", &cookie)], ""));
+    assert_eq!(
+        (s["name"].as_str(), s["scope"].as_str()),
+        (Some("ops"), Some("admin"))
+    );
+    let csrf = s["csrf_token"].as_str().unwrap().to_string();
+
+    let body = rule_body().to_string();
+    let json = ("Content-Type", "application/json");
+    let r =
+        w.d.req("POST", "/api/v2/rules", &[json, ("Cookie", &cookie)], &body);
+    assert_eq!(r.status, 403, "a cookie alone must not write: {}", r.text());
+    let r = w.d.req(
+        "POST",
+        "/api/v2/rules",
+        &[json, ("Cookie", &cookie), ("X-CSRF-Token", "forged")],
+        &body,
+    );
+    assert_eq!(r.status, 403);
+    let r = w.d.req(
+        "POST",
+        "/api/v2/rules",
+        &[json, ("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+        &body,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let audit = w.config_audit_rows("alert_rules");
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, "webui_api:ops");
+
+    let r = w.d.req("POST", "/logout", &[("Cookie", &cookie)], "");
+    assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+    let r = w.d.req("GET", "/rules", &[("Cookie", &cookie)], "");
+    assert_eq!((r.status, r.header("Location")), (303, Some("/login")));
+
+    for _ in 0..3 {
+        let r = form_login(&w, "wrong-key");
+        assert_eq!(
+            (r.status, r.header("Location")),
+            (303, Some("/login?error=1"))
+        );
+        assert!(r.header("Set-Cookie").is_none());
+    }
+    let r = form_login(&w, ADMIN);
+    assert_eq!(
+        r.status, 429,
+        "too many failures must lock the address out for a while"
+    );
+    assert_eq!(r.header("Retry-After"), Some("60"));
+}
+
+#[test]
+fn ingest_rates_use_the_last_complete_minute_and_zero_filled_windows() {
+    use chrono::Timelike;
+    let w = start_web(&[]);
+    // Stay clear of a minute boundary between seeding and reading.
+    while chrono::Utc::now().second() >= 55 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let now = chrono::Utc::now();
+    let minute = |ago: i64| {
+        format!(
+            "{}:metrics:1m:{}",
+            w.t.prefix,
+            (now - chrono::Duration::minutes(ago)).format("%Y-%m-%dT%H:%M")
+        )
+    };
+    let mut r = common::redis();
+    // The current, partial minute must not count; the last complete one is 30; 20 minutes ago 60.
+    let _: () = r.set(minute(0), 999).unwrap();
+    let _: () = r.set(minute(1), 30).unwrap();
+    let _: () = r.set(minute(20), 60).unwrap();
+    let _: () = r
+        .set(
+            format!("{}:metrics:1h:{}", w.t.prefix, now.format("%Y-%m-%dT%H")),
+            120,
+        )
+        .unwrap();
+    let (s, m) = w.admin("GET", "/api/v2/metrics", Value::Null);
+    assert_eq!(s, 200, "{m}");
+    assert_eq!(m["summary"]["current_rate_1m"], 30.0, "{m}");
+    assert_eq!(m["summary"]["avg_rate_15m"], 2.0, "{m}");
+    assert_eq!(m["summary"]["avg_rate_1h"], 1.5, "{m}");
+    assert_eq!(m["chart_24h"]["data"][23], 2.0, "{m}");
+    assert_eq!(
+        m["chart_24h"]["labels"][23],
+        now.format("%H:00").to_string()
+    );
+    assert_eq!(m["chart_24h"]["data"][22], 0.0);
 }

@@ -2,10 +2,9 @@
 //!
 //! Without `REDIS_URL` / `DATABASE_URL` it starts private `redis-server` and PostgreSQL child
 //! processes in a data directory (the test harness's launcher, [`crate::dev::services`]),
-//! migrates the schema, loads the example rules, then runs ingest, the alerter, the forwarder,
-//! remediation and the web UI on threads of this process, plus the mock Moog sink when no
-//! `MOOG_WEBHOOK_URL` is set. Once every daemon answers its readiness probe it prints where
-//! everything is, the API keys and a `curl` to try.
+//! migrates the schema, then runs ingest, the alerter, the forwarder and remediation on threads of
+//! this process, plus the mock Moog sink when no `MOOG_WEBHOOK_URL` is set. Once every daemon
+//! answers its readiness probe it prints where everything is, the API key and a `curl` to try.
 //! SIGINT/SIGTERM stops the daemons (each drains as it does on its own), then the servers; a
 //! temporary data directory is removed, a `--data-dir` is kept. Any daemon failing stops the rest
 //! and exits 1.
@@ -42,9 +41,6 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The example rules loaded by `mutt up`, embedded so it works from any directory.
 pub const EXAMPLE_RULES: &str = include_str!("../../examples/rules.yaml");
-/// Name and scope of the generated web API key (`WEBUI_API_KEYS` entry `name:scope:key`).
-const WEB_KEY_NAME: &str = "admin";
-
 /// Host of the example event the banner's `curl` sends.
 pub const DEMO_HOST: &str = "core-sw-01.example.net";
 /// Message of the example event: matches the example rule `%LINK-3-UPDOWN` (forwarded).
@@ -449,6 +445,9 @@ struct Daemon {
     probe_port: &'static Def,
 }
 
+/// Name of the web key `mutt up` generates (audit rows say `webui_api:admin`).
+const WEB_KEY_NAME: &str = "admin";
+
 const DAEMONS: [Daemon; 5] = [
     Daemon {
         name: "ingest",
@@ -563,7 +562,7 @@ struct Banner<'a> {
     host: &'a str,
     /// The generated ingest key; `None` when the user configured one (never printed then).
     ingest_key: Option<&'a str>,
-    /// The generated web API key (admin scope); `None` when the user configured keys.
+    /// The generated web key; `None` when the user configured keys (never printed then).
     web_key: Option<&'a str>,
     /// Base URL of the mock sink, when it runs.
     mock_url: Option<&'a str>,
@@ -595,13 +594,12 @@ fn print_banner(b: &Banner<'_>) {
     let probe =
         |health: &Def, metrics: &Def| format!("{} (metrics {})", s.port(health), s.port(metrics));
 
-    println!();
     let web_url = format!("http://{}:{}", b.host, s.port(&registry::SERVER_PORT_WEBUI));
+    println!();
     println!("mutt up: the pipeline is running; Ctrl-C stops it");
-    println!("  dashboard:      {web_url}/ (log in with the web API key)");
-    println!("  event audit:    {web_url}/audit-logs");
+    println!("  dashboard:      {web_url}/  (log in with the web API key)");
     match b.web_key {
-        Some(key) => println!("  web API key:    {key} (name {WEB_KEY_NAME}, scope admin)"),
+        Some(key) => println!("  web API key:    {key}  (name {WEB_KEY_NAME}, scope admin)"),
         None => println!("  web API key:    yours (WEBUI_API_KEYS / WEBUI_API_KEY)"),
     }
     println!("  ingest API:     {ingest_url}");
@@ -617,9 +615,8 @@ fn print_banner(b: &Banner<'_>) {
         None => println!("  Moog webhook:   {}", s.text(&registry::MOOG_WEBHOOK_URL)),
     }
     println!(
-        "  health ports:   ingest {} and web {} (/metrics too), alerter {}, forwarder {}, remediation {}",
+        "  health ports:   ingest {} (/metrics too), alerter {}, forwarder {}, remediation {}",
         s.port(&registry::SERVER_PORT_INGESTOR),
-        s.port(&registry::SERVER_PORT_WEBUI),
         probe(
             &registry::HEALTH_PORT_ALERTER,
             &registry::METRICS_PORT_ALERTER
@@ -641,13 +638,14 @@ fn print_banner(b: &Banner<'_>) {
     println!("    -H 'Content-Type: application/json' -H {key_header} \\");
     println!("    -d '{event}'");
     println!();
+    println!("Then look:");
     let web_header = match b.web_key {
         Some(key) => format!("'X-API-KEY: {key}'"),
-        None => "'X-API-KEY: <your web API key>'".to_string(),
+        None => "\"X-API-KEY: $WEBUI_API_KEY\"".to_string(),
     };
-    println!("Then look:");
+    println!("  {web_url}/audit-logs    # the event in the audit search (dashboard: {web_url}/)");
     println!(
-        "  curl -s -H {web_header} '{web_url}/api/v2/audit-logs?hostname={DEMO_HOST}'    # its audit row"
+        "  curl -s -H {web_header} '{web_url}/api/v2/audit-logs?hostname={DEMO_HOST}&limit=5'"
     );
     if let Some(url) = b.mock_url {
         println!("  curl -s {url}/requests    # the alert the mock Moog sink received");

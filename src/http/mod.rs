@@ -11,6 +11,7 @@ mod request;
 mod response;
 mod router;
 mod server;
+pub mod version;
 
 pub use health::{flag_check, metrics_response, HealthBodyFn, HealthRoutes, ReadinessFn};
 pub use metrics::{registered, HttpMetrics};

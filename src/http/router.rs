@@ -275,6 +275,21 @@ mod tests {
     }
 
     #[test]
+    fn finishers_run_on_every_response_including_404_and_405() {
+        let router = Router::new()
+            .get("/a", named("a"))
+            .finish_with(|req, resp| resp.set_header("X-Seen", &req.path));
+        for (method, target, status) in
+            [("GET", "/a", 200), ("GET", "/b", 404), ("POST", "/a", 405)]
+        {
+            let mut req = Request::new(method, target);
+            let resp = router.handle(&mut req);
+            assert_eq!(resp.status, status);
+            assert_eq!(resp.header("X-Seen"), Some(target), "{method} {target}");
+        }
+    }
+
+    #[test]
     fn literal_beats_param_regardless_of_order() {
         let router = Router::new()
             .get("/rules/:id", named("param"))

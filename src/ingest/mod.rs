@@ -34,12 +34,6 @@ pub const DYNAMIC_KEYS: [&str; 3] = [
 ];
 /// The paths events are posted to (`//ingest` is what rsyslog's omhttp sends).
 pub const INGEST_PATHS: [&str; 4] = ["/ingest", "//ingest", "/api/v1/ingest", "/api/v2/ingest"];
-/// Current API version reported in headers.
-pub const API_VERSION: &str = "2.5";
-/// Versions a client may ask for.
-pub const SUPPORTED_VERSIONS: &str = "2.5, 2.0, 1.0";
-/// RFC 8594 sunset of `/api/v1/*` (v2.5's removal date for 1.0).
-pub const V1_SUNSET: &str = "Thu, 01 Jan 2026 00:00:00 GMT";
 const LATENCY_BUCKETS: [f64; 11] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
@@ -326,15 +320,19 @@ fn error_body(status: u16, message: &str, cid: &str, extra: serde_json::Value) -
 }
 
 fn version_headers(req: &Request, mut resp: Response) -> Response {
-    let deprecated = req.path.starts_with("/api/v1/");
-    resp.set_header("X-API-Version", API_VERSION);
-    resp.set_header("X-API-Supported-Versions", SUPPORTED_VERSIONS);
-    resp.set_header(
-        "X-API-Deprecated",
-        if deprecated { "true" } else { "false" },
+    let negotiated = crate::http::version::negotiate(
+        req.header("Accept-Version"),
+        req.header("X-API-Version"),
+        req.query("api_version").as_deref(),
     );
-    if deprecated {
-        resp.set_header("Sunset", V1_SUNSET);
+    // `/ingest` and `//ingest` (rsyslog) are unversioned; they answer like the current version.
+    let path = if req.path.starts_with("/api/") {
+        req.path.as_str()
+    } else {
+        "/api/v2/ingest"
+    };
+    for (name, value) in crate::http::version::headers(path, negotiated) {
+        resp.set_header(name, &value);
     }
     resp
 }

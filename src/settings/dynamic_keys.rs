@@ -73,7 +73,6 @@ pub const RETIRED: &[&str] = &[
     "slo_burn_rate_warning",
     "slo_forward_success_target",
     "slo_ingest_success_target",
-    "slo_window_hours",
     "webui_cache_ttl",
 ];
 
@@ -678,9 +677,11 @@ mod tests {
             assert!(w < c, "{slo}: warning {w} must be below critical {c}");
             slo_keys += 3;
         }
+        // Plus the report-wide window.
+        assert!(find(SLO_WINDOW_HOURS).is_some());
         assert_eq!(
             ALL.iter().filter(|k| k.name.starts_with("slo_")).count(),
-            slo_keys
+            slo_keys + 1
         );
         assert_eq!(
             find(SLO_INGESTOR_LATENCY_P99_UPPER_BOUND_WARNING)

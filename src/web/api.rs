@@ -5,9 +5,10 @@
 //! session cookie of the pages plus `X-CSRF-Token` on writes. Writes need the `admin` scope.
 
 use super::auth::{Principal, Scope};
-use super::{pages, rates, session_cookie, version, Web};
+use super::{pages, rates, session_cookie, Web};
 use crate::admin::audit::{self, ConfigAuditFilter, Cursor, EventAuditFilter, Operation};
 use crate::admin::{config, hosts, rules, teams, Actor, AdminError};
+use crate::http::version;
 use crate::http::{Request, Response, Router};
 use crate::settings::registry;
 use crate::store::redis::keys::{Consumer, Dlq};

@@ -9,7 +9,6 @@ pub mod auth;
 pub mod pages;
 pub mod rates;
 pub mod slo;
-pub mod version;
 
 use crate::admin::Notifier;
 use crate::http::{
@@ -75,10 +74,31 @@ pub struct Web {
 
 /// Run until SIGTERM/SIGINT.
 pub fn serve(settings: &Settings, shutdown: &Shutdown) -> Result<(), WebError> {
-    let handle = start(settings, shutdown)?;
-    handle.join()?;
+    start(settings, shutdown)?.join()?;
     log::info!("web stopped");
     Ok(())
+}
+
+/// A running web service.
+pub struct WebServer {
+    handle: crate::http::ServerHandle,
+    // Held here so the state (and its blocking PostgreSQL pool) is dropped on the caller's
+    // thread: dropping a postgres client on the server's tokio runtime panics.
+    state: Arc<Web>,
+}
+
+impl WebServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.handle.local_addr()
+    }
+
+    /// Wait until it has stopped (after `shutdown` was requested).
+    pub fn join(self) -> std::io::Result<()> {
+        let result = self.handle.join();
+        drop(self.state);
+        result
+    }
 }
 
 fn config_error(variable: &str, problem: impl Into<String>) -> WebError {
@@ -90,10 +110,7 @@ fn config_error(variable: &str, problem: impl Into<String>) -> WebError {
 }
 
 /// Start the service; the handle ends when `shutdown` is requested.
-pub fn start(
-    settings: &Settings,
-    shutdown: &Shutdown,
-) -> Result<crate::http::ServerHandle, WebError> {
+pub fn start(settings: &Settings, shutdown: &Shutdown) -> Result<WebServer, WebError> {
     let api_keys = WebKeys::new(
         settings.secret(&registry::WEBUI_API_KEYS),
         settings.secret(&registry::WEBUI_API_KEY),
@@ -185,7 +202,8 @@ pub fn start(
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let server = Server::bind(&addr, limits)?.with_metrics(http_metrics);
     log::info!("web UI and REST API listening on {}", server.local_addr());
-    Ok(server.spawn(router, WEB_WORKERS, shutdown)?)
+    let handle = server.spawn(router, WEB_WORKERS, shutdown)?;
+    Ok(WebServer { handle, state: web })
 }
 
 fn health_routes(web: &Arc<Web>, router: Router, registry: Registry) -> Router {

@@ -5,6 +5,7 @@
 //! page re-renders while we poll never turns into a stale-element error.
 
 use serde_json::{json, Value};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,7 +20,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// The WebDriver spec's key for an element reference in JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// A chromedriver child process, killed on drop.
+/// A chromedriver child process in its own process group, which is killed on drop (so a
+/// Chromium it started dies with it even if the session was never closed).
 struct Driver {
     child: Child,
     url: String,
@@ -42,6 +44,7 @@ impl Driver {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("spawn chromedriver");
         let mut driver = Driver {
@@ -76,7 +79,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SAFETY: signalling the process group of our own child (its id is the group id).
+        unsafe { libc::kill(-(self.child.id() as i32), libc::SIGKILL) };
         let _ = self.child.wait();
     }
 }
