@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bring up what exists of mutt: installs what is missing, builds, and runs `mutt up` (private
-# Redis and PostgreSQL, schema migrated) until Ctrl-C. Extra arguments go to `mutt up`.
+# Run the whole pipeline on this machine: installs what is missing, builds, and runs `mutt up`
+# (private Redis and PostgreSQL, example rules, ingest, alerter, forwarder, remediation and a mock
+# Moog sink) until Ctrl-C. Extra arguments go to `mutt up`, e.g. --data-dir ./mutt-data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

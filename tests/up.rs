@@ -377,6 +377,27 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
     let (status, _) = get_json(&format!("{web_base}/api/v2/rules"), &[]);
     assert_eq!(status, 401);
 
+    // The dashboard itself: log in with the printed key, then the page loads.
+    let login = request(
+        addr_of(web_base),
+        &build(
+            "POST",
+            "/login",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            &format!("api_key={web_key}"),
+        ),
+    );
+    let cookie = login
+        .header("Set-Cookie")
+        .unwrap_or_else(|| panic!("no session from /login: {} {}", login.status, login.text()));
+    let cookie = cookie.split(';').next().unwrap();
+    let page = request(
+        addr_of(web_base),
+        &build("GET", "/", &[("Cookie", cookie)], ""),
+    );
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("<html"), "{}", page.text());
+
     // SIGTERM: exit 0, servers stopped and reaped, the kept data directory still there.
     let status = up.terminate();
     assert!(status.success(), "{status:?}\n{}", up.log());
@@ -390,6 +411,7 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
     }
     assert!(data_dir.join("postgres/data/PG_VERSION").exists());
     assert!(data_dir.join("ingest-api.key").exists());
+    assert!(data_dir.join("webui-api.key").exists());
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
         0,

@@ -149,11 +149,15 @@ impl Server {
             metrics: self.metrics,
             handler_permits: Arc::new(Semaphore::new(workers)),
         });
-        let result = runtime.block_on(serve(self.listener, ctx, shutdown));
+        let result = runtime.block_on(serve(self.listener, Arc::clone(&ctx), shutdown));
         // Dropping the runtime waits for handlers still running on the blocking pool (their
         // connections may have been given up on by the drain timeout), so no handler outlives
         // `run` and whatever the router owns is released when it returns.
         drop(runtime);
+        // The router is released here, outside the runtime: what it owns may block when dropped
+        // (a synchronous `postgres::Client` runs its own runtime to close), which panics when it
+        // happens inside `block_on`, as it did whenever the last reference went with `serve`.
+        drop(ctx);
         log::info!("HTTP server on {} stopped", self.local_addr);
         result
     }

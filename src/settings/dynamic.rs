@@ -153,6 +153,9 @@ fn follow(
             config, connector, keys, watched, refresh, shutdown, on_notice,
         ) {
             Ok(()) => return,
+            // Stopping: the subscription blocks in a read until Redis goes away, and when the
+            // process stops its own Redis (`mutt up`) that is how the read ends; not a fault.
+            Err(_) if shutdown.is_requested() => return,
             Err(e) => {
                 let delay = backoff.next_delay();
                 log::warn!(
