@@ -3,17 +3,74 @@
 //! Everything is self-hosted (no CDN, no external fonts) and every script and style lives in its
 //! own file, so the pages work under `Content-Security-Policy: default-src 'self'`.
 
-/// Page paths and their HTML.
-const PAGES: &[(&str, &str)] = &[
-    ("/", include_str!("assets/dashboard.html")),
-    ("/rules", include_str!("assets/rules.html")),
-    ("/dev-hosts", include_str!("assets/dev-hosts.html")),
-    ("/teams", include_str!("assets/teams.html")),
-    ("/audit-logs", include_str!("assets/audit-logs.html")),
-    ("/audit", include_str!("assets/audit.html")),
-    ("/config", include_str!("assets/config.html")),
-    ("/login", include_str!("assets/login.html")),
+/// The layout every page but the login shares: head, navigation bar, then the page's content.
+const LAYOUT: &str = include_str!("assets/layout.html");
+
+/// Page paths, their id (script `/static/<id>.js`, `data-page`), title and content.
+const PAGES: &[(&str, &str, &str, &str)] = &[
+    (
+        "/",
+        "dashboard",
+        "MUTT Metrics Dashboard",
+        include_str!("assets/pages/dashboard.html"),
+    ),
+    (
+        "/rules",
+        "rules",
+        "Rules - mutt",
+        include_str!("assets/pages/rules.html"),
+    ),
+    (
+        "/dev-hosts",
+        "dev-hosts",
+        "Development hosts - mutt",
+        include_str!("assets/pages/dev-hosts.html"),
+    ),
+    (
+        "/teams",
+        "teams",
+        "Device teams - mutt",
+        include_str!("assets/pages/teams.html"),
+    ),
+    (
+        "/audit-logs",
+        "audit-logs",
+        "Event audit - mutt",
+        include_str!("assets/pages/audit-logs.html"),
+    ),
+    (
+        "/audit",
+        "audit",
+        "Configuration Audit Log - mutt",
+        include_str!("assets/pages/audit.html"),
+    ),
+    (
+        "/config",
+        "config",
+        "Dynamic configuration - mutt",
+        include_str!("assets/pages/config.html"),
+    ),
 ];
+
+/// The login page stands alone (no navigation: nobody is logged in yet).
+const LOGIN: &str = include_str!("assets/login.html");
+
+/// Every page rendered once into its layout.
+fn rendered() -> &'static [(&'static str, String)] {
+    static RENDERED: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    RENDERED.get_or_init(|| {
+        PAGES
+            .iter()
+            .map(|(path, id, title, content)| {
+                let html = LAYOUT
+                    .replace("{{title}}", title)
+                    .replace("{{page}}", id)
+                    .replace("{{content}}", content);
+                (*path, html)
+            })
+            .collect()
+    })
+}
 
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -42,10 +99,13 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 
 /// The HTML of a page path (`/`, `/rules`, `/dev-hosts`, `/teams`, `/audit-logs`, `/audit`, `/config`, `/login`), if it is one.
 pub fn page(path: &str) -> Option<&'static str> {
-    PAGES
+    if path == "/login" {
+        return Some(LOGIN);
+    }
+    rendered()
         .iter()
         .find(|(p, _)| *p == path)
-        .map(|(_, html)| *html)
+        .map(|(_, html)| html.as_str())
 }
 
 /// A static asset under `/static/…`: (content type, bytes).
@@ -110,7 +170,7 @@ mod tests {
             let html = page(p).unwrap_or_else(|| panic!("no page for {p}"));
             assert!(html.starts_with("<!doctype html>"), "{p}");
         }
-        assert_eq!(PAGES.len(), LISTED.len());
+        assert_eq!(PAGES.len() + 1, LISTED.len(), "every page plus the login");
         for p in [
             "/static/style.css",
             "/rules/",
