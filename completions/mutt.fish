@@ -101,7 +101,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_su
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as SERVER_PORT_INGESTOR' -r
+complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as the service\'s port setting (SERVER_PORT_INGESTOR, SERVER_PORT_WEBUI)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l bind -d 'Address to bind; same as MUTT_BIND_ADDRESS' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
@@ -247,7 +247,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subco
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as SERVER_PORT_WEBUI' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as the service\'s port setting (SERVER_PORT_INGESTOR, SERVER_PORT_WEBUI)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l bind -d 'Address to bind; same as MUTT_BIND_ADDRESS' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r

@@ -38,6 +38,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options of the `serve` commands of the HTTP daemons (each also a setting).
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on; same as the service's port setting (SERVER_PORT_INGESTOR, SERVER_PORT_WEBUI)
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Address to bind; same as MUTT_BIND_ADDRESS
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+}
+
+impl ServeArgs {
+    /// These flags as setting overrides, the port going to `port_setting`.
+    pub fn setting_flags(&self, port_setting: &str) -> Vec<(String, String)> {
+        let mut flags = Vec::new();
+        if let Some(p) = self.port {
+            flags.push((port_setting.to_string(), p.to_string()));
+        }
+        if let Some(b) = &self.bind {
+            flags.push(("MUTT_BIND_ADDRESS".to_string(), b.clone()));
+        }
+        flags
+    }
+}
+
 /// Options every command accepts.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
