@@ -68,6 +68,49 @@ pub struct Change<'a> {
     pub reason: Option<&'a str>,
 }
 
+impl<'a> Change<'a> {
+    /// A change of a record with an integer key (rules).
+    pub fn of_id(
+        operation: Operation,
+        table: &'a str,
+        id: i32,
+        old_values: Option<Value>,
+        new_values: Option<Value>,
+        reason: Option<&'a str>,
+    ) -> Change<'a> {
+        Change {
+            operation,
+            table,
+            record_id: id,
+            record_key: None,
+            old_values,
+            new_values,
+            reason,
+        }
+    }
+
+    /// A change of a record keyed by text (host name, config key): `record_key` is the key and
+    /// `record_id` its [`record_id_for_key`].
+    pub fn of_key(
+        operation: Operation,
+        table: &'a str,
+        key: &'a str,
+        old_values: Option<Value>,
+        new_values: Option<Value>,
+        reason: Option<&'a str>,
+    ) -> Change<'a> {
+        Change {
+            operation,
+            table,
+            record_id: record_id_for_key(key),
+            record_key: Some(key),
+            old_values,
+            new_values,
+            reason,
+        }
+    }
+}
+
 /// A stable positive `record_id` for a text key (CRC32, 31 bits, never 0). v2.5 used Python's
 /// per-process randomised `hash()`, so the same key got a different id after every restart.
 pub fn record_id_for_key(key: &str) -> i32 {

@@ -6,7 +6,7 @@
 //! fails nothing was set; if the SET fails the transaction rolls back; if the commit fails the
 //! old value is put back.
 
-use super::audit::{self, record_id_for_key, Change, ConfigAuditFilter, Operation};
+use super::audit::{self, Change, ConfigAuditFilter, Operation};
 use super::{Actor, AdminError, Notifier};
 use crate::settings::dynamic_keys::{self, DynamicKey, RESERVED};
 use crate::settings::Settings;
@@ -237,15 +237,14 @@ fn write(
     audit::record(
         &mut tx,
         actor,
-        &Change {
+        &Change::of_key(
             operation,
-            table: TABLE,
-            record_id: record_id_for_key(key),
-            record_key: Some(key),
-            old_values: pair(key, &old_value),
-            new_values: pair(key, &new_value),
+            TABLE,
+            key,
+            pair(key, &old_value),
+            pair(key, &new_value),
             reason,
-        },
+        ),
     )?;
     match &new_value {
         Some(v) => redis::cmd("SET")

@@ -1,7 +1,7 @@
 //! Development hosts (`development_hosts`): events from these hosts use a rule's `dev_handling`.
 //! Names are stored normalised (trimmed, lower-case), as the alerter looks them up.
 
-use super::audit::{self, record_id_for_key, Change, Operation};
+use super::audit::{self, Change, Operation};
 use super::{normalise_hostname, Actor, AdminError, Notifier};
 use serde::Serialize;
 use serde_json::json;
@@ -67,15 +67,14 @@ pub fn add(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Create,
-            table: TABLE,
-            record_id: record_id_for_key(&host),
-            record_key: Some(&host),
-            old_values: None,
-            new_values: Some(json!({ "hostname": host })),
+        &Change::of_key(
+            Operation::Create,
+            TABLE,
+            &host,
+            None,
+            Some(json!({ "hostname": host })),
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
@@ -102,15 +101,14 @@ pub fn delete(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Delete,
-            table: TABLE,
-            record_id: record_id_for_key(&host),
-            record_key: Some(&host),
-            old_values: Some(json!({ "hostname": stored })),
-            new_values: None,
+        &Change::of_key(
+            Operation::Delete,
+            TABLE,
+            &host,
+            Some(json!({ "hostname": stored })),
+            None,
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);

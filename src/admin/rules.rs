@@ -426,15 +426,14 @@ pub fn create(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Create,
-            table: TABLE,
-            record_id: id,
-            record_key: None,
-            old_values: None,
-            new_values: Some(rule.fields()),
+        &Change::of_id(
+            Operation::Create,
+            TABLE,
+            id,
+            None,
+            Some(rule.fields()),
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
@@ -499,15 +498,14 @@ pub fn update(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Update,
-            table: TABLE,
-            record_id: id,
-            record_key: None,
-            old_values: Some(pick(&old.fields(), &names)),
-            new_values: Some(pick(&new.fields(), &names)),
+        &Change::of_id(
+            Operation::Update,
+            TABLE,
+            id,
+            Some(pick(&old.fields(), &names)),
+            Some(pick(&new.fields(), &names)),
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
@@ -546,15 +544,14 @@ pub fn delete(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Delete,
-            table: TABLE,
-            record_id: id,
-            record_key: None,
-            old_values: Some(old.fields()),
-            new_values: None,
+        &Change::of_id(
+            Operation::Delete,
+            TABLE,
+            id,
+            Some(old.fields()),
+            None,
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
@@ -663,15 +660,14 @@ pub fn import(
         audit::record(
             &mut tx,
             actor,
-            &Change {
-                operation: Operation::Create,
-                table: TABLE,
-                record_id: id,
-                record_key: None,
-                old_values: None,
-                new_values: Some(fields.clone()),
+            &Change::of_id(
+                Operation::Create,
+                TABLE,
+                id,
+                None,
+                Some(fields.clone()),
                 reason,
-            },
+            ),
         )?;
         existing.push(fields);
         report.created.push(id);

@@ -1,7 +1,7 @@
 //! Device teams (`device_teams`): the team an unhandled event of a host is assigned to. Names
 //! are stored normalised (trimmed, lower-case), as the alerter looks them up.
 
-use super::audit::{self, record_id_for_key, Change, Operation};
+use super::audit::{self, Change, Operation};
 use super::{normalise_hostname, required_text, Actor, AdminError, Notifier};
 use serde::Serialize;
 use serde_json::json;
@@ -112,21 +112,19 @@ pub fn set(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: if created {
+        &Change::of_key(
+            if created {
                 Operation::Create
             } else {
                 Operation::Update
             },
-            table: TABLE,
-            record_id: record_id_for_key(&host),
-            record_key: Some(&host),
-            old_values: old
-                .as_ref()
+            TABLE,
+            &host,
+            old.as_ref()
                 .map(|o| json!({"hostname": o.hostname, "team_assignment": o.team_assignment})),
-            new_values: Some(json!({"hostname": stored, "team_assignment": team})),
+            Some(json!({"hostname": stored, "team_assignment": team})),
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
@@ -159,17 +157,14 @@ pub fn delete(
     audit::record(
         &mut tx,
         actor,
-        &Change {
-            operation: Operation::Delete,
-            table: TABLE,
-            record_id: record_id_for_key(&host),
-            record_key: Some(&host),
-            old_values: Some(
-                json!({"hostname": old.hostname, "team_assignment": old.team_assignment}),
-            ),
-            new_values: None,
+        &Change::of_key(
+            Operation::Delete,
+            TABLE,
+            &host,
+            Some(json!({"hostname": old.hostname, "team_assignment": old.team_assignment})),
+            None,
             reason,
-        },
+        ),
     )?;
     tx.commit()?;
     notifier.announce(TABLE);
