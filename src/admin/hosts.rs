@@ -10,9 +10,10 @@ use serde_json::json;
 pub const TABLE: &str = "development_hosts";
 
 /// One development host.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, tabled::Tabled)]
 pub struct DevHost {
     /// The host name.
+    #[tabled(rename = "HOSTNAME")]
     pub hostname: String,
 }
 

@@ -686,6 +686,22 @@ pub fn test_event(
     default_team: &str,
     event: &Value,
 ) -> Result<engine::Explanation, AdminError> {
+    let snapshot = crate::alert::cache::load_from(client, default_team)?;
+    explain(&snapshot, event)
+}
+
+/// Explain each of `events` against one snapshot of the rules; a malformed event gets its own
+/// error and the rest are still explained.
+pub fn test_events(
+    client: &mut postgres::Client,
+    default_team: &str,
+    events: &[Value],
+) -> Result<Vec<Result<engine::Explanation, AdminError>>, AdminError> {
+    let snapshot = crate::alert::cache::load_from(client, default_team)?;
+    Ok(events.iter().map(|e| explain(&snapshot, e)).collect())
+}
+
+fn explain(snapshot: &engine::Snapshot, event: &Value) -> Result<engine::Explanation, AdminError> {
     let Some(obj) = event.as_object() else {
         return Err(AdminError::invalid("event", "event must be a JSON object"));
     };
@@ -700,7 +716,6 @@ pub fn test_event(
             )
         })?),
     };
-    let snapshot = crate::alert::cache::load_from(client, default_team)?;
     Ok(snapshot.explain(&engine::EventView {
         hostname,
         message: text("message"),

@@ -12,11 +12,13 @@ pub const TABLE: &str = "device_teams";
 pub const TEAM_MAX: usize = 100;
 
 /// One host → team mapping.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, tabled::Tabled)]
 pub struct DeviceTeam {
     /// The host name.
+    #[tabled(rename = "HOSTNAME")]
     pub hostname: String,
     /// Its team.
+    #[tabled(rename = "TEAM")]
     pub team_assignment: String,
 }
 

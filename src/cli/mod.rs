@@ -4,12 +4,16 @@
 //! exit codes of CONTRACT §2 (0 success, 1 failure, 2 usage, 3 partial).
 
 mod alert;
+mod audit;
 mod config;
 mod forward;
+mod hosts;
 mod ingest;
+mod manage;
 mod migrate;
 pub mod output;
 mod remediate;
+mod rules;
 mod up;
 mod web;
 
@@ -116,9 +120,21 @@ pub enum Command {
     MockMoog(crate::dev::mock_moog::MockMoogArgs),
     /// Apply the embedded database migrations and create monthly audit partitions
     Migrate(migrate::MigrateArgs),
-    /// Inspect configuration
+    /// Settings and dynamic configuration: show, list, get, set, delete, watch
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Alert rules: list, show, add, update, delete, import, export, test
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Development hosts (events from them use a rule's dev_handling)
+    #[command(subcommand)]
+    Hosts(hosts::HostsCommand),
+    /// Device → team assignments
+    #[command(subcommand)]
+    Teams(hosts::TeamsCommand),
+    /// Query the event audit log and the configuration audit log
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Dead-letter replay
     #[command(subcommand)]
     Remediate(remediate::RemediateCommand),
@@ -166,6 +182,10 @@ impl Command {
             Command::MockMoog(_) => "mock-moog",
             Command::Migrate(_) => "migrate",
             Command::Config(_) => "config",
+            Command::Rules(_) => "rules",
+            Command::Hosts(_) => "hosts",
+            Command::Teams(_) => "teams",
+            Command::Audit(_) => "audit",
             Command::Remediate(_) => "remediation",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
@@ -223,6 +243,9 @@ pub enum CliError {
     /// Writing output failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A management operation was refused or failed (bad input, not found, conflict, store).
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
     /// Anything else, already worded for the operator.
     #[error("{0}")]
     Other(String),
@@ -282,6 +305,10 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::MockMoog(args) => run_mock_moog(&args),
         Command::Migrate(args) => migrate::run(&settings, &args, format),
         Command::Config(cmd) => config::run(&settings, &cmd, format),
+        Command::Rules(cmd) => rules::run(&settings, &cmd, format),
+        Command::Hosts(cmd) => hosts::run_hosts(&settings, &cmd, format),
+        Command::Teams(cmd) => hosts::run_teams(&settings, &cmd, format),
+        Command::Audit(cmd) => audit::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),

@@ -13,7 +13,7 @@ pub enum Format {
 }
 
 /// Print `rows` as a table or as a JSON value, per `format`.
-pub fn print<T: Serialize + tabled::Tabled>(
+pub fn print<T: tabled::Tabled>(
     format: Format,
     rows: &[T],
     json: &impl Serialize,
