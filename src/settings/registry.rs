@@ -139,7 +139,7 @@ def!(
     TEXT,
     None,
     General,
-    "Instance name in logs, heartbeats and processing lists (default: <service>-<host name>[-<port>])"
+    "Instance name in logs, heartbeats and processing lists (default: `<service>-<host name>[-<port>]`)"
 );
 def!(
     MUTT_BIND_ADDRESS,
