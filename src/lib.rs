@@ -20,6 +20,13 @@
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
 //! - [`alert`]: `mutt alert run`: the rule cache, per-message decisions (pure, in `alert::event`),
 //!   batched audit writes and the one-transaction Redis commit.
+//! - [`forward`]: `mutt forward run`: Moog payloads, the shared rate limit and circuit breaker,
+//!   keep-alive delivery, delayed retries and the Moog DLQ.
+//! - [`remediate`]: `mutt remediate run`: replays the DLQs to their source queues (one active
+//!   instance), parking poison messages in `mutt:dlq:dead`.
+//! - [`admin`]: the management layer shared by the REST API and the admin CLI: validated,
+//!   audited, announced writes of rules, hosts, teams and dynamic configuration; audit queries.
+//! - [`web`]: `mutt web serve`: the REST API, API keys and sessions, the dashboard and pages.
 //! - [`http`]: HTTP plumbing (hyper) for every daemon: routing, JSON error envelope, limits, health
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
