@@ -571,7 +571,7 @@ fn dynamic_config_is_validated_audited_announced_and_watchable() {
     assert_eq!(entry["source"], json!("default"));
 
     // Start watching before changing anything; wait until it has subscribed.
-    let mut watcher = Command::new(env!("CARGO_BIN_EXE_mutt"))
+    let watcher = Command::new(env!("CARGO_BIN_EXE_mutt"))
         .args(["--output", "json", "config", "watch", "--count", "3"])
         .env_clear()
         .envs(t.env())
