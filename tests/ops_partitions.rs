@@ -377,3 +377,46 @@ fn drop_needs_a_positive_older_than() {
     let out = t.mutt(&["partitions", "drop", "--older-than", "0"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_busy_parent_makes_the_drop_fail_fast_without_losing_or_doubling_rows() {
+    let (t, mut c) = setup();
+    let old = month(-8);
+    c.batch_execute(&old.create_sql()).unwrap();
+    let rows = insert(&mut c, &[at(old.from, 1), at(old.from, 2), at(old.from, 3)]);
+
+    // A long reader on the parent: DETACH needs an exclusive lock and must give up, not queue.
+    let mut reader = t.admin();
+    let mut tx = reader.transaction().unwrap();
+    tx.query("SELECT count(*) FROM event_audit_log", &[])
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = t.mutt(
+        &["partitions", "drop", "--older-than", "6"],
+        &[("RETENTION_DDL_LOCK_TIMEOUT_MS", "300")],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("1 partition(s) failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("lock timeout"), "{}", stdout(&out));
+    assert_eq!(
+        ids(&mut c, "SELECT original_id FROM event_audit_log_archive"),
+        rows,
+        "the rows were archived before the drop was attempted"
+    );
+    assert!(exists(&mut c, &old.name), "still there, empty");
+    tx.rollback().unwrap();
+
+    let out = t.mutt(&["partitions", "drop", "--older-than", "6"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!exists(&mut c, &old.name));
+    assert_eq!(
+        ids(&mut c, "SELECT original_id FROM event_audit_log_archive"),
+        rows,
+        "nothing archived twice"
+    );
+}

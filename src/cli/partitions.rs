@@ -189,7 +189,14 @@ pub fn run(
                     error: o.error.clone().unwrap_or_default(),
                 })
                 .collect();
-            output::print(format, &rows, &outcomes)?;
+            if outcomes.is_empty() && format == Format::Table {
+                println!(
+                    "nothing to retire: no partition ends before {}",
+                    cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+            } else {
+                output::print(format, &rows, &outcomes)?;
+            }
             let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
             if failed > 0 {
                 eprintln!("mutt: partitions drop: {failed} partition(s) failed");
