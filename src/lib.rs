@@ -31,6 +31,8 @@
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.
+//! - [`ops`]: batch upkeep run from cron or timers: `mutt partitions ensure|list|drop` and
+//!   `mutt retention run` (archive, purge, DLQ ageing), batched and advisory-locked.
 //! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
 //!   processes (test harness and `mutt up`), and the `mutt load` generator.
 
@@ -43,6 +45,7 @@ pub mod forward;
 pub mod http;
 pub mod ingest;
 pub mod logging;
+pub mod ops;
 pub mod queue;
 pub mod remediate;
 pub mod rules;

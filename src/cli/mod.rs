@@ -12,7 +12,9 @@ mod ingest;
 mod manage;
 mod migrate;
 pub mod output;
+mod partitions;
 mod remediate;
+mod retention;
 mod rules;
 mod up;
 mod web;
@@ -138,6 +140,12 @@ pub enum Command {
     /// Dead-letter replay
     #[command(subcommand)]
     Remediate(remediate::RemediateCommand),
+    /// Monthly partitions of event_audit_log: ensure, list, drop
+    #[command(subcommand)]
+    Partitions(partitions::PartitionsCommand),
+    /// Retention: archive, purge and age out expired audit rows and dead letters
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
     /// The web UI and REST API
@@ -187,6 +195,8 @@ impl Command {
             Command::Teams(_) => "teams",
             Command::Audit(_) => "audit",
             Command::Remediate(_) => "remediation",
+            Command::Partitions(_) => "partitions",
+            Command::Retention(_) => "retention",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
             Command::Completions { .. } => "completions",
@@ -310,6 +320,8 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Teams(cmd) => hosts::run_teams(&settings, &cmd, format),
         Command::Audit(cmd) => audit::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
+        Command::Partitions(cmd) => partitions::run(&settings, &cmd, format),
+        Command::Retention(cmd) => retention::run(&settings, &cmd, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {

@@ -210,10 +210,6 @@ const UPPER_BOUND: ValueType = ValueType::Float {
     min: 0.0,
     max: 3600.0,
 };
-const DAYS: ValueType = ValueType::Int {
-    min: 1,
-    max: 36_500,
-};
 
 /// Every dynamic key, sorted by name.
 pub static ALL: &[&DynamicKey] = &[
@@ -259,32 +255,28 @@ pub static ALL: &[&DynamicKey] = &[
         &registry::CIRCUIT_BREAKER_TIMEOUT,
         "Seconds the breaker stays open before one probe",
     ),
-    &own(
+    &linked(
         CONFIG_AUDIT_RETENTION_DAYS,
         "retention",
-        DAYS,
-        "365",
+        &registry::RETENTION_AUDIT_DAYS,
         "Days config_audit_log rows are kept",
     ),
-    &own(
+    &linked(
         DLQ_RETENTION_DAYS,
         "retention",
-        ValueType::Int { min: 1, max: 3650 },
-        "30",
+        &registry::RETENTION_DLQ_DAYS,
         "Days dead letters are kept",
     ),
-    &own(
+    &linked(
         EVENT_ARCHIVE_RETENTION_YEARS,
         "retention",
-        ValueType::Int { min: 1, max: 100 },
-        "7",
+        &registry::RETENTION_ARCHIVE_YEARS,
         "Years archived events are kept",
     ),
-    &own(
+    &linked(
         EVENT_RETENTION_DAYS,
         "retention",
-        DAYS,
-        "90",
+        &registry::RETENTION_EVENT_AUDIT_DAYS,
         "Days events stay in the active event_audit_log",
     ),
     &linked(
@@ -335,11 +327,10 @@ pub static ALL: &[&DynamicKey] = &[
         &registry::REMEDIATION_INTERVAL,
         "Seconds between replay cycles",
     ),
-    &own(
+    &linked(
         RETENTION_ENFORCEMENT_ENABLED,
         "retention",
-        ValueType::Bool,
-        "true",
+        &registry::RETENTION_ENABLED,
         "Whether the retention enforcer deletes expired data",
     ),
     &own(
@@ -899,6 +890,8 @@ mod tests {
         assert!(table.contains(
             "| `alerter_shed_mode` | one of defer, dlq | `defer` (`ALERTER_SHED_MODE`) | alerter |"
         ));
-        assert!(table.contains("| `event_retention_days` | integer 1..=36500 | `90` | retention |"));
+        assert!(table.contains(
+            "| `event_retention_days` | integer 1..=36500 | `90` (`RETENTION_EVENT_AUDIT_DAYS`) | retention |"
+        ));
     }
 }

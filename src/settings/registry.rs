@@ -40,6 +40,7 @@ pub enum Group {
     Alerter,
     Forwarder,
     Remediation,
+    Retention,
     Web,
     Secrets,
 }
@@ -57,6 +58,7 @@ impl Group {
             Group::Alerter => "alerter",
             Group::Forwarder => "forwarder",
             Group::Remediation => "remediation",
+            Group::Retention => "retention",
             Group::Web => "web",
             Group::Secrets => "secrets",
         }
@@ -913,6 +915,51 @@ def!(
     "Replays of an entry before it moves to the dead list (dynamic max_poison_retries wins)"
 );
 
+// Retention and partitions (`mutt retention run`, `mutt partitions …`)
+def!(RETENTION_ENABLED, "RETENTION_ENABLED", BOOL, Some("true"), Retention,
+    ["RETENTION_ENFORCEMENT_ENABLED"],
+    "Let `mutt retention run` remove expired data (false: legal hold, the run does nothing; dynamic retention_enforcement_enabled wins)");
+def!(RETENTION_EVENT_AUDIT_DAYS, "RETENTION_EVENT_AUDIT_DAYS", int(1, 36_500), Some("90"), Retention,
+    ["EVENT_RETENTION_DAYS"],
+    "Days event_audit_log rows stay hot; older rows move to event_audit_log_archive (dynamic event_retention_days wins)");
+def!(RETENTION_ARCHIVE_YEARS, "RETENTION_ARCHIVE_YEARS", int(1, 100), Some("7"), Retention,
+    ["EVENT_ARCHIVE_RETENTION_YEARS"],
+    "Years rows are kept in event_audit_log_archive, by event time (dynamic event_archive_retention_years wins)");
+def!(
+    RETENTION_AUDIT_DAYS,
+    "RETENTION_AUDIT_DAYS",
+    int(1, 36_500),
+    Some("365"),
+    Retention,
+    ["CONFIG_AUDIT_RETENTION_DAYS"],
+    "Days config_audit_log rows are kept, then deleted (dynamic config_audit_retention_days wins)"
+);
+def!(RETENTION_DLQ_DAYS, "RETENTION_DLQ_DAYS", int(1, 3_650), Some("30"), Retention,
+    "Days dead letters are kept in the DLQ lists, by failure time (dynamic dlq_retention_days wins)");
+def!(
+    RETENTION_BATCH_SIZE,
+    "RETENTION_BATCH_SIZE",
+    int(1, 1_000_000),
+    Some("1000"),
+    Retention,
+    ["RETENTION_CLEANUP_BATCH_SIZE"],
+    "Rows or DLQ entries removed per transaction by retention and partition archiving"
+);
+def!(
+    RETENTION_BATCH_PAUSE_MS,
+    "RETENTION_BATCH_PAUSE_MS",
+    int(0, 60_000),
+    Some("0"),
+    Retention,
+    "Pause in milliseconds between retention batches (throttles WAL and I/O on a busy server)"
+);
+def!(RETENTION_LOCK_WAIT_SECONDS, "RETENTION_LOCK_WAIT_SECONDS", int(0, 86_400), Some("0"), Retention,
+    "Seconds a retention run or partition drop waits for another one to finish before giving up (exit 1)");
+def!(RETENTION_DDL_LOCK_TIMEOUT_MS, "RETENTION_DDL_LOCK_TIMEOUT_MS", int(1, 600_000), Some("5000"), Retention,
+    "Longest wait in milliseconds for the table lock of a partition detach/drop, so it never queues traffic behind it");
+def!(PARTITIONS_AHEAD, "PARTITIONS_AHEAD", int(0, 120), Some("3"), Retention,
+    "Months after the current one that `mutt partitions ensure` creates (v2.5's RETENTION_PRECREATE_MONTHS counted the current month)");
+
 // Web UI and REST API
 def!(
     WEBUI_API_KEYS,
@@ -1067,6 +1114,16 @@ pub static ALL: &[&Def] = &[
     &REMEDIATION_INTERVAL,
     &REMEDIATION_BATCH_SIZE,
     &MAX_POISON_RETRIES,
+    &RETENTION_ENABLED,
+    &RETENTION_EVENT_AUDIT_DAYS,
+    &RETENTION_ARCHIVE_YEARS,
+    &RETENTION_AUDIT_DAYS,
+    &RETENTION_DLQ_DAYS,
+    &RETENTION_BATCH_SIZE,
+    &RETENTION_BATCH_PAUSE_MS,
+    &RETENTION_LOCK_WAIT_SECONDS,
+    &RETENTION_DDL_LOCK_TIMEOUT_MS,
+    &PARTITIONS_AHEAD,
     &WEBUI_SESSION_TTL,
     &WEBUI_LOGIN_MAX_FAILURES,
     &METRICS_CACHE_TTL,

@@ -57,7 +57,7 @@ impl MonthPartition {
 }
 
 /// `day` plus `n` calendar months (day must be the 1st).
-fn add_months(day: NaiveDate, n: u32) -> NaiveDate {
+pub fn add_months(day: NaiveDate, n: u32) -> NaiveDate {
     let months = day.year() * 12 + day.month0() as i32 + n as i32;
     NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
         .unwrap_or(day)
@@ -107,7 +107,8 @@ pub fn existing(client: &mut postgres::Client) -> Result<Vec<String>, DbError> {
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-fn default_partition(client: &mut postgres::Client) -> Result<Option<String>, DbError> {
+/// Name of the DEFAULT partition of the parent, if it has one.
+pub fn default_partition(client: &mut postgres::Client) -> Result<Option<String>, DbError> {
     let row = client.query_opt(
         "SELECT c.relname::text FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partdefid
          WHERE p.partrelid = $1::text::regclass",
@@ -234,7 +235,8 @@ fn create_one(
     Ok(Some(in_default as u64))
 }
 
-fn quote_ident(name: &str) -> String {
+/// `name` as a quoted SQL identifier (partition names come from the catalog).
+pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
