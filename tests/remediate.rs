@@ -49,6 +49,12 @@ impl Setup {
         common::json_list(&mut self.redis, &key)
     }
 
+    /// Length of a list (entries need not be JSON).
+    fn len(&mut self, rest: &str) -> usize {
+        let key = self.key(rest);
+        self.redis.llen(&key).unwrap()
+    }
+
     fn wait_until(&mut self, within: Duration, what: &str, done: impl FnMut(&mut Setup) -> bool) {
         common::wait_until(self, within, what, done)
     }
@@ -73,8 +79,9 @@ fn both_dlqs_are_replayed_counted_and_poisoned_as_specified() {
         &[json!({"hostname":"h3","_event_id":"m1","_moog_retry_count":6,"_dlq":{"reason":"retries exhausted"}})],
     );
     let _d = s.remediator(&[]);
+    // The alerter DLQ holds a non-JSON entry until it is moved: count, don't parse.
     s.wait_until(Duration::from_secs(10), "both DLQs emptied", |s| {
-        s.list("dlq:alerter").is_empty() && s.list("dlq:moog").is_empty()
+        s.len("dlq:alerter") == 0 && s.len("dlq:moog") == 0
     });
     assert_eq!(
         s.list("ingest_queue"),
