@@ -6,6 +6,7 @@
 mod alert;
 mod audit;
 mod config;
+mod dlq;
 mod forward;
 mod hosts;
 mod ingest;
@@ -138,6 +139,9 @@ pub enum Command {
     /// Dead-letter replay
     #[command(subcommand)]
     Remediate(remediate::RemediateCommand),
+    /// Dead-letter lists: list, stats, replay, purge (filtered by reason, age, host)
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
     /// The web UI and REST API
@@ -187,6 +191,7 @@ impl Command {
             Command::Teams(_) => "teams",
             Command::Audit(_) => "audit",
             Command::Remediate(_) => "remediation",
+            Command::Dlq(_) => "dlq",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
             Command::Completions { .. } => "completions",
@@ -310,6 +315,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Teams(cmd) => hosts::run_teams(&settings, &cmd, format),
         Command::Audit(cmd) => audit::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
+        Command::Dlq(cmd) => dlq::run(&settings, &cmd, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {

@@ -22,6 +22,31 @@ pub enum Consumer {
     Moog,
 }
 
+/// A daemon family that records its instances for `mutt status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// `mutt alert run`.
+    Alerter,
+    /// `mutt forward run`.
+    Forwarder,
+    /// `mutt remediate run`.
+    Remediation,
+}
+
+impl Service {
+    /// Every family, in display order.
+    pub const ALL: [Service; 3] = [Service::Alerter, Service::Forwarder, Service::Remediation];
+
+    /// The name used in the key and in `mutt status` (`moog` for the forwarder, as its other keys).
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Alerter => "alerter",
+            Service::Forwarder => "moog",
+            Service::Remediation => "remediation",
+        }
+    }
+}
+
 /// A dead-letter list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dlq {
@@ -184,6 +209,12 @@ impl Keys {
         format!("{}:deliveries:{name}", self.prefix)
     }
 
+    /// `mutt:instances:<service>`: hash pod → `{"instance","last_seen_ms","ttl_s"}`, refreshed
+    /// with each heartbeat so `mutt status` can show instances whose heartbeat already expired.
+    pub fn instances(&self, s: Service) -> String {
+        format!("{}:instances:{}", self.prefix, s.name())
+    }
+
     /// A dead-letter list.
     pub fn dlq(&self, d: Dlq) -> &str {
         match d {
@@ -290,6 +321,11 @@ mod tests {
             "mutt:circuit_breaker:moogsoft:state"
         );
         assert_eq!(k.moog_retry(), "mutt:retry:moog");
+        assert_eq!(k.instances(Service::Forwarder), "mutt:instances:moog");
+        assert_eq!(
+            k.instances(Service::Remediation),
+            "mutt:instances:remediation"
+        );
         assert_eq!(k.deliveries(Consumer::Alerter), "mutt:deliveries:alerter");
     }
 
