@@ -15,6 +15,7 @@ mod migrate;
 pub mod output;
 mod remediate;
 mod rules;
+mod status;
 mod up;
 mod web;
 
@@ -142,6 +143,8 @@ pub enum Command {
     /// Dead-letter lists: list, stats, replay, purge (filtered by reason, age, host)
     #[command(subcommand)]
     Dlq(dlq::DlqCommand),
+    /// The whole system on one screen: daemons, queues, DLQs, breaker, rules, partitions; exit 1 when unhealthy
+    Status(status::StatusArgs),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
     /// The web UI and REST API
@@ -192,6 +195,7 @@ impl Command {
             Command::Audit(_) => "audit",
             Command::Remediate(_) => "remediation",
             Command::Dlq(_) => "dlq",
+            Command::Status(_) => "status",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
             Command::Completions { .. } => "completions",
@@ -316,6 +320,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Audit(cmd) => audit::run(&settings, &cmd, format),
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Dlq(cmd) => dlq::run(&settings, &cmd, format),
+        Command::Status(args) => status::run(&settings, &args, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {
