@@ -188,6 +188,10 @@ fn open_breaker_full_dlq_and_a_dead_endpoint_are_problems() {
     let _: () = redis
         .lpush(format!("{p}:processing:alerter:ghost"), "x")
         .unwrap();
+    // A v2.5 alerter keeps only its heartbeat key: still listed, as up.
+    let _: () = redis
+        .set_ex(format!("{p}:heartbeat:alerter:legacy-pod"), "alive", 30)
+        .unwrap();
     let nobody = format!("http://127.0.0.1:{}/health", free_port().unwrap());
     let (code, r) = status(
         &t,
@@ -204,6 +208,12 @@ fn open_breaker_full_dlq_and_a_dead_endpoint_are_problems() {
     assert_eq!(r["processing"][0]["pod"], "ghost");
     assert_eq!(r["processing"][0]["depth"], 1);
     assert_eq!(r["dlq"]["moog"], 1);
+    let legacy = instance(&r, "alerter", "legacy-pod").expect("v2.5 pod listed");
+    assert_eq!(legacy["up"], true);
+    assert!(
+        legacy["heartbeat_age_s"].as_f64().unwrap() < 2.0,
+        "{legacy}"
+    );
 }
 
 #[test]

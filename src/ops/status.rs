@@ -32,6 +32,10 @@ pub struct Options {
     pub dlq_threshold: u64,
     /// Instances silent longer than this are no longer listed (zero: always listed).
     pub forget_after: Duration,
+    /// Heartbeat lifetime assumed for alerters without an instance record (v2.5 pods).
+    pub alerter_ttl: Duration,
+    /// Heartbeat lifetime assumed for forwarders without an instance record.
+    pub moog_ttl: Duration,
 }
 
 impl Options {
@@ -49,6 +53,8 @@ impl Options {
             http_timeout: s.duration(&registry::STATUS_HTTP_TIMEOUT),
             dlq_threshold: s.int(&registry::STATUS_DLQ_THRESHOLD).max(0) as u64,
             forget_after: s.duration(&registry::STATUS_FORGET_AFTER),
+            alerter_ttl: s.duration(&registry::ALERTER_JANITOR_TIMEOUT),
+            moog_ttl: s.duration(&registry::MOOG_JANITOR_TIMEOUT),
         }
     }
 }
@@ -311,6 +317,40 @@ fn read_redis(
             });
         }
     }
+    // Pods alive without an instance record (a v2.5 daemon sharing this Redis during a
+    // migration) are still seen through their heartbeat keys; their age assumes our lifetime.
+    for (service, c, ttl) in [
+        (Service::Alerter, Consumer::Alerter, opts.alerter_ttl),
+        (Service::Forwarder, Consumer::Moog, opts.moog_ttl),
+    ] {
+        let beats: Vec<String> =
+            redis::Commands::scan_match::<_, String>(conn, keys.heartbeat_pattern(c))?
+                .filter_map(Result::ok)
+                .collect();
+        for key in beats {
+            let Some(pod) = keys.pod_of_heartbeat_key(c, &key).map(str::to_string) else {
+                continue;
+            };
+            if r.instances
+                .iter()
+                .any(|i| i.service == service.name() && i.pod == pod)
+            {
+                continue;
+            }
+            let left_ms: i64 = redis::cmd("PTTL").arg(&key).query(conn)?;
+            if left_ms == -2 {
+                continue; // expired between SCAN and PTTL
+            }
+            let ttl_ms = ttl.as_millis() as i64;
+            r.instances.push(Instance {
+                service: service.name().into(),
+                pod,
+                up: true,
+                heartbeat_age_s: (ttl_ms - left_ms).max(0) as f64 / 1000.0,
+                ttl_s: ttl.as_secs(),
+            });
+        }
+    }
     r.instances
         .sort_by(|a, b| (&a.service, &a.pod).cmp(&(&b.service, &b.pod)));
     for (name, c) in [("alerter", Consumer::Alerter), ("moog", Consumer::Moog)] {
@@ -520,6 +560,8 @@ mod tests {
             http_timeout: Duration::from_secs(1),
             dlq_threshold: 10,
             forget_after: Duration::from_secs(3600),
+            alerter_ttl: Duration::from_secs(30),
+            moog_ttl: Duration::from_secs(30),
         }
     }
 

@@ -190,13 +190,28 @@ impl Keys {
             .filter(|pod| !pod.is_empty())
     }
 
-    /// `mutt:heartbeat:<consumer>:<pod>`: present while the pod is alive.
-    pub fn heartbeat(&self, c: Consumer, pod: &str) -> String {
-        let prefix = match c {
+    fn heartbeat_prefix(&self, c: Consumer) -> &str {
+        match c {
             Consumer::Alerter => &self.alerter_heartbeat,
             Consumer::Moog => &self.moog_heartbeat,
-        };
-        format!("{prefix}:{pod}")
+        }
+    }
+
+    /// `mutt:heartbeat:<consumer>:<pod>`: present while the pod is alive.
+    pub fn heartbeat(&self, c: Consumer, pod: &str) -> String {
+        format!("{}:{pod}", self.heartbeat_prefix(c))
+    }
+
+    /// SCAN pattern matching every heartbeat key of a consumer family.
+    pub fn heartbeat_pattern(&self, c: Consumer) -> String {
+        format!("{}:*", self.heartbeat_prefix(c))
+    }
+
+    /// The pod name of a heartbeat key, or `None` if the key is not one.
+    pub fn pod_of_heartbeat_key<'k>(&self, c: Consumer, key: &'k str) -> Option<&'k str> {
+        key.strip_prefix(self.heartbeat_prefix(c))
+            .and_then(|rest| rest.strip_prefix(':'))
+            .filter(|pod| !pod.is_empty())
     }
 
     /// `mutt:deliveries:<consumer>`: hash of sha1(message) → deliveries that did not finish
@@ -380,6 +395,13 @@ mod tests {
         assert_eq!(
             k.processing_pattern(Consumer::Moog),
             "mutt:processing:moog:*"
+        );
+        let hb = k.heartbeat(Consumer::Moog, "fwd-1");
+        assert_eq!(k.pod_of_heartbeat_key(Consumer::Moog, &hb), Some("fwd-1"));
+        assert_eq!(k.pod_of_heartbeat_key(Consumer::Alerter, &hb), None);
+        assert_eq!(
+            k.heartbeat_pattern(Consumer::Alerter),
+            "mutt:heartbeat:alerter:*"
         );
     }
 }
