@@ -271,3 +271,52 @@ fn entries_taken_meanwhile_are_reported_as_vanished_not_duplicated() {
     let out = dlq::purge(&mut s.redis, &keys, Dlq::Alerter, &chosen[..1], false).unwrap();
     assert_eq!((out.done, out.vanished), (0, 1));
 }
+
+/// Run `mutt <args>` on a pseudo-terminal (util-linux `script`), typing `answer`.
+fn on_a_terminal(t: &TestEnv, args: &str, answer: &str) -> Option<std::process::Output> {
+    use std::io::Write;
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let mut child = std::process::Command::new(script)
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_mutt")),
+            "/dev/null",
+        ])
+        .env_clear()
+        .envs(t.env())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn purge_on_a_terminal_asks_and_honours_the_answer() {
+    let mut s = setup();
+    let items = s.seed_alerter();
+    let Some(out) = on_a_terminal(&s.t, "dlq purge alerter --reason json", "n\n") else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    let text = common::stdout(&out);
+    assert!(text.contains("for good? [y/N]"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(s.raw("dlq:alerter"), items);
+    let out = on_a_terminal(&s.t, "dlq purge alerter --reason json", "y\n").unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    assert_eq!(
+        s.raw("dlq:alerter"),
+        vec![items[0].clone(), items[2].clone(), items[3].clone()]
+    );
+}
