@@ -279,7 +279,8 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
         shutdown.clone(),
     )?;
 
-    let queue = ReliableQueue::new(keys.clone(), Consumer::Alerter, &pod, keys.ingest_queue());
+    let queue = ReliableQueue::new(keys.clone(), Consumer::Alerter, &pod, keys.ingest_queue())
+        .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER));
     let ttl = settings.duration(&registry::ALERTER_JANITOR_TIMEOUT);
     let mut conn = connector.connect()?;
     // The heartbeat goes first, so no janitor ever mistakes this pod for a dead one.

@@ -6,6 +6,7 @@
 mod alert;
 mod audit;
 mod config;
+mod dlq;
 mod forward;
 mod hosts;
 mod ingest;
@@ -16,6 +17,7 @@ mod partitions;
 mod remediate;
 mod retention;
 mod rules;
+mod status;
 mod up;
 mod web;
 
@@ -146,6 +148,11 @@ pub enum Command {
     /// Retention: archive, purge and age out expired audit rows and dead letters
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
+    /// Dead-letter lists: list, stats, replay, purge (filtered by reason, age, host)
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
+    /// The whole system on one screen: daemons, queues, DLQs, breaker, rules, partitions; exit 1 when unhealthy
+    Status(status::StatusArgs),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
     /// The web UI and REST API
@@ -197,6 +204,8 @@ impl Command {
             Command::Remediate(_) => "remediation",
             Command::Partitions(_) => "partitions",
             Command::Retention(_) => "retention",
+            Command::Dlq(_) => "dlq",
+            Command::Status(_) => "status",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
             Command::Completions { .. } => "completions",
@@ -322,6 +331,8 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Partitions(cmd) => partitions::run(&settings, &cmd, format),
         Command::Retention(cmd) => retention::run(&settings, &cmd, format),
+        Command::Dlq(cmd) => dlq::run(&settings, &cmd, format),
+        Command::Status(args) => status::run(&settings, &args, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
         Command::Completions { shell } => {

@@ -309,7 +309,8 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), ForwardError>
         shutdown,
     )?;
 
-    let queue = ReliableQueue::new(keys.clone(), Consumer::Moog, &pod, keys.alert_queue());
+    let queue = ReliableQueue::new(keys.clone(), Consumer::Moog, &pod, keys.alert_queue())
+        .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER));
     let ttl = settings.duration(&registry::MOOG_JANITOR_TIMEOUT);
     let mut conn = connector.connect()?;
     queue.claim(&mut conn, ttl)?;

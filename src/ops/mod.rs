@@ -1,4 +1,7 @@
-//! Batch upkeep of the stores: monthly audit partitions and retention of expired data.
+//! Operations: batch upkeep of the stores (monthly audit partitions, retention of expired data)
+//! and the operator tools behind `mutt dlq` and `mutt status`.
 
+pub mod dlq;
 pub mod partitions;
 pub mod retention;
+pub mod status;

@@ -7,7 +7,7 @@
 //! whose heartbeat has expired to the source queue, oldest first, counting a delivery for each
 //! message so a message that keeps killing its consumer is eventually dead-lettered.
 
-use crate::store::redis::keys::{Consumer, Keys};
+use crate::store::redis::keys::{Consumer, Keys, Service};
 use crate::store::redis::scripts;
 use ::redis as rd;
 use std::time::Duration;
@@ -48,6 +48,8 @@ pub struct ReliableQueue {
     source: String,
     // Distinguishes this process from an earlier one with the same pod name.
     instance: String,
+    // How long `mutt status` keeps listing this family's silent instances (0 = forever).
+    forget_after: Duration,
 }
 
 impl ReliableQueue {
@@ -59,7 +61,35 @@ impl ReliableQueue {
             pod: pod.to_string(),
             source: source.to_string(),
             instance: uuid::Uuid::new_v4().to_string(),
+            forget_after: Duration::ZERO,
         }
+    }
+
+    /// Forget instances of this family silent for longer than `after` when recording heartbeats
+    /// for `mutt status` (`STATUS_FORGET_AFTER`).
+    pub fn forgetting_after(mut self, after: Duration) -> ReliableQueue {
+        self.forget_after = after;
+        self
+    }
+
+    fn service(&self) -> Service {
+        match self.family {
+            Consumer::Alerter => Service::Alerter,
+            Consumer::Moog => Service::Forwarder,
+        }
+    }
+
+    /// Record this pod in the family's instance hash (what `mutt status` reads).
+    fn record(&self, conn: &mut rd::Connection, ttl: Duration) -> rd::RedisResult<()> {
+        scripts::beat(
+            conn,
+            &self.keys.instances(self.service()),
+            &self.pod,
+            &self.instance,
+            ttl.as_secs().max(1),
+            self.forget_after.as_millis() as u64,
+        )
+        .map(|_| ())
     }
 
     fn family_name(&self) -> &'static str {
@@ -110,6 +140,7 @@ impl ReliableQueue {
                 });
             }
         }
+        self.record(conn, ttl)?;
         let leftovers = scripts::recover(
             conn,
             &self.processing_key(),
@@ -133,12 +164,22 @@ impl ReliableQueue {
             .arg(&self.instance)
             .arg("EX")
             .arg(ttl.as_secs().max(1))
-            .query(conn)
+            .query::<()>(conn)?;
+        self.record(conn, ttl)
     }
 
     /// Drop the heartbeat on a clean exit (after the processing list is empty).
     pub fn release(&self, conn: &mut rd::Connection) -> rd::RedisResult<()> {
-        rd::cmd("DEL").arg(self.heartbeat_key()).query(conn)
+        // A clean exit is not an outage: `mutt status` stops listing the pod.
+        rd::pipe()
+            .cmd("DEL")
+            .arg(self.heartbeat_key())
+            .ignore()
+            .cmd("HDEL")
+            .arg(self.keys.instances(self.service()))
+            .arg(&self.pod)
+            .ignore()
+            .query(conn)
     }
 
     /// Take up to `max` messages, waiting up to `block` for the first one.

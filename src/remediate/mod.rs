@@ -12,7 +12,7 @@ use crate::http::{HealthRoutes, ServerHandle};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
-use crate::store::redis::keys::{Dlq, Keys};
+use crate::store::redis::keys::{Dlq, Keys, Service};
 use crate::store::redis::scripts::{self, ReplayTo};
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
 use prometheus::{
@@ -155,14 +155,15 @@ impl Metrics {
 /// Run remediation until SIGTERM/SIGINT.
 pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateError> {
     let keys = Keys::from_settings(settings);
-    let instance = format!(
-        "{}-{}",
-        settings.instance_name(
-            "remediation",
-            settings.port(&registry::HEALTH_PORT_REMEDIATION)
-        ),
-        uuid::Uuid::new_v4().simple()
+    let pod = settings.instance_name(
+        "remediation",
+        settings.port(&registry::HEALTH_PORT_REMEDIATION),
     );
+    let instance = format!("{pod}-{}", uuid::Uuid::new_v4().simple());
+    let instances = keys.instances(Service::Remediation);
+    let forget_ms = settings
+        .duration(&registry::STATUS_FORGET_AFTER)
+        .as_millis() as u64;
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));
     drop(connector.connect()?);
     let registry = Registry::new();
@@ -194,9 +195,15 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateErro
         let interval = Duration::from_secs(
             tun(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL).max(1),
         );
+        let lease = interval * 2 + Duration::from_secs(10);
+        // Seen by `mutt status`: alive until a whole lease passes without a cycle.
+        if let Err(e) =
+            conn.run(|c| scripts::beat(c, &instances, &pod, &instance, lease.as_secs(), forget_ms))
+        {
+            log::warn!("remediation heartbeat: {e}");
+        }
         if enabled {
             let started = Instant::now();
-            let lease = interval * 2 + Duration::from_secs(10);
             match conn.run(|c| hold_lock(c, &lock, &instance, lease)) {
                 Ok(true) => {
                     metrics.loops.inc();
@@ -234,6 +241,12 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateErro
         }
     }
     let _ = conn.run(|c| release_lock(c, &lock, &instance));
+    let _ = conn.run(|c| {
+        ::redis::cmd("HDEL")
+            .arg(&instances)
+            .arg(&pod)
+            .query::<()>(c)
+    });
     for s in servers {
         let _ = s.join();
     }

@@ -1018,6 +1018,48 @@ def!(
     "Seconds an SLO report is reused"
 );
 
+// Operations: `mutt status` (and the instance records it reads)
+def!(
+    STATUS_INGEST_URL,
+    "STATUS_INGEST_URL",
+    TEXT,
+    None,
+    General,
+    "Health URL of the ingest API that `mutt status` probes (e.g. http://ingest:8080/health/ready); unset: not probed"
+);
+def!(
+    STATUS_WEBUI_URL,
+    "STATUS_WEBUI_URL",
+    TEXT,
+    None,
+    General,
+    "Health URL of the web UI that `mutt status` probes (e.g. http://web:8090/health/ready); unset: not probed"
+);
+def!(
+    STATUS_HTTP_TIMEOUT,
+    "STATUS_HTTP_TIMEOUT",
+    secs(0.1, 60.0),
+    Some("2"),
+    General,
+    "Seconds `mutt status` waits for each health URL"
+);
+def!(
+    STATUS_DLQ_THRESHOLD,
+    "STATUS_DLQ_THRESHOLD",
+    int(0, 1_000_000_000),
+    Some("1000"),
+    General,
+    "`mutt status` reports unhealthy when a DLQ holds more entries than this (0: any entry)"
+);
+def!(
+    STATUS_FORGET_AFTER,
+    "STATUS_FORGET_AFTER",
+    secs(0.0, 31_536_000.0),
+    Some("3600"),
+    General,
+    "Seconds an instance whose heartbeat stopped stays listed (as down) by `mutt status` (0: forever)"
+);
+
 /// Every setting, in display order.
 pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
@@ -1130,6 +1172,11 @@ pub static ALL: &[&Def] = &[
     &PROMETHEUS_URL,
     &SLO_QUERY_TIMEOUT,
     &SLO_CACHE_TTL,
+    &STATUS_INGEST_URL,
+    &STATUS_WEBUI_URL,
+    &STATUS_HTTP_TIMEOUT,
+    &STATUS_DLQ_THRESHOLD,
+    &STATUS_FORGET_AFTER,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
     &DB_PASS_CURRENT,

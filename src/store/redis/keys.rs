@@ -22,6 +22,31 @@ pub enum Consumer {
     Moog,
 }
 
+/// A daemon family that records its instances for `mutt status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// `mutt alert run`.
+    Alerter,
+    /// `mutt forward run`.
+    Forwarder,
+    /// `mutt remediate run`.
+    Remediation,
+}
+
+impl Service {
+    /// Every family, in display order.
+    pub const ALL: [Service; 3] = [Service::Alerter, Service::Forwarder, Service::Remediation];
+
+    /// The name used in the key and in `mutt status` (`moog` for the forwarder, as its other keys).
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Alerter => "alerter",
+            Service::Forwarder => "moog",
+            Service::Remediation => "remediation",
+        }
+    }
+}
+
 /// A dead-letter list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dlq {
@@ -165,13 +190,28 @@ impl Keys {
             .filter(|pod| !pod.is_empty())
     }
 
-    /// `mutt:heartbeat:<consumer>:<pod>`: present while the pod is alive.
-    pub fn heartbeat(&self, c: Consumer, pod: &str) -> String {
-        let prefix = match c {
+    fn heartbeat_prefix(&self, c: Consumer) -> &str {
+        match c {
             Consumer::Alerter => &self.alerter_heartbeat,
             Consumer::Moog => &self.moog_heartbeat,
-        };
-        format!("{prefix}:{pod}")
+        }
+    }
+
+    /// `mutt:heartbeat:<consumer>:<pod>`: present while the pod is alive.
+    pub fn heartbeat(&self, c: Consumer, pod: &str) -> String {
+        format!("{}:{pod}", self.heartbeat_prefix(c))
+    }
+
+    /// SCAN pattern matching every heartbeat key of a consumer family.
+    pub fn heartbeat_pattern(&self, c: Consumer) -> String {
+        format!("{}:*", self.heartbeat_prefix(c))
+    }
+
+    /// The pod name of a heartbeat key, or `None` if the key is not one.
+    pub fn pod_of_heartbeat_key<'k>(&self, c: Consumer, key: &'k str) -> Option<&'k str> {
+        key.strip_prefix(self.heartbeat_prefix(c))
+            .and_then(|rest| rest.strip_prefix(':'))
+            .filter(|pod| !pod.is_empty())
     }
 
     /// `mutt:deliveries:<consumer>`: hash of sha1(message) → deliveries that did not finish
@@ -182,6 +222,12 @@ impl Keys {
             Consumer::Moog => "moog",
         };
         format!("{}:deliveries:{name}", self.prefix)
+    }
+
+    /// `mutt:instances:<service>`: hash pod → `{"instance","last_seen_ms","ttl_s"}`, refreshed
+    /// with each heartbeat so `mutt status` can show instances whose heartbeat already expired.
+    pub fn instances(&self, s: Service) -> String {
+        format!("{}:instances:{}", self.prefix, s.name())
     }
 
     /// A dead-letter list.
@@ -290,6 +336,11 @@ mod tests {
             "mutt:circuit_breaker:moogsoft:state"
         );
         assert_eq!(k.moog_retry(), "mutt:retry:moog");
+        assert_eq!(k.instances(Service::Forwarder), "mutt:instances:moog");
+        assert_eq!(
+            k.instances(Service::Remediation),
+            "mutt:instances:remediation"
+        );
         assert_eq!(k.deliveries(Consumer::Alerter), "mutt:deliveries:alerter");
     }
 
@@ -344,6 +395,13 @@ mod tests {
         assert_eq!(
             k.processing_pattern(Consumer::Moog),
             "mutt:processing:moog:*"
+        );
+        let hb = k.heartbeat(Consumer::Moog, "fwd-1");
+        assert_eq!(k.pod_of_heartbeat_key(Consumer::Moog, &hb), Some("fwd-1"));
+        assert_eq!(k.pod_of_heartbeat_key(Consumer::Alerter, &hb), None);
+        assert_eq!(
+            k.heartbeat_pattern(Consumer::Alerter),
+            "mutt:heartbeat:alerter:*"
         );
     }
 }

@@ -351,3 +351,46 @@ pub fn enqueue_groups<S: AsRef<str>>(
         })
         .collect())
 }
+
+static BEAT: LazyLock<rd::Script> = LazyLock::new(|| rd::Script::new(include_str!("lua/beat.lua")));
+
+/// Record a heartbeat of `pod` (instance `instance`, lifetime `ttl_s`) in the instance hash on
+/// Redis's clock, dropping entries silent for more than `forget_ms` (0 = keep all).
+pub fn beat(
+    conn: &mut rd::Connection,
+    hash: &str,
+    pod: &str,
+    instance: &str,
+    ttl_s: u64,
+    forget_ms: u64,
+) -> rd::RedisResult<u64> {
+    BEAT.key(hash)
+        .arg(pod)
+        .arg(instance)
+        .arg(ttl_s)
+        .arg(forget_ms)
+        .invoke(conn)
+}
+
+static DLQ_MOVE: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/dlq_move.lua")));
+
+/// Move each (original, replacement) from `dlq` to `target` atomically; one `true` (moved) or
+/// `false` (no longer in the DLQ) per pair, in order.
+pub fn dlq_move(
+    conn: &mut rd::Connection,
+    dlq: &str,
+    target: &str,
+    pairs: &[(String, String)],
+) -> rd::RedisResult<Vec<bool>> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut inv = DLQ_MOVE.key(dlq);
+    inv.key(target);
+    for (original, replacement) in pairs {
+        inv.arg(original).arg(replacement);
+    }
+    let flags: Vec<i64> = inv.invoke(conn)?;
+    Ok(flags.into_iter().map(|f| f == 1).collect())
+}

@@ -1,0 +1,701 @@
+//! `mutt status`: one look at the whole system, and a verdict.
+//!
+//! Daemon instances come from the instance hashes (`mutt:instances:<service>`) the alerter,
+//! forwarder and remediation refresh with each heartbeat; an alerter or forwarder is up while its
+//! heartbeat key exists (what the janitor believes too), remediation while its last beat is younger
+//! than the lease it announced. Ingest and the web UI have no heartbeat: their health URLs are
+//! probed when configured. A store that cannot be reached is reported and the rest still shown.
+
+use crate::settings::{registry, Settings};
+use crate::store::postgres::partitions::{self, PARENT};
+use crate::store::postgres::{PgConfig, PgConnector};
+use crate::store::redis::keys::{Consumer, Dlq, Keys, Service};
+use crate::store::redis::{RedisConfig, RedisConnector};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+/// Months after the current one whose partitions are shown (the horizon `mutt migrate` creates).
+pub const PARTITION_MONTHS_AHEAD: u32 = 3;
+
+/// What the verdict is measured against (settings `STATUS_*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Health URL of the ingest API, if it should be probed.
+    pub ingest_url: Option<String>,
+    /// Health URL of the web UI, if it should be probed.
+    pub webui_url: Option<String>,
+    /// Deadline of each probe.
+    pub http_timeout: Duration,
+    /// A DLQ with more entries than this is a problem.
+    pub dlq_threshold: u64,
+    /// Instances silent longer than this are no longer listed (zero: always listed).
+    pub forget_after: Duration,
+    /// Heartbeat lifetime assumed for alerters without an instance record (v2.5 pods).
+    pub alerter_ttl: Duration,
+    /// Heartbeat lifetime assumed for forwarders without an instance record.
+    pub moog_ttl: Duration,
+}
+
+impl Options {
+    /// The options as configured.
+    pub fn from_settings(s: &Settings) -> Options {
+        let url = |def| {
+            s.opt_text(def)
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+        };
+        Options {
+            ingest_url: url(&registry::STATUS_INGEST_URL),
+            webui_url: url(&registry::STATUS_WEBUI_URL),
+            http_timeout: s.duration(&registry::STATUS_HTTP_TIMEOUT),
+            dlq_threshold: s.int(&registry::STATUS_DLQ_THRESHOLD).max(0) as u64,
+            forget_after: s.duration(&registry::STATUS_FORGET_AFTER),
+            alerter_ttl: s.duration(&registry::ALERTER_JANITOR_TIMEOUT),
+            moog_ttl: s.duration(&registry::MOOG_JANITOR_TIMEOUT),
+        }
+    }
+}
+
+/// Whether a store answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reach {
+    /// It answered.
+    pub up: bool,
+    /// Why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One daemon instance seen through its heartbeat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instance {
+    /// `alerter`, `moog` or `remediation`.
+    pub service: String,
+    /// Its pod name.
+    pub pod: String,
+    /// Alive.
+    pub up: bool,
+    /// Seconds since its last heartbeat (Redis clock).
+    pub heartbeat_age_s: f64,
+    /// The heartbeat lifetime it announced.
+    pub ttl_s: u64,
+}
+
+/// One probed health URL.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Endpoint {
+    /// `ingest` or `webui`.
+    pub service: String,
+    /// The URL probed.
+    pub url: String,
+    /// Answered 2xx in time.
+    pub up: bool,
+    /// HTTP status, when one came back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Why it is down, when no status came back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Queue depths.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Queues {
+    /// `mutt:ingest_queue`.
+    pub ingest: u64,
+    /// `mutt:alert_queue`.
+    pub alert: u64,
+    /// `mutt:retry:moog` (delayed retries).
+    pub retry: u64,
+}
+
+/// One pod's processing list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Processing {
+    /// `alerter` or `moog`.
+    pub consumer: String,
+    /// Pod name.
+    pub pod: String,
+    /// Messages taken and not finished.
+    pub depth: u64,
+}
+
+/// DLQ sizes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DlqSizes {
+    /// `mutt:dlq:alerter`.
+    pub alerter: u64,
+    /// `mutt:dlq:moog`.
+    pub moog: u64,
+    /// `mutt:dlq:dead`.
+    pub dead: u64,
+}
+
+/// Rule counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rules {
+    /// Active rules (what alerters load).
+    pub active: i64,
+    /// All rules.
+    pub total: i64,
+}
+
+/// One month's audit partition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Partition table name.
+    pub partition: String,
+    /// It exists.
+    pub exists: bool,
+}
+
+/// Partition coverage of `event_audit_log`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Partitions {
+    /// The current month (UTC) first, then the months ahead.
+    pub months: Vec<Month>,
+    /// Rows in the DEFAULT partition (events no monthly partition covered); `None` without one.
+    pub default_rows: Option<i64>,
+}
+
+/// Everything `mutt status` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// `healthy` is false when `problems` is not empty.
+    pub healthy: bool,
+    /// What makes the system unhealthy.
+    pub problems: Vec<String>,
+    /// Worth a look, not unhealthy.
+    pub warnings: Vec<String>,
+    /// When (RFC 3339 UTC).
+    pub checked_at: String,
+    /// Redis.
+    pub redis: Reach,
+    /// PostgreSQL.
+    pub postgres: Reach,
+    /// Daemon instances with a heartbeat.
+    pub instances: Vec<Instance>,
+    /// Probed health URLs.
+    pub endpoints: Vec<Endpoint>,
+    /// Queue depths (Redis up).
+    pub queues: Option<Queues>,
+    /// Non-empty processing lists.
+    pub processing: Vec<Processing>,
+    /// DLQ sizes (Redis up).
+    pub dlq: Option<DlqSizes>,
+    /// Circuit breaker state (`CLOSED`, `OPEN`, `HALF_OPEN`; no key = `CLOSED`).
+    pub breaker: Option<String>,
+    /// Rules (PostgreSQL up).
+    pub rules: Option<Rules>,
+    /// Audit partitions (PostgreSQL up).
+    pub partitions: Option<Partitions>,
+}
+
+/// Look at everything; never fails: what cannot be read is reported as a problem.
+pub fn collect(settings: &Settings, opts: &Options) -> Report {
+    let now = Utc::now();
+    let mut r = Report {
+        healthy: true,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        checked_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        redis: Reach {
+            up: false,
+            error: None,
+        },
+        postgres: Reach {
+            up: false,
+            error: None,
+        },
+        instances: Vec::new(),
+        endpoints: Vec::new(),
+        queues: None,
+        processing: Vec::new(),
+        dlq: None,
+        breaker: None,
+        rules: None,
+        partitions: None,
+    };
+    let keys = Keys::from_settings(settings);
+    match RedisConnector::new(RedisConfig::from_settings(settings)).connect() {
+        Ok(mut conn) => match read_redis(&mut conn, &keys, opts, &mut r) {
+            Ok(()) => r.redis.up = true,
+            Err(e) => r.redis.error = Some(format!("Redis command failed: {e}")),
+        },
+        Err(e) => r.redis.error = Some(e.to_string()),
+    }
+    match PgConnector::new(PgConfig::from_settings(settings, "mutt-status"))
+        .and_then(|c| c.connect())
+    {
+        Ok(mut client) => {
+            r.postgres.up = true;
+            read_postgres(&mut client, now, &mut r);
+        }
+        Err(e) => r.postgres.error = Some(e.to_string()),
+    }
+    for (service, url) in [("ingest", &opts.ingest_url), ("webui", &opts.webui_url)] {
+        if let Some(url) = url {
+            r.endpoints.push(probe(service, url, opts.http_timeout));
+        }
+    }
+    assess(&mut r, opts);
+    r
+}
+
+/// Server time (s, µs), queue depths, retry set, the three DLQs and the breaker state.
+type Snapshot = ((u64, u64), u64, u64, u64, u64, u64, u64, Option<String>);
+
+fn read_redis(
+    conn: &mut redis::Connection,
+    keys: &Keys,
+    opts: &Options,
+    r: &mut Report,
+) -> redis::RedisResult<()> {
+    let (time, ingest, alert, retry, dlq_a, dlq_m, dlq_d, breaker): Snapshot = redis::pipe()
+        .cmd("TIME")
+        .cmd("LLEN")
+        .arg(keys.ingest_queue())
+        .cmd("LLEN")
+        .arg(keys.alert_queue())
+        .cmd("ZCARD")
+        .arg(keys.moog_retry())
+        .cmd("LLEN")
+        .arg(keys.dlq(Dlq::Alerter))
+        .cmd("LLEN")
+        .arg(keys.dlq(Dlq::Moog))
+        .cmd("LLEN")
+        .arg(keys.dlq(Dlq::Dead))
+        .cmd("GET")
+        .arg(keys.circuit_breaker(crate::forward::BREAKER, "state"))
+        .query(conn)?;
+    let now_ms = time.0 * 1000 + time.1 / 1000;
+    r.queues = Some(Queues {
+        ingest,
+        alert,
+        retry,
+    });
+    r.dlq = Some(DlqSizes {
+        alerter: dlq_a,
+        moog: dlq_m,
+        dead: dlq_d,
+    });
+    r.breaker = Some(breaker.unwrap_or_else(|| "CLOSED".into()));
+    for service in Service::ALL {
+        let entries: Vec<(String, String)> = redis::cmd("HGETALL")
+            .arg(keys.instances(service))
+            .query(conn)?;
+        let consumer = match service {
+            Service::Alerter => Some(Consumer::Alerter),
+            Service::Forwarder => Some(Consumer::Moog),
+            Service::Remediation => None,
+        };
+        for (pod, text) in entries {
+            let Some((last_seen_ms, ttl_s)) = parse_beat(&text) else {
+                continue;
+            };
+            let age_ms = now_ms.saturating_sub(last_seen_ms);
+            if !opts.forget_after.is_zero() && age_ms as u128 > opts.forget_after.as_millis() {
+                continue;
+            }
+            let up = match consumer {
+                Some(c) => redis::cmd("EXISTS")
+                    .arg(keys.heartbeat(c, &pod))
+                    .query::<bool>(conn)?,
+                None => age_ms <= ttl_s * 1000,
+            };
+            r.instances.push(Instance {
+                service: service.name().into(),
+                pod,
+                up,
+                heartbeat_age_s: age_ms as f64 / 1000.0,
+                ttl_s,
+            });
+        }
+    }
+    // Pods alive without an instance record (a v2.5 daemon sharing this Redis during a
+    // migration) are still seen through their heartbeat keys; their age assumes our lifetime.
+    for (service, c, ttl) in [
+        (Service::Alerter, Consumer::Alerter, opts.alerter_ttl),
+        (Service::Forwarder, Consumer::Moog, opts.moog_ttl),
+    ] {
+        let beats: Vec<String> =
+            redis::Commands::scan_match::<_, String>(conn, keys.heartbeat_pattern(c))?
+                .filter_map(Result::ok)
+                .collect();
+        for key in beats {
+            let Some(pod) = keys.pod_of_heartbeat_key(c, &key).map(str::to_string) else {
+                continue;
+            };
+            if r.instances
+                .iter()
+                .any(|i| i.service == service.name() && i.pod == pod)
+            {
+                continue;
+            }
+            let left_ms: i64 = redis::cmd("PTTL").arg(&key).query(conn)?;
+            if left_ms == -2 {
+                continue; // expired between SCAN and PTTL
+            }
+            let ttl_ms = ttl.as_millis() as i64;
+            r.instances.push(Instance {
+                service: service.name().into(),
+                pod,
+                up: true,
+                heartbeat_age_s: (ttl_ms - left_ms).max(0) as f64 / 1000.0,
+                ttl_s: ttl.as_secs(),
+            });
+        }
+    }
+    r.instances
+        .sort_by(|a, b| (&a.service, &a.pod).cmp(&(&b.service, &b.pod)));
+    for (name, c) in [("alerter", Consumer::Alerter), ("moog", Consumer::Moog)] {
+        let lists: Vec<String> =
+            redis::Commands::scan_match::<_, String>(conn, keys.processing_pattern(c))?
+                .filter_map(Result::ok)
+                .collect();
+        for list in lists {
+            let Some(pod) = keys.pod_of_processing_key(c, &list).map(str::to_string) else {
+                continue;
+            };
+            let depth: u64 = redis::cmd("LLEN").arg(&list).query(conn)?;
+            r.processing.push(Processing {
+                consumer: name.into(),
+                pod,
+                depth,
+            });
+        }
+    }
+    r.processing
+        .sort_by(|a, b| (&a.consumer, &a.pod).cmp(&(&b.consumer, &b.pod)));
+    Ok(())
+}
+
+/// (last_seen_ms, ttl_s) of one instance record.
+fn parse_beat(text: &str) -> Option<(u64, u64)> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    Some((v.get("last_seen_ms")?.as_u64()?, v.get("ttl_s")?.as_u64()?))
+}
+
+fn read_postgres(client: &mut postgres::Client, now: DateTime<Utc>, r: &mut Report) {
+    match client.query_one(
+        "SELECT count(*) FILTER (WHERE is_active), count(*) FROM alert_rules",
+        &[],
+    ) {
+        Ok(row) => {
+            r.rules = Some(Rules {
+                active: row.get(0),
+                total: row.get(1),
+            })
+        }
+        Err(e) => r.problems.push(format!(
+            "rules: {}",
+            crate::store::postgres::pool::short_reason(&e)
+        )),
+    }
+    match read_partitions(client, now) {
+        Ok(p) => r.partitions = Some(p),
+        Err(e) => r.problems.push(format!("partitions: {e}")),
+    }
+}
+
+fn read_partitions(
+    client: &mut postgres::Client,
+    now: DateTime<Utc>,
+) -> Result<Partitions, String> {
+    let have = partitions::existing(client).map_err(|e| e.to_string())?;
+    let months = partitions::months_to_ensure(now, PARTITION_MONTHS_AHEAD)
+        .into_iter()
+        .map(|m| Month {
+            month: m.from.format("%Y-%m").to_string(),
+            exists: have.contains(&m.name),
+            partition: m.name,
+        })
+        .collect();
+    let default: Option<String> = client
+        .query_opt(
+            "SELECT c.relname::text FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partdefid
+             WHERE p.partrelid = $1::text::regclass",
+            &[&PARENT],
+        )
+        .map_err(|e| crate::store::postgres::pool::short_reason(&e))?
+        .map(|row| row.get(0));
+    let default_rows = match default {
+        Some(name) => {
+            let sql = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
+            Some(
+                client
+                    .query_one(sql.as_str(), &[])
+                    .map_err(|e| crate::store::postgres::pool::short_reason(&e))?
+                    .get(0),
+            )
+        }
+        None => None,
+    };
+    Ok(Partitions {
+        months,
+        default_rows,
+    })
+}
+
+fn probe(service: &str, url: &str, timeout: Duration) -> Endpoint {
+    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+    let (up, http_status, error) = match agent.get(url).call() {
+        Ok(resp) => (true, Some(resp.status()), None),
+        Err(ureq::Error::Status(code, _)) => (false, Some(code), None),
+        Err(e) => (false, None, Some(short_transport_error(&e))),
+    };
+    Endpoint {
+        service: service.into(),
+        url: url.into(),
+        up,
+        http_status,
+        error,
+    }
+}
+
+fn short_transport_error(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Transport(t) => t
+            .message()
+            .map(str::to_string)
+            .unwrap_or_else(|| t.kind().to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// Fill `problems`, `warnings` and `healthy` from what was collected (pure).
+pub fn assess(r: &mut Report, opts: &Options) {
+    let mut problems = std::mem::take(&mut r.problems);
+    let mut warnings = std::mem::take(&mut r.warnings);
+    for (name, reach) in [("Redis", &r.redis), ("PostgreSQL", &r.postgres)] {
+        if !reach.up {
+            problems.push(format!(
+                "{name} unreachable: {}",
+                reach.error.as_deref().unwrap_or("no answer")
+            ));
+        }
+    }
+    for i in r.instances.iter().filter(|i| !i.up) {
+        problems.push(format!(
+            "{} {} is down: last heartbeat {:.0}s ago (lifetime {}s)",
+            i.service, i.pod, i.heartbeat_age_s, i.ttl_s
+        ));
+    }
+    if r.redis.up {
+        for service in [Service::Alerter, Service::Forwarder] {
+            if !r
+                .instances
+                .iter()
+                .any(|i| i.up && i.service == service.name())
+            {
+                warnings.push(format!("no {} instance is running", service.name()));
+            }
+        }
+    }
+    for e in r.endpoints.iter().filter(|e| !e.up) {
+        let why = match (e.http_status, &e.error) {
+            (Some(code), _) => format!("HTTP {code}"),
+            (None, Some(err)) => err.clone(),
+            (None, None) => "no answer".into(),
+        };
+        problems.push(format!("{} is down: {} answered {why}", e.service, e.url));
+    }
+    match r.breaker.as_deref() {
+        Some("OPEN") => problems.push("the Moog circuit breaker is open".into()),
+        Some("HALF_OPEN") => {
+            warnings.push("the Moog circuit breaker is half open (probing)".into())
+        }
+        _ => {}
+    }
+    if let Some(d) = &r.dlq {
+        for (name, n) in [("alerter", d.alerter), ("moog", d.moog), ("dead", d.dead)] {
+            if n > opts.dlq_threshold {
+                problems.push(format!(
+                    "DLQ {name} holds {n} entries (threshold {})",
+                    opts.dlq_threshold
+                ));
+            }
+        }
+    }
+    if let Some(p) = &r.partitions {
+        for (i, m) in p.months.iter().enumerate().filter(|(_, m)| !m.exists) {
+            if i == 0 {
+                problems.push(format!(
+                    "no audit partition for the current month {} (events land in DEFAULT)",
+                    m.month
+                ));
+            } else {
+                warnings.push(format!(
+                    "no audit partition yet for {} (run `mutt partitions ensure` or `mutt migrate`)",
+                    m.month
+                ));
+            }
+        }
+        match p.default_rows {
+            None => warnings.push(format!("{PARENT} has no DEFAULT partition")),
+            Some(n) if n > 0 => warnings.push(format!(
+                "{n} audit rows sit in the DEFAULT partition (no monthly partition covered them)"
+            )),
+            Some(_) => {}
+        }
+    }
+    r.healthy = problems.is_empty();
+    r.problems = problems;
+    r.warnings = warnings;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Options {
+        Options {
+            ingest_url: None,
+            webui_url: None,
+            http_timeout: Duration::from_secs(1),
+            dlq_threshold: 10,
+            forget_after: Duration::from_secs(3600),
+            alerter_ttl: Duration::from_secs(30),
+            moog_ttl: Duration::from_secs(30),
+        }
+    }
+
+    fn healthy_report() -> Report {
+        let up = Reach {
+            up: true,
+            error: None,
+        };
+        let inst = |service: &str| Instance {
+            service: service.into(),
+            pod: "p1".into(),
+            up: true,
+            heartbeat_age_s: 1.0,
+            ttl_s: 30,
+        };
+        Report {
+            healthy: false,
+            problems: vec![],
+            warnings: vec![],
+            checked_at: String::new(),
+            redis: up.clone(),
+            postgres: up,
+            instances: vec![inst("alerter"), inst("moog")],
+            endpoints: vec![],
+            queues: Some(Queues {
+                ingest: 0,
+                alert: 0,
+                retry: 0,
+            }),
+            processing: vec![],
+            dlq: Some(DlqSizes {
+                alerter: 10,
+                moog: 0,
+                dead: 0,
+            }),
+            breaker: Some("CLOSED".into()),
+            rules: Some(Rules {
+                active: 1,
+                total: 1,
+            }),
+            partitions: Some(Partitions {
+                months: vec![Month {
+                    month: "2026-12".into(),
+                    partition: "event_audit_log_2026_12".into(),
+                    exists: true,
+                }],
+                default_rows: Some(0),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_healthy_system_has_no_problems() {
+        let mut r = healthy_report();
+        assess(&mut r, &opts());
+        assert!(r.healthy, "{:?}", r.problems);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    type Breakage = Box<dyn Fn(&mut Report)>;
+
+    #[test]
+    fn each_unhealthy_condition_is_a_problem() {
+        let cases: Vec<(&str, Breakage)> = vec![
+            ("Redis unreachable", Box::new(|r| r.redis.up = false)),
+            (
+                "PostgreSQL unreachable",
+                Box::new(|r| r.postgres.up = false),
+            ),
+            (
+                "alerter p1 is down",
+                Box::new(|r| r.instances[0].up = false),
+            ),
+            (
+                "breaker is open",
+                Box::new(|r| r.breaker = Some("OPEN".into())),
+            ),
+            (
+                "DLQ alerter holds 11",
+                Box::new(|r| r.dlq.as_mut().unwrap().alerter = 11),
+            ),
+            (
+                "current month 2026-12",
+                Box::new(|r| r.partitions.as_mut().unwrap().months[0].exists = false),
+            ),
+            (
+                "ingest is down",
+                Box::new(|r| {
+                    r.endpoints.push(Endpoint {
+                        service: "ingest".into(),
+                        url: "http://x/health".into(),
+                        up: false,
+                        http_status: Some(503),
+                        error: None,
+                    })
+                }),
+            ),
+        ];
+        for (expected, break_it) in cases {
+            let mut r = healthy_report();
+            break_it(&mut r);
+            assess(&mut r, &opts());
+            assert!(!r.healthy, "{expected}");
+            assert!(
+                r.problems.iter().any(|p| p.contains(expected)),
+                "{expected}: {:?}",
+                r.problems
+            );
+        }
+    }
+
+    #[test]
+    fn lesser_conditions_are_warnings() {
+        let mut r = healthy_report();
+        r.instances.retain(|i| i.service != "moog");
+        r.breaker = Some("HALF_OPEN".into());
+        let p = r.partitions.as_mut().unwrap();
+        p.default_rows = Some(4);
+        p.months.push(Month {
+            month: "2027-01".into(),
+            partition: "event_audit_log_2027_01".into(),
+            exists: false,
+        });
+        assess(&mut r, &opts());
+        assert!(r.healthy, "{:?}", r.problems);
+        assert_eq!(r.warnings.len(), 4, "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn instance_records_parse() {
+        assert_eq!(
+            parse_beat(r#"{"instance":"i","last_seen_ms":1000,"ttl_s":30}"#),
+            Some((1000, 30))
+        );
+        assert_eq!(parse_beat("nope"), None);
+    }
+}

@@ -1,0 +1,25 @@
+-- Record one instance's heartbeat in its family's instance hash, on Redis's clock (so `mutt
+-- status` on another host computes ages without clock skew), and forget instances silent for
+-- longer than the forget window (crashed pods with one-off names would otherwise pile up).
+--
+-- KEYS[1] the instance hash
+-- ARGV[1] pod, ARGV[2] instance id, ARGV[3] heartbeat lifetime (s), ARGV[4] forget after (ms)
+--
+-- Returns the server time in ms.
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1],
+  cjson.encode({instance = ARGV[2], last_seen_ms = now, ttl_s = tonumber(ARGV[3])}))
+local forget = tonumber(ARGV[4])
+if forget > 0 then
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local ok, v = pcall(cjson.decode, all[i + 1])
+    if not ok or type(v) ~= 'table' or type(v.last_seen_ms) ~= 'number'
+        or now - v.last_seen_ms > forget then
+      redis.call('HDEL', KEYS[1], all[i])
+    end
+  end
+end
+return now
