@@ -40,10 +40,15 @@ complete -c mutt -n "__fish_mutt_needs_command" -f -a "e2e" -d 'Check a running 
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Inspect configuration'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "config" -d 'Settings and dynamic configuration: show, list, get, set, delete, watch'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "rules" -d 'Alert rules: list, show, add, update, delete, import, export, test'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "hosts" -d 'Development hosts (events from them use a rule\'s dev_handling)'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "teams" -d 'Device → team assignments'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "audit" -d 'Query the event audit log and the configuration audit log'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "remediate" -d 'Dead-letter replay'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "web" -d 'The web UI and REST API'
+complete -c mutt -n "__fish_mutt_needs_command" -f -a "trap-handler" -d 'snmptrapd\'s traphandle program: read one trap on stdin, post it to the ingest API (exit 1 if it could not be delivered)'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
@@ -178,17 +183,22 @@ complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l status -d 'List ap
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run; change nothing'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
 json\t'JSON for scripts'"
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "list" -d 'List dynamic configuration keys: live value, default, where the value comes from'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "get" -d 'Show one dynamic configuration key'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "set" -d 'Set a dynamic configuration key (validated; audited; every daemon is told)'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "delete" -d 'Remove a dynamic configuration key from Redis, so its default applies again'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "watch" -d 'Print configuration changes as they are announced (one line each) until Ctrl-C'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l group -d 'Only settings of this group (general, redis, postgres, ports, queues, secrets)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
@@ -199,8 +209,333 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcom
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l force -d 'Write a key the registry does not know (any scalar value)'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l count -d 'Stop after this many changes' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'List dynamic configuration keys: live value, default, where the value comes from'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one dynamic configuration key'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a dynamic configuration key (validated; audited; every daemon is told)'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove a dynamic configuration key from Redis, so its default applies again'
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Print configuration changes as they are announced (one line each) until Ctrl-C'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "list" -d 'List rules in the order the engine tries them (priority, then id)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "show" -d 'Show one rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "add" -d 'Create a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "update" -d 'Change fields of a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "delete" -d 'Delete a rule (refused while audited events reference it: deactivate it instead)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "import" -d 'Create rules from a YAML or JSON file (`-` for stdin); rules identical to existing ones are skipped, so importing twice changes nothing. Exit 3 when some entries were refused'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "export" -d 'Write every rule as YAML (JSON with `--output json`), ready for `import`'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "test" -d 'Explain how the live rules decide an event, or each event of a file'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l active -d 'Only active rules'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l inactive -d 'Only inactive rules'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l match-string -d 'Text (contains) or pattern (regex) to look for in the message' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l match-type -d 'contains, regex or oid_prefix' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l trap-oid -d 'Trap OID (prefix) the event must carry' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l severity -d 'Severity the event must have: 0–7 or a syslog name (err, warning, …)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l priority -d 'Lower wins (default 100)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l prod-handling -d 'Handling for production hosts' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l dev-handling -d 'Handling for development hosts' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l team -d 'Team of the alert' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l active -d 'Whether the rule is used (true/false)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l match-string -d 'Text (contains) or pattern (regex) to look for in the message' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l match-type -d 'contains, regex or oid_prefix' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l trap-oid -d 'Trap OID (prefix) the event must carry' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l severity -d 'Severity the event must have: 0–7 or a syslog name (err, warning, …)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l priority -d 'Lower wins (default 100)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l prod-handling -d 'Handling for production hosts' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l dev-handling -d 'Handling for development hosts' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l team -d 'Team of the alert' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l active -d 'Whether the rule is used (true/false)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l clear -d 'Clear a field: match_string, trap_oid or syslog_severity (repeatable)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l reason -d 'Why (kept in the audit rows)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l file -d 'Write here instead of stdout' -r -F
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l hostname -d 'The sending device' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l message -d 'The message text' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l trap-oid -d 'The trap OID' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l severity -d '0–7 or a syslog name' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l event -d 'A whole event as a JSON object' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l file -d 'Events as JSON (an array, one object per line, or concatenated objects); `-` for stdin' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "list" -d 'List rules in the order the engine tries them (priority, then id)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change fields of a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a rule (refused while audited events reference it: deactivate it instead)'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "import" -d 'Create rules from a YAML or JSON file (`-` for stdin); rules identical to existing ones are skipped, so importing twice changes nothing. Exit 3 when some entries were refused'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write every rule as YAML (JSON with `--output json`), ready for `import`'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Explain how the live rules decide an event, or each event of a file'
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "list" -d 'List development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "add" -d 'Add development hosts (names are stored trimmed and lower-case)'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "delete" -d 'Remove development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "list" -d 'List development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add development hosts (names are stored trimmed and lower-case)'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "list" -d 'List device → team assignments'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "set" -d 'Assign a device to a team (creates or changes the mapping)'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "delete" -d 'Remove the team assignments of devices'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "list" -d 'List device → team assignments'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "set" -d 'Assign a device to a team (creates or changes the mapping)'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove the team assignments of devices'
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -f -a "events" -d 'Search audited events, newest first'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -f -a "config" -d 'Show configuration changes (rules, hosts, teams, dynamic config), newest first'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l host -d 'Only this host (exact name)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l rule-id -d 'Only events matched by this rule' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l since -d 'From this time (RFC 3339, `YYYY-MM-DD HH:MM:SS` UTC, or a date)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l until -d 'Up to this time (a date means its end)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l limit -d 'Rows per page (1–200)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l cursor -d 'Continue after the last row of a previous page (its `next_cursor`)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l changed-by -d 'Who made the change (substring, case-insensitive), e.g. `cli:` or `webui_api:ops`' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l operation -d 'CREATE, UPDATE or DELETE' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l table -d 'alert_rules, development_hosts, device_teams or dynamic_config' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l record-id -d 'Record id (rule id)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l record-key -d 'Record key (host name or config key)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l since -d 'From this time' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l until -d 'Up to this time' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l page -d 'Page number (1-based)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l limit -d 'Rows per page (1–200)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s V -l version -d 'Print version'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "events" -d 'Search audited events, newest first'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "config" -d 'Show configuration changes (rules, hosts, teams, dynamic config), newest first'
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
@@ -260,6 +595,17 @@ complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l url -d 'Ingest URL to post to; same as TRAP_HANDLER_INGEST_URL (default http://127.0.0.1:<SERVER_PORT_INGESTOR>/api/v2/ingest)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
+json\t'JSON for scripts'"
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l print -d 'Print the event as JSON on stdout instead of posting it (check a snmptrapd set-up)'
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
@@ -269,22 +615,48 @@ complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d
 json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "forward" -d 'The Moog forwarder'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "ingest" -d 'The ingest API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "config" -d 'Inspect configuration'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "remediate" -d 'Dead-letter replay'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "web" -d 'The web UI and REST API'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config remediate up web completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "alert" -d 'The alerter: rules, audit log, alerts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "forward" -d 'The Moog forwarder'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "ingest" -d 'The ingest API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "e2e" -d 'Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "load" -d 'Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "mock-moog" -d 'Run a Moogsoft webhook sink that records requests and plays scripted faults (tests, dry runs)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "migrate" -d 'Apply the embedded database migrations and create monthly audit partitions'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "config" -d 'Settings and dynamic configuration: show, list, get, set, delete, watch'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "rules" -d 'Alert rules: list, show, add, update, delete, import, export, test'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "hosts" -d 'Development hosts (events from them use a rule\'s dev_handling)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "teams" -d 'Device → team assignments'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "audit" -d 'Query the event audit log and the configuration audit log'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "remediate" -d 'Dead-letter replay'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "up" -d 'Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "web" -d 'The web UI and REST API'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "trap-handler" -d 'snmptrapd\'s traphandle program: read one trap on stdin, post it to the ingest API (exit 1 if it could not be delivered)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and not __fish_seen_subcommand_from alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate up web trap-handler completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from forward" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from ingest" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting, its source (flag/env/file/URL/default), secrets masked'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "list" -d 'List dynamic configuration keys: live value, default, where the value comes from'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Show one dynamic configuration key'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set a dynamic configuration key (validated; audited; every daemon is told)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "delete" -d 'Remove a dynamic configuration key from Redis, so its default applies again'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "watch" -d 'Print configuration changes as they are announced (one line each) until Ctrl-C'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List rules in the order the engine tries them (priority, then id)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "show" -d 'Show one rule'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "add" -d 'Create a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "update" -d 'Change fields of a rule'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "delete" -d 'Delete a rule (refused while audited events reference it: deactivate it instead)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "import" -d 'Create rules from a YAML or JSON file (`-` for stdin); rules identical to existing ones are skipped, so importing twice changes nothing. Exit 3 when some entries were refused'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "export" -d 'Write every rule as YAML (JSON with `--output json`), ready for `import`'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "test" -d 'Explain how the live rules decide an event, or each event of a file'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from hosts" -f -a "list" -d 'List development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from hosts" -f -a "add" -d 'Add development hosts (names are stored trimmed and lower-case)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from hosts" -f -a "delete" -d 'Remove development hosts'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from teams" -f -a "list" -d 'List device → team assignments'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from teams" -f -a "set" -d 'Assign a device to a team (creates or changes the mapping)'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from teams" -f -a "delete" -d 'Remove the team assignments of devices'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "events" -d 'Search audited events, newest first'
+complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "config" -d 'Show configuration changes (rules, hosts, teams, dynamic config), newest first'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from remediate" -f -a "run" -d 'Replay dead letters to their source queues on an interval (one active instance) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand help; and __fish_seen_subcommand_from web" -f -a "serve" -d 'Serve the REST API (/api/v1, /api/v2), the dashboard and the management pages until SIGTERM'

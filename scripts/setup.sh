@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what mutt's tests and `mutt up` need on Debian/Ubuntu, and nothing that is already there:
 # redis-server, the PostgreSQL server only when no initdb/postgres binaries can be found, and
-# Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs).
+# Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs), and
+# snmptrapd + snmp (snmptrap) for the trap handler's test against a real snmptrapd (tests/trap_handler.rs).
 # Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -16,9 +17,11 @@ have_pg_server || missing+=(postgresql)
 # The browser test drives exactly these paths (Debian's packages), so check the paths, not PATH.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v snmptrapd >/dev/null 2>&1 || [ -x /usr/sbin/snmptrapd ] || missing+=(snmptrapd)
+command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: redis-server, PostgreSQL and chromium/chromedriver are present; nothing to install"
+  echo "setup: redis-server, PostgreSQL, chromium/chromedriver and snmptrapd/snmp are present; nothing to install"
   exit 0
 fi
 
@@ -42,7 +45,9 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package starts a system redis on 6379; the tests start their own on free ports, so the
 # system one is left as the package configured it.
 command -v redis-server >/dev/null 2>&1 || { echo "setup: redis-server still missing" >&2; exit 1; }
-for b in /usr/bin/chromium /usr/bin/chromedriver; do
+# Debian's snmptrapd package enables a system trap daemon on udp/162; the tests start their own on
+# a free loopback port, so the system one is left as the package configured it.
+for b in /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/snmptrapd /usr/bin/snmptrap; do
   [ -x "$b" ] || { echo "setup: $b still missing" >&2; exit 1; }
 done
 echo "setup: done"

@@ -24,6 +24,7 @@
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.
+//! - [`ops`]: operations tooling beside the daemons: the snmptrapd trap handler.
 //! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
 //!   processes (test harness and `mutt up`), and the `mutt load` generator.
 
@@ -36,6 +37,7 @@ pub mod forward;
 pub mod http;
 pub mod ingest;
 pub mod logging;
+pub mod ops;
 pub mod queue;
 pub mod remediate;
 pub mod rules;

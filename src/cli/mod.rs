@@ -14,6 +14,7 @@ mod migrate;
 pub mod output;
 mod remediate;
 mod rules;
+mod trap;
 mod up;
 mod web;
 
@@ -143,6 +144,8 @@ pub enum Command {
     /// The web UI and REST API
     #[command(subcommand)]
     Web(web::WebCommand),
+    /// snmptrapd's traphandle program: read one trap on stdin, post it to the ingest API (exit 1 if it could not be delivered)
+    TrapHandler(trap::TrapHandlerArgs),
     /// Print a shell completion script to stdout
     Completions {
         /// Target shell
@@ -189,6 +192,7 @@ impl Command {
             Command::Remediate(_) => "remediation",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
+            Command::TrapHandler(_) => "trap-handler",
             Command::Completions { .. } => "completions",
         }
     }
@@ -215,6 +219,9 @@ impl Cli {
         }
         if let Command::Web(cmd) = &self.command {
             flags.extend(cmd.setting_flags());
+        }
+        if let Command::TrapHandler(args) = &self.command {
+            flags.extend(args.setting_flags());
         }
         flags
     }
@@ -312,6 +319,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Remediate(cmd) => remediate::run(&settings, &cmd),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
+        Command::TrapHandler(args) => trap::run(&settings, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -327,7 +335,8 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     }
 }
 
-/// The files kept in `completions/` and `man/`, generated from the clap tree: (path, content).
+/// The files kept in `completions/` and `man/`, generated from the clap tree, and
+/// `deploy/mutt.env.example`, generated from the settings registry: (path, content).
 pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     for (shell, name) in [
@@ -342,6 +351,10 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut cmd = command();
     cmd.build();
     add_man_pages(&cmd, "mutt", &mut files);
+    files.push((
+        "deploy/mutt.env.example".to_string(),
+        crate::settings::registry::env_file_example().into_bytes(),
+    ));
     files
 }
 
