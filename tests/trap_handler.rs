@@ -38,8 +38,8 @@ fn free_udp_port() -> u16 {
         .port()
 }
 
-/// A snmptrapd child on 127.0.0.1:`port` whose traphandle is `mutt trap-handler`, with `env` as
-/// its whole environment (snmptrapd hands it on to the handler).
+/// A snmptrapd child on 127.0.0.1:`port` running the shipped example configuration (traphandle
+/// `mutt trap-handler`), with `env` as its whole environment (snmptrapd hands it on to the handler).
 struct TrapDaemon {
     child: Child,
     port: u16,
@@ -51,14 +51,7 @@ impl TrapDaemon {
     fn start(env: &[(String, String)]) -> TrapDaemon {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("snmptrapd.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "authCommunity log,execute,net public\ntraphandle default {} trap-handler\n",
-                env!("CARGO_BIN_EXE_mutt")
-            ),
-        )
-        .unwrap();
+        std::fs::write(&conf, example_config()).unwrap();
         let log = dir.path().join("snmptrapd.log");
         let port = free_udp_port();
         let mut cmd = Command::new(program("snmptrapd"));
@@ -129,6 +122,26 @@ impl Drop for TrapDaemon {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The shipped examples/snmptrapd/snmptrapd.conf, with this build's binary as the handler and
+/// without its listening address (the test's loopback port is given on the command line).
+fn example_config() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/snmptrapd/snmptrapd.conf");
+    let text = std::fs::read_to_string(path).unwrap();
+    let handler = "traphandle default /usr/local/bin/mutt trap-handler";
+    assert!(text.contains(handler), "the example no longer runs {handler:?}");
+    text.lines()
+        .filter(|l| !l.starts_with("snmpTrapdAddr"))
+        .map(|l| {
+            if l == handler {
+                format!("traphandle default {} trap-handler", env!("CARGO_BIN_EXE_mutt"))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// PATH and HOME, plus net-snmp's persistent state in the test's directory (not /var/lib/snmp).
