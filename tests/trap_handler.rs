@@ -130,12 +130,18 @@ fn example_config() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/snmptrapd/snmptrapd.conf");
     let text = std::fs::read_to_string(path).unwrap();
     let handler = "traphandle default /usr/local/bin/mutt trap-handler";
-    assert!(text.contains(handler), "the example no longer runs {handler:?}");
+    assert!(
+        text.contains(handler),
+        "the example no longer runs {handler:?}"
+    );
     text.lines()
         .filter(|l| !l.starts_with("snmpTrapdAddr"))
         .map(|l| {
             if l == handler {
-                format!("traphandle default {} trap-handler", env!("CARGO_BIN_EXE_mutt"))
+                format!(
+                    "traphandle default {} trap-handler",
+                    env!("CARGO_BIN_EXE_mutt")
+                )
             } else {
                 l.to_string()
             }
