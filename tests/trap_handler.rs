@@ -48,14 +48,15 @@ struct TrapDaemon {
 }
 
 impl TrapDaemon {
-    fn start(env: &[(String, String)]) -> TrapDaemon {
+    fn start(env: &[(String, String)], flags: &[&str]) -> TrapDaemon {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("snmptrapd.conf");
         std::fs::write(&conf, example_config()).unwrap();
         let log = dir.path().join("snmptrapd.log");
         let port = free_udp_port();
         let mut cmd = Command::new(program("snmptrapd"));
-        cmd.args(["-f", "-Lf"])
+        cmd.args(flags)
+            .args(["-f", "-Lf"])
             .arg(&log)
             .args(["-C", "-c"])
             .arg(&conf)
@@ -221,13 +222,14 @@ fn traps_through_snmptrapd_land_in_the_ingest_queue() {
     let queue = format!("{}:ingest_queue", t.prefix);
 
     // Only what the handler needs, and only through snmptrapd's own environment.
-    let trapd = TrapDaemon::start(&[
+    let handler_env = [
         (
             "TRAP_HANDLER_INGEST_URL".into(),
             format!("http://127.0.0.1:{port}/api/v2/ingest"),
         ),
         ("INGEST_API_KEY".into(), KEY.into()),
-    ]);
+    ];
+    let trapd = TrapDaemon::start(&handler_env, &[]);
 
     let marker = format!("Gi0/2 {}", t.prefix);
     trapd.send(
@@ -282,6 +284,17 @@ fn traps_through_snmptrapd_land_in_the_ingest_queue() {
         e["trap_oid"] == "1.3.6.1.4.1.9.0.17"
     });
     assert!(ev["message"].as_str().unwrap().contains("v1 hello"), "{ev}");
+
+    // With -n snmptrapd names no hosts (line 1 repeats the transport): the address is used.
+    let numeric = TrapDaemon::start(&handler_env, &["-n"]);
+    numeric.send(
+        "2c",
+        &["", "1.3.6.1.6.3.1.1.5.4", "1.3.6.1.2.1.2.2.1.1.3", "i", "3"],
+    );
+    let ev = wait_for_event(&mut redis, &queue, "-n linkUp", &numeric, |e| {
+        e["trap_oid"] == "1.3.6.1.6.3.1.1.5.4"
+    });
+    assert_eq!(ev["hostname"], "127.0.0.1", "{ev}");
 
     // A wrong key is refused at once (no retries) and the handler says so.
     let (out, _) = handler(

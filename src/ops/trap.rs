@@ -213,13 +213,17 @@ pub fn transport_address(transport: &str) -> Option<String> {
 
 impl Trap {
     /// The device the trap is about: line 1, or the address from line 2 when line 1 is empty or
-    /// `<UNKNOWN>`.
+    /// `<UNKNOWN>`. With `-n` (no name lookups) snmptrapd repeats the transport on line 1; its
+    /// address is used then.
     pub fn hostname(&self) -> Option<String> {
         let host = self.host.trim();
-        if !host.is_empty() && host != UNKNOWN_HOST {
-            return Some(host.to_string());
+        if host.is_empty() || host == UNKNOWN_HOST {
+            return transport_address(&self.transport);
         }
-        transport_address(&self.transport)
+        if host.contains('[') || host.contains("->") {
+            return transport_address(host).or_else(|| transport_address(&self.transport));
+        }
+        Some(host.to_string())
     }
 
     /// The trap's OID: the value of the `snmpTrapOID.0` varbind.
@@ -481,6 +485,15 @@ mod tests {
         let empty_host = parse("\nUDP: [192.0.2.11]:50000->[192.0.2.1]:162\n").unwrap();
         assert_eq!(empty_host.hostname().as_deref(), Some("192.0.2.11"));
         assert!(empty_host.varbinds.is_empty());
+        // snmptrapd -n (captured from 5.9.3): line 1 repeats the transport.
+        let numeric = parse(
+            "UDP: [127.0.0.1]:46019->[127.0.0.1]:39165\nUDP: [127.0.0.1]:46019->[127.0.0.1]:39165\n\
+             iso.3.6.1.6.3.1.1.4.1.0 iso.3.6.1.6.3.1.1.5.4\n",
+        )
+        .unwrap();
+        assert_eq!(numeric.hostname().as_deref(), Some("127.0.0.1"));
+        let v6 = parse("UDP/IPv6: [::1]:5->[::1]:162\nUDP/IPv6: [::1]:5->[::1]:162\n").unwrap();
+        assert_eq!(v6.hostname().as_deref(), Some("::1"));
     }
 
     #[test]
