@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what mutt's tests and `mutt up` need on Debian/Ubuntu, and nothing that is already there:
 # redis-server, the PostgreSQL server only when no initdb/postgres binaries can be found, and
-# Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs).
+# Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs), and
+# snmptrapd + snmp (snmptrap) for the trap handler's test against a real snmptrapd (tests/trap_handler.rs),
+# and rsyslog, whose rendering of examples/rsyslog/mutt.conf's template is checked (tests/rsyslog_example.rs).
 # Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -16,9 +18,12 @@ have_pg_server || missing+=(postgresql)
 # The browser test drives exactly these paths (Debian's packages), so check the paths, not PATH.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v snmptrapd >/dev/null 2>&1 || [ -x /usr/sbin/snmptrapd ] || missing+=(snmptrapd)
+command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
+command -v rsyslogd >/dev/null 2>&1 || [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: redis-server, PostgreSQL and chromium/chromedriver are present; nothing to install"
+  echo "setup: redis-server, PostgreSQL, chromium/chromedriver and snmptrapd/snmp/rsyslog are present; nothing to install"
   exit 0
 fi
 
@@ -42,7 +47,9 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package starts a system redis on 6379; the tests start their own on free ports, so the
 # system one is left as the package configured it.
 command -v redis-server >/dev/null 2>&1 || { echo "setup: redis-server still missing" >&2; exit 1; }
-for b in /usr/bin/chromium /usr/bin/chromedriver; do
+# Debian's snmptrapd and rsyslog packages enable system daemons; the tests start their own on free
+# loopback ports with their own configuration, so the system ones are left as packaged.
+for b in /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/snmptrapd /usr/bin/snmptrap /usr/sbin/rsyslogd; do
   [ -x "$b" ] || { echo "setup: $b still missing" >&2; exit 1; }
 done
 echo "setup: done"

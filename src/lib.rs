@@ -32,8 +32,9 @@
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.
 //! - [`ops`]: operations: batch upkeep run from cron or timers (`mutt partitions ensure|list|drop`,
-//!   `mutt retention run`: archive, purge, DLQ ageing; batched and advisory-locked) and operator
-//!   tools (`mutt dlq` to inspect, replay and purge dead letters; `mutt status`).
+//!   `mutt retention run`: archive, purge, DLQ ageing; batched and advisory-locked), operator
+//!   tools (`mutt dlq` to inspect, replay and purge dead letters; `mutt status`) and the snmptrapd
+//!   trap handler (`mutt trap-handler`).
 //! - [`dev`]: developer tooling: the launcher of private `redis-server` and PostgreSQL child
 //!   processes (test harness and `mutt up`), and the `mutt load` generator.
 

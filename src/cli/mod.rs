@@ -18,6 +18,7 @@ mod remediate;
 mod retention;
 mod rules;
 mod status;
+mod trap;
 mod up;
 mod web;
 
@@ -158,6 +159,8 @@ pub enum Command {
     /// The web UI and REST API
     #[command(subcommand)]
     Web(web::WebCommand),
+    /// snmptrapd's traphandle program: read one trap on stdin, post it to the ingest API (exit 1 if it could not be delivered)
+    TrapHandler(trap::TrapHandlerArgs),
     /// Print a shell completion script to stdout
     Completions {
         /// Target shell
@@ -208,6 +211,7 @@ impl Command {
             Command::Status(_) => "status",
             Command::Up(_) => "up",
             Command::Web(_) => "webui",
+            Command::TrapHandler(_) => "trap-handler",
             Command::Completions { .. } => "completions",
         }
     }
@@ -234,6 +238,9 @@ impl Cli {
         }
         if let Command::Web(cmd) = &self.command {
             flags.extend(cmd.setting_flags());
+        }
+        if let Command::TrapHandler(args) = &self.command {
+            flags.extend(args.setting_flags());
         }
         flags
     }
@@ -335,6 +342,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Status(args) => status::run(&settings, &args, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
         Command::Web(cmd) => web::run(&settings, &cmd),
+        Command::TrapHandler(args) => trap::run(&settings, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -350,7 +358,8 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     }
 }
 
-/// The files kept in `completions/` and `man/`, generated from the clap tree: (path, content).
+/// The files kept in `completions/` and `man/`, generated from the clap tree, and
+/// `deploy/mutt.env.example`, generated from the settings registry: (path, content).
 pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     for (shell, name) in [
@@ -365,6 +374,10 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut cmd = command();
     cmd.build();
     add_man_pages(&cmd, "mutt", &mut files);
+    files.push((
+        "deploy/mutt.env.example".to_string(),
+        crate::settings::registry::env_file_example().into_bytes(),
+    ));
     files
 }
 

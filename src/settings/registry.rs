@@ -390,6 +390,7 @@ def!(
     SECRET,
     None,
     Secrets,
+    ["MUTT_INGEST_API_KEY"],
     "Key(s) clients send in X-API-KEY to the ingest API (comma-separated for CURRENT,NEXT)"
 );
 def!(
@@ -653,6 +654,42 @@ def!(
     Some("1"),
     Ingest,
     "How often the queue depth gauge is sampled"
+);
+
+// Trap handler (`mutt trap-handler`, run by snmptrapd per trap)
+def!(TRAP_HANDLER_INGEST_URL, "TRAP_HANDLER_INGEST_URL", TEXT, None, Ingest, ["MUTT_INGEST_URL"],
+    "Ingest URL the trap handler posts to (default: http://127.0.0.1:<SERVER_PORT_INGESTOR>/api/v2/ingest)");
+def!(
+    TRAP_HANDLER_TIMEOUT,
+    "TRAP_HANDLER_TIMEOUT_SECONDS",
+    secs(0.1, 60.0),
+    Some("5"),
+    Ingest,
+    "Seconds one trap-handler POST may take (snmptrapd waits for the handler)"
+);
+def!(
+    TRAP_HANDLER_ATTEMPTS,
+    "TRAP_HANDLER_ATTEMPTS",
+    int(1, 20),
+    Some("3"),
+    Ingest,
+    "POST attempts per trap before the handler gives up and exits 1"
+);
+def!(
+    TRAP_HANDLER_RETRY_BASE_DELAY,
+    "TRAP_HANDLER_RETRY_BASE_DELAY",
+    secs(0.0, 60.0),
+    Some("0.2"),
+    Ingest,
+    "Base of the trap handler's exponential retry delay, seconds (full jitter)"
+);
+def!(
+    TRAP_HANDLER_RETRY_MAX_DELAY,
+    "TRAP_HANDLER_RETRY_MAX_DELAY",
+    secs(0.0, 60.0),
+    Some("2"),
+    Ingest,
+    "Longest wait between trap-handler attempts, seconds"
 );
 
 // Alerter
@@ -1122,6 +1159,11 @@ pub static ALL: &[&Def] = &[
     &INGEST_GROUP_COMMIT_MAX,
     &INGEST_RETRY_AFTER,
     &INGEST_DEPTH_SAMPLE,
+    &TRAP_HANDLER_INGEST_URL,
+    &TRAP_HANDLER_TIMEOUT,
+    &TRAP_HANDLER_ATTEMPTS,
+    &TRAP_HANDLER_RETRY_BASE_DELAY,
+    &TRAP_HANDLER_RETRY_MAX_DELAY,
     &ALERTER_BATCH_SIZE,
     &BRPOPLPUSH_TIMEOUT,
     &ALERTER_HEARTBEAT_INTERVAL,
@@ -1214,6 +1256,45 @@ pub fn markdown_reference() -> String {
             "| `{}` | {default} | {}{aliases} |\n",
             def.name, def.help
         ));
+    }
+    out
+}
+
+/// `deploy/mutt.env.example`: every setting, commented out, with its default and description, for
+/// `EnvironmentFile=/etc/mutt/mutt.env` (systemd) or a Kubernetes ConfigMap.
+pub fn env_file_example() -> String {
+    let mut out = String::from(
+        "# mutt settings: every one, with its default. GENERATED from src/settings/registry.rs by\n\
+         # scripts/generate-docs.sh; do not edit by hand. Copy to /etc/mutt/mutt.env (mode 0640,\n\
+         # owner root:mutt) and uncomment what you change; unset settings keep their defaults.\n\
+         # Secrets: prefer NAME_FILE=/path/to/file (re-read on use, so rotation needs no restart).\n",
+    );
+    let mut group = None;
+    for def in ALL {
+        if group != Some(def.group) {
+            group = Some(def.group);
+            out.push_str(&format!("\n## {}\n", def.group.name()));
+        }
+        out.push_str(&format!("\n# {}\n", def.help));
+        if !def.aliases.is_empty() {
+            out.push_str(&format!("# Legacy names: {}\n", def.aliases.join(", ")));
+        }
+        match (def.kind, def.default) {
+            (Kind::Secret, _) => {
+                out.push_str(&format!("#{}=\n#{}_FILE=\n", def.name, def.name));
+                continue;
+            }
+            (Kind::TlsAuto { .. }, _) => {
+                out.push_str("# Default: off for local hosts, else on\n");
+            }
+            (_, Some(d)) if d.contains("{prefix}") => {
+                out.push_str("# Default follows MUTT_KEY_PREFIX\n");
+            }
+            (_, None) => out.push_str("# Default: unset\n"),
+            _ => {}
+        }
+        let value = def.default.unwrap_or("").replace("{prefix}", "mutt");
+        out.push_str(&format!("#{}={}\n", def.name, value));
     }
     out
 }
