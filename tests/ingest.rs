@@ -163,6 +163,18 @@ fn an_rsyslog_batch_on_double_slash_ingest_is_accepted() {
         msg.contains("47164]:\n.1.3.6.1.2.1.1.3.0") && msg.contains("04.47\t.1.3.6"),
         "{msg}"
     );
+
+    // A `restpath` written with a leading slash doubles the versioned path too; it is accepted
+    // and answers as that version.
+    let r = s.daemon.req(
+        "POST",
+        "//api/v1/ingest",
+        &[("X-API-KEY", KEY), ("Content-Type", "application/json")],
+        lines[0],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("X-API-Deprecated"), Some("true"), "answered as v1");
+    assert_eq!(s.queued().len(), 3);
 }
 
 #[test]

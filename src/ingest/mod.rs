@@ -32,8 +32,17 @@ pub const DYNAMIC_KEYS: [&str; 3] = [
     dk::INGEST_MAX_RATE,
     dk::INGEST_RATE_WINDOW,
 ];
-/// The paths events are posted to (`//ingest` is what rsyslog's omhttp sends).
-pub const INGEST_PATHS: [&str; 4] = ["/ingest", "//ingest", "/api/v1/ingest", "/api/v2/ingest"];
+/// The paths events are posted to. omhttp prefixes `restpath` with a slash, so a `restpath` written
+/// with a leading slash arrives doubled (`//ingest`, `//api/v2/ingest`): accepted rather than
+/// answered 404 while syslog piles up in rsyslog's queue.
+pub const INGEST_PATHS: [&str; 6] = [
+    "/ingest",
+    "//ingest",
+    "/api/v1/ingest",
+    "/api/v2/ingest",
+    "//api/v1/ingest",
+    "//api/v2/ingest",
+];
 const LATENCY_BUCKETS: [f64; 11] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
@@ -326,7 +335,13 @@ fn version_headers(req: &Request, mut resp: Response) -> Response {
         req.query("api_version").as_deref(),
     );
     // `/ingest` and `//ingest` (rsyslog) are unversioned; they answer like the current version.
-    let path = if req.path.starts_with("/api/") {
+    let path = if let Some(versioned) = req
+        .path
+        .strip_prefix('/')
+        .filter(|p| p.starts_with("/api/"))
+    {
+        versioned
+    } else if req.path.starts_with("/api/") {
         req.path.as_str()
     } else {
         "/api/v2/ingest"
