@@ -6,7 +6,6 @@ mod common;
 use common::TestEnv;
 use redis::Commands;
 use serde_json::{json, Value};
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -239,23 +238,7 @@ fn a_rule_with_audited_events_cannot_be_deleted() {
 }
 
 fn run_with_stdin(t: &TestEnv, args: &[&str], input: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mutt"));
-    cmd.args(args)
-        .env_clear()
-        .envs(t.env())
-        .env("USER", "opsuser")
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::mutt_with_stdin(t, args, &[USER], input)
 }
 
 #[test]

@@ -126,6 +126,29 @@ pub fn mutt_with_env(args: &[&str], env: &HashMap<String, String>) -> Output {
     cmd.output().expect("run mutt")
 }
 
+/// Run `mutt` with this test's environment plus `extra`, writing `input` to its stdin.
+pub fn mutt_with_stdin(t: &TestEnv, args: &[&str], extra: &[(&str, &str)], input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mutt"));
+    cmd.args(args)
+        .env_clear()
+        .envs(t.env())
+        .envs(extra.iter().copied())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run mutt");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for mutt")
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
