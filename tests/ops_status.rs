@@ -238,3 +238,83 @@ fn watch_redraws_until_interrupted() {
     // The last frame's verdict: healthy apart from warnings.
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
 }
+
+#[test]
+fn an_alerter_reports_its_rule_count_and_cache_age_and_follows_rule_changes() {
+    let t = setup();
+    let mut admin = t.admin();
+    // One inactive rule, so `rules` must follow the active count, not the total.
+    for active in [true, true, false] {
+        admin
+            .execute(
+                "INSERT INTO alert_rules (match_string, prod_handling, dev_handling, team_assignment,
+                                          is_active)
+                 VALUES ('x', 'p', 'd', 't', $1)",
+                &[&active],
+            )
+            .unwrap();
+    }
+    let _d = alerter(&t, "st-c1");
+    let rules_of = |r: &Value| instance(r, "alerter", "st-c1").map(|a| a["rules"].clone());
+    let mut r = Value::Null;
+    common::wait_until(
+        &mut r,
+        Duration::from_secs(10),
+        "the alerter's rules",
+        |r| {
+            *r = status(&t, &[]).1;
+            rules_of(r) == Some(Value::from(2))
+        },
+    );
+    assert_eq!(r["rules"]["active"], 2);
+    let a = instance(&r, "alerter", "st-c1").unwrap();
+    assert_eq!(a["rules_skipped"], 0, "{a}");
+    assert_eq!(a["rules_reload_s"], 300, "{a}");
+    let age = a["rules_age_s"].as_f64().unwrap();
+    assert!((0.0..10.0).contains(&age), "{a}");
+    let rule_warnings = |r: &Value| {
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w.as_str().unwrap_or("").contains("rule"))
+            .count()
+    };
+    assert_eq!(rule_warnings(&r), 0, "a fresh cache that agrees: {r:#}");
+    let text = common::stdout(&t.mutt(&["status"], &[]));
+    assert!(
+        text.contains("RULES") && text.contains("CACHE AGE"),
+        "{text}"
+    );
+
+    // `rules add` announces the change: the alerter reloads and its next beat says so.
+    let out = t.mutt(
+        &[
+            "rules",
+            "add",
+            "--match-string",
+            "y",
+            "--prod-handling",
+            "p",
+            "--dev-handling",
+            "d",
+            "--team",
+            "t",
+        ],
+        &[("USER", "opsuser")],
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::wait_until(&mut r, Duration::from_secs(10), "the new rule count", |r| {
+        *r = status(&t, &[]).1;
+        rules_of(r) == Some(Value::from(3))
+    });
+    assert_eq!(r["rules"]["active"], 3);
+    let a = instance(&r, "alerter", "st-c1").unwrap();
+    assert!(a["rules_age_s"].as_f64().unwrap() < age + 10.0, "{a}");
+    assert!(
+        r["rules"]["last_change_age_s"].as_f64().unwrap() < 10.0,
+        "{r:#}"
+    );
+    assert_eq!(r["healthy"], true, "{r:#}");
+    assert_eq!(rule_warnings(&r), 0, "{r:#}");
+}

@@ -162,3 +162,39 @@ fn the_janitor_recovers_dead_pods_in_order_and_skips_live_ones() {
     let own: Vec<String> = c.lrange(janitor.processing_key(), 0, -1).unwrap();
     assert_eq!(own, ["j1"], "the janitor never recovers its own list");
 }
+
+#[test]
+fn a_beat_carries_the_daemons_status_without_letting_it_override_the_record() {
+    use mutt::store::redis::keys::Service;
+    let t = TestEnv::new();
+    let mut c = conn(&t);
+    let hash = Keys::with_prefix(&t.prefix).instances(Service::Alerter);
+    let record = |c: &mut redis::Connection, pod: &str| -> serde_json::Value {
+        let text: String = c.hget(&hash, pod).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    // Without a status the record is the plain one (remediation and the forwarder).
+    let plain = queue(&t, "s0");
+    plain.claim(&mut c, Duration::from_secs(30)).unwrap();
+    let r = record(&mut c, "s0");
+    assert_eq!(r.as_object().unwrap().len(), 3, "{r}");
+
+    let q = queue(&t, "s1").reporting(|| {
+        Some(serde_json::json!({"rules": 4, "last_seen_ms": 1, "instance": "forged", "ttl_s": 0}))
+    });
+    q.claim(&mut c, Duration::from_secs(30)).unwrap();
+    let r = record(&mut c, "s1");
+    assert_eq!(r["rules"], 4, "{r}");
+    assert_ne!(r["instance"], "forged", "{r}");
+    assert!(r["last_seen_ms"].as_u64().unwrap() > 1, "{r}");
+    assert_eq!(r["ttl_s"], 30, "{r}");
+
+    // Anything but an object, or no status yet, leaves the plain record.
+    let odd = queue(&t, "s2").reporting(|| Some(serde_json::json!([1, 2])));
+    odd.claim(&mut c, Duration::from_secs(30)).unwrap();
+    assert_eq!(record(&mut c, "s2").as_object().unwrap().len(), 3);
+    let none = queue(&t, "s3").reporting(|| None);
+    none.claim(&mut c, Duration::from_secs(30)).unwrap();
+    none.heartbeat(&mut c, Duration::from_secs(30)).unwrap();
+    assert_eq!(record(&mut c, "s3").as_object().unwrap().len(), 3);
+}

@@ -208,6 +208,12 @@ impl Tunables {
         self.dynamic.int_or(key, &self.settings, def)
     }
 
+    /// Seconds between timed cache reloads.
+    fn reload_secs(&self) -> u64 {
+        self.int(dk::CACHE_RELOAD_INTERVAL, &registry::CACHE_RELOAD_INTERVAL)
+            .max(1) as u64
+    }
+
     fn shed_mode(&self) -> String {
         match self
             .dynamic
@@ -279,8 +285,15 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
         shutdown.clone(),
     )?;
 
+    let (beat_cache, beat_tunables) = (Arc::clone(&cache), Arc::clone(&tunables));
     let queue = ReliableQueue::new(keys.clone(), Consumer::Alerter, &pod, keys.ingest_queue())
-        .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER));
+        .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER))
+        // The cache age is taken at each beat, so `mutt status` sees it without clock skew.
+        .reporting(move || {
+            let (snapshot, age) = beat_cache.loaded()?;
+            let status = cache::CacheStatus::of(&snapshot, age, beat_tunables.reload_secs());
+            serde_json::to_value(status).ok()
+        });
     let ttl = settings.duration(&registry::ALERTER_JANITOR_TIMEOUT);
     let mut conn = connector.connect()?;
     // The heartbeat goes first, so no janitor ever mistakes this pod for a dead one.
@@ -415,10 +428,7 @@ fn spawn_reloader(
                             log::info!("loaded {} rule(s)", snapshot.rule_count());
                             cache.swap(snapshot);
                             backoff.reset();
-                            let interval = tunables
-                                .int(dk::CACHE_RELOAD_INTERVAL, &registry::CACHE_RELOAD_INTERVAL)
-                                .max(1);
-                            next_due = Instant::now() + Duration::from_secs(interval as u64);
+                            next_due = Instant::now() + Duration::from_secs(tunables.reload_secs());
                         }
                         Err(e) => {
                             metrics.reload_failures.inc();

@@ -110,6 +110,10 @@ fn print(r: &Report, format: Format, out: &mut impl Write) -> std::io::Result<()
             age: String,
             #[tabled(rename = "TTL")]
             ttl: String,
+            #[tabled(rename = "RULES")]
+            rules: String,
+            #[tabled(rename = "CACHE AGE")]
+            cache_age: String,
         }
         let rows: Vec<Row> = r
             .instances
@@ -120,6 +124,18 @@ fn print(r: &Report, format: Format, out: &mut impl Write) -> std::io::Result<()
                 state: mark(i.up).into(),
                 age: format!("{:.1}s ago", i.heartbeat_age_s),
                 ttl: format!("{}s", i.ttl_s),
+                // Only alerters that have loaded their rules report a cache.
+                rules: i
+                    .rule_cache
+                    .as_ref()
+                    .map_or("-".into(), |c| match c.rules_skipped {
+                        0 => c.rules.to_string(),
+                        n => format!("{} (+{n} skipped)", c.rules),
+                    }),
+                cache_age: i
+                    .rule_cache
+                    .as_ref()
+                    .map_or("-".into(), |c| format!("{:.1}s", c.rules_age_s)),
             })
             .collect();
         let mut t = tabled::Table::new(rows);

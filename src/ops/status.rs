@@ -5,7 +5,12 @@
 //! heartbeat key exists (what the janitor believes too), remediation while its last beat is younger
 //! than the lease it announced. Ingest and the web UI have no heartbeat: their health URLs are
 //! probed when configured. A store that cannot be reached is reported and the rest still shown.
+//!
+//! Alerters also put their rule count and cache age in their beats ([`CacheStatus`]). The age is
+//! a monotonic interval measured at the beat, to which the beat's own age on Redis's clock is
+//! added here, so no host's wall clock is involved.
 
+use crate::alert::cache::CacheStatus;
 use crate::settings::{registry, Settings};
 use crate::store::postgres::partitions::{self, PARENT};
 use crate::store::postgres::{PgConfig, PgConnector};
@@ -18,6 +23,10 @@ use std::time::Duration;
 
 /// Months after the current one whose partitions are shown (the horizon `mutt migrate` creates).
 pub const PARTITION_MONTHS_AHEAD: u32 = 3;
+
+/// Missed timed reloads after which an alerter's rule cache (or its disagreement with
+/// PostgreSQL) is worth a warning: one miss is a slow reload, three a stuck reloader.
+pub const CACHE_STALE_RELOADS: u64 = 3;
 
 /// What the verdict is measured against (settings `STATUS_*`).
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +91,39 @@ pub struct Instance {
     pub heartbeat_age_s: f64,
     /// The heartbeat lifetime it announced.
     pub ttl_s: u64,
+    /// An alerter's rule cache, when its beats report one.
+    #[serde(flatten)]
+    pub rule_cache: Option<RuleCache>,
+}
+
+/// An alerter's rule cache as of now (JSON fields of its instance).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleCache {
+    /// Rules in use.
+    pub rules: u64,
+    /// Active rules it loaded but cannot use (bad regex, OID rule without an OID).
+    pub rules_skipped: u64,
+    /// Seconds since the cache was loaded.
+    pub rules_age_s: f64,
+    /// Its `cache_reload_interval` (seconds between timed reloads).
+    pub rules_reload_s: u64,
+}
+
+impl RuleCache {
+    /// The cache an alerter reported in a beat seen `beat_age_ms` ago.
+    pub fn from_beat(beat: &CacheStatus, beat_age_ms: u64) -> RuleCache {
+        RuleCache {
+            rules: beat.rules,
+            rules_skipped: beat.rules_skipped,
+            rules_age_s: beat.rules_age_ms.saturating_add(beat_age_ms) as f64 / 1000.0,
+            rules_reload_s: beat.rules_reload_s,
+        }
+    }
+
+    /// Age past which this cache is stale: [`CACHE_STALE_RELOADS`] reload intervals.
+    pub fn stale_after_s(&self) -> u64 {
+        self.rules_reload_s.saturating_mul(CACHE_STALE_RELOADS)
+    }
 }
 
 /// One probed health URL.
@@ -141,6 +183,8 @@ pub struct Rules {
     pub active: i64,
     /// All rules.
     pub total: i64,
+    /// Seconds since the last rule change recorded in `config_audit_log` (none recorded: null).
+    pub last_change_age_s: Option<f64>,
 }
 
 /// One month's audit partition.
@@ -295,9 +339,10 @@ fn read_redis(
             Service::Remediation => None,
         };
         for (pod, text) in entries {
-            let Some((last_seen_ms, ttl_s)) = parse_beat(&text) else {
+            let Some(beat) = parse_beat(&text) else {
                 continue;
             };
+            let (last_seen_ms, ttl_s) = (beat.last_seen_ms, beat.ttl_s);
             let age_ms = now_ms.saturating_sub(last_seen_ms);
             if !opts.forget_after.is_zero() && age_ms as u128 > opts.forget_after.as_millis() {
                 continue;
@@ -314,6 +359,7 @@ fn read_redis(
                 up,
                 heartbeat_age_s: age_ms as f64 / 1000.0,
                 ttl_s,
+                rule_cache: beat.cache.map(|c| RuleCache::from_beat(&c, age_ms)),
             });
         }
     }
@@ -348,6 +394,7 @@ fn read_redis(
                 up: true,
                 heartbeat_age_s: (ttl_ms - left_ms).max(0) as f64 / 1000.0,
                 ttl_s: ttl.as_secs(),
+                rule_cache: None,
             });
         }
     }
@@ -375,21 +422,39 @@ fn read_redis(
     Ok(())
 }
 
-/// (last_seen_ms, ttl_s) of one instance record.
-fn parse_beat(text: &str) -> Option<(u64, u64)> {
+/// One instance record of the instance hash.
+#[derive(Debug, PartialEq)]
+struct Beat {
+    last_seen_ms: u64,
+    ttl_s: u64,
+    // Alerters only, and only once their rules are loaded.
+    cache: Option<CacheStatus>,
+}
+
+fn parse_beat(text: &str) -> Option<Beat> {
     let v: Value = serde_json::from_str(text).ok()?;
-    Some((v.get("last_seen_ms")?.as_u64()?, v.get("ttl_s")?.as_u64()?))
+    Some(Beat {
+        last_seen_ms: v.get("last_seen_ms")?.as_u64()?,
+        ttl_s: v.get("ttl_s")?.as_u64()?,
+        cache: serde_json::from_value(v).ok(),
+    })
 }
 
 fn read_postgres(client: &mut postgres::Client, now: DateTime<Utc>, r: &mut Report) {
+    // The last audited change dates a disagreement between an alerter and the table (PostgreSQL's
+    // clock on both ends of the subtraction).
     match client.query_one(
-        "SELECT count(*) FILTER (WHERE is_active), count(*) FROM alert_rules",
-        &[],
+        "SELECT (SELECT count(*) FILTER (WHERE is_active) FROM alert_rules),
+                (SELECT count(*) FROM alert_rules),
+                (SELECT EXTRACT(EPOCH FROM now() - max(changed_at))::float8
+                   FROM config_audit_log WHERE table_name = $1)",
+        &[&crate::admin::rules::TABLE],
     ) {
         Ok(row) => {
             r.rules = Some(Rules {
                 active: row.get(0),
                 total: row.get(1),
+                last_change_age_s: row.get::<_, Option<f64>>(2).map(|s| s.max(0.0)),
             })
         }
         Err(e) => r.problems.push(format!(
@@ -468,6 +533,37 @@ fn short_transport_error(e: &ureq::Error) -> String {
     }
 }
 
+/// Warnings about alerter `pod`'s rule cache `c` against the table's counts `rules` (pure): the
+/// cache is older than [`RuleCache::stale_after_s`], or its rule count has differed from the
+/// active rules for longer than that. The disagreement is dated from the last audited rule change
+/// (a change after it is announced and picked up at once), else from the cache's load; an
+/// unaudited SQL edit after an older audited change can so warn until the next timed reload.
+pub fn cache_warnings(pod: &str, c: &RuleCache, rules: Option<&Rules>) -> Vec<String> {
+    let limit = c.stale_after_s() as f64;
+    let mut out = Vec::new();
+    if c.rules_age_s > limit {
+        out.push(format!(
+            "alerter {pod}'s rule cache is {:.0}s old (reloads every {}s; limit {limit:.0}s)",
+            c.rules_age_s, c.rules_reload_s
+        ));
+    }
+    if let Some(t) = rules {
+        let loaded = c.rules.saturating_add(c.rules_skipped);
+        let (differing_s, since) = match t.last_change_age_s {
+            Some(s) => (s, "the last rule change"),
+            None => (c.rules_age_s, "its last load"),
+        };
+        if i64::try_from(loaded).ok() != Some(t.active) && differing_s > limit {
+            out.push(format!(
+                "alerter {pod} holds {loaded} rule(s) but PostgreSQL has {} active, \
+                 {differing_s:.0}s after {since} (limit {limit:.0}s)",
+                t.active
+            ));
+        }
+    }
+    out
+}
+
 /// Fill `problems`, `warnings` and `healthy` from what was collected (pure).
 pub fn assess(r: &mut Report, opts: &Options) {
     let mut problems = std::mem::take(&mut r.problems);
@@ -485,6 +581,11 @@ pub fn assess(r: &mut Report, opts: &Options) {
             "{} {} is down: last heartbeat {:.0}s ago (lifetime {}s)",
             i.service, i.pod, i.heartbeat_age_s, i.ttl_s
         ));
+    }
+    for i in r.instances.iter().filter(|i| i.up) {
+        if let Some(c) = &i.rule_cache {
+            warnings.extend(cache_warnings(&i.pod, c, r.rules.as_ref()));
+        }
     }
     if r.redis.up {
         for service in [Service::Alerter, Service::Forwarder] {
@@ -576,6 +677,7 @@ mod tests {
             up: true,
             heartbeat_age_s: 1.0,
             ttl_s: 30,
+            rule_cache: (service == "alerter").then(|| cache(1, 10.0)),
         };
         Report {
             healthy: false,
@@ -601,6 +703,7 @@ mod tests {
             rules: Some(Rules {
                 active: 1,
                 total: 1,
+                last_change_age_s: Some(5000.0),
             }),
             partitions: Some(Partitions {
                 months: vec![Month {
@@ -690,12 +793,139 @@ mod tests {
         assert_eq!(r.warnings.len(), 4, "{:?}", r.warnings);
     }
 
+    fn cache(rules: u64, age_s: f64) -> RuleCache {
+        RuleCache {
+            rules,
+            rules_skipped: 0,
+            rules_age_s: age_s,
+            rules_reload_s: 300,
+        }
+    }
+
     #[test]
     fn instance_records_parse() {
+        let plain = Beat {
+            last_seen_ms: 1000,
+            ttl_s: 30,
+            cache: None,
+        };
         assert_eq!(
             parse_beat(r#"{"instance":"i","last_seen_ms":1000,"ttl_s":30}"#),
-            Some((1000, 30))
+            Some(plain)
         );
         assert_eq!(parse_beat("nope"), None);
+        let alerter = parse_beat(
+            r#"{"instance":"i","last_seen_ms":1000,"ttl_s":30,"rules":7,"rules_skipped":1,
+                "rules_age_ms":2500,"rules_reload_s":300}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            alerter.cache,
+            Some(CacheStatus {
+                rules: 7,
+                rules_skipped: 1,
+                rules_age_ms: 2500,
+                rules_reload_s: 300
+            })
+        );
+        // A partial status is no status.
+        let partial = parse_beat(r#"{"last_seen_ms":1000,"ttl_s":30,"rules":7}"#).unwrap();
+        assert_eq!(partial.cache, None);
+    }
+
+    #[test]
+    fn the_cache_age_adds_the_beats_own_age() {
+        let beat = CacheStatus {
+            rules: 3,
+            rules_skipped: 0,
+            rules_age_ms: 1500,
+            rules_reload_s: 60,
+        };
+        let c = RuleCache::from_beat(&beat, 2250);
+        assert_eq!(c.rules_age_s, 3.75);
+        assert_eq!(c.rules, 3);
+        assert_eq!(c.stale_after_s(), 180);
+        let huge = CacheStatus {
+            rules_age_ms: u64::MAX,
+            ..beat
+        };
+        assert_eq!(
+            RuleCache::from_beat(&huge, 5).rules_age_s,
+            u64::MAX as f64 / 1000.0
+        );
+    }
+
+    #[test]
+    fn cache_verdicts() {
+        let rules = |active, changed: Option<f64>| Rules {
+            active,
+            total: active,
+            last_change_age_s: changed,
+        };
+        let limit = 3.0 * 300.0;
+        // (cache, table, expected warnings containing)
+        let cases: Vec<(RuleCache, Option<Rules>, Vec<&str>)> = vec![
+            (cache(4, 10.0), Some(rules(4, Some(5000.0))), vec![]),
+            (cache(4, limit), Some(rules(4, None)), vec![]),
+            (
+                cache(4, limit + 1.0),
+                Some(rules(4, None)),
+                vec!["901s old"],
+            ),
+            (cache(4, limit + 1.0), None, vec!["901s old"]),
+            // A fresh change not picked up yet: propagation, not a problem.
+            (cache(4, 10.0), Some(rules(5, Some(2.0))), vec![]),
+            (cache(4, 950.0), Some(rules(5, Some(2.0))), vec!["950s old"]),
+            // Reloaded after an old change yet still different: the clock runs from the change.
+            (
+                cache(4, 10.0),
+                Some(rules(5, Some(1000.0))),
+                vec![
+                    "holds 4 rule(s) but PostgreSQL has 5 active, 1000s after the last rule change",
+                ],
+            ),
+            // No audited change: dated from the load.
+            (cache(4, 10.0), Some(rules(5, None)), vec![]),
+            (
+                cache(4, 1000.0),
+                Some(rules(5, None)),
+                vec!["1000s old", "1000s after its last load"],
+            ),
+            // Skipped rules were loaded: they count towards the table's active rules.
+            (
+                RuleCache {
+                    rules_skipped: 1,
+                    ..cache(4, 10.0)
+                },
+                Some(rules(5, Some(1000.0))),
+                vec![],
+            ),
+        ];
+        for (i, (c, t, expected)) in cases.into_iter().enumerate() {
+            let got = cache_warnings("p1", &c, t.as_ref());
+            assert_eq!(got.len(), expected.len(), "case {i}: {got:?}");
+            for (g, e) in got.iter().zip(&expected) {
+                assert!(g.contains(e) && g.contains("alerter p1"), "case {i}: {g}");
+            }
+        }
+    }
+
+    #[test]
+    fn cache_warnings_are_not_problems_and_skip_down_alerters() {
+        let mut r = healthy_report();
+        r.instances[0].rule_cache = Some(cache(0, 5000.0));
+        assess(&mut r, &opts());
+        assert!(r.healthy, "{:?}", r.problems);
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+
+        let mut r = healthy_report();
+        r.instances[0].rule_cache = Some(cache(0, 5000.0));
+        r.instances[0].up = false;
+        assess(&mut r, &opts());
+        assert!(
+            r.warnings.iter().all(|w| !w.contains("rule")),
+            "{:?}",
+            r.warnings
+        );
     }
 }

@@ -10,7 +10,22 @@
 use crate::store::redis::keys::{Consumer, Keys, Service};
 use crate::store::redis::scripts;
 use ::redis as rd;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Computes the status object a daemon attaches to each beat (`None`: nothing to report yet).
+pub type StatusFn = dyn Fn() -> Option<serde_json::Value> + Send + Sync;
+
+// Called at beat time rather than holding a stored value, so ages in the status are measured
+// when the beat's `last_seen_ms` is taken and `mutt status` can add its own age to them.
+#[derive(Clone, Default)]
+struct StatusSource(Option<Arc<StatusFn>>);
+
+impl std::fmt::Debug for StatusSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
+}
 
 /// One message taken from the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +65,8 @@ pub struct ReliableQueue {
     instance: String,
     // How long `mutt status` keeps listing this family's silent instances (0 = forever).
     forget_after: Duration,
+    // Shared by clones, so the upkeep thread's beats report what the worker's owner set up.
+    status: StatusSource,
 }
 
 impl ReliableQueue {
@@ -62,7 +79,17 @@ impl ReliableQueue {
             source: source.to_string(),
             instance: uuid::Uuid::new_v4().to_string(),
             forget_after: Duration::ZERO,
+            status: StatusSource::default(),
         }
+    }
+
+    /// Attach the object `status` returns to every beat in the instance hash (`mutt status`).
+    pub fn reporting(
+        mut self,
+        status: impl Fn() -> Option<serde_json::Value> + Send + Sync + 'static,
+    ) -> ReliableQueue {
+        self.status = StatusSource(Some(Arc::new(status)));
+        self
     }
 
     /// Forget instances of this family silent for longer than `after` when recording heartbeats
@@ -81,13 +108,15 @@ impl ReliableQueue {
 
     /// Record this pod in the family's instance hash (what `mutt status` reads).
     fn record(&self, conn: &mut rd::Connection, ttl: Duration) -> rd::RedisResult<()> {
-        scripts::beat(
+        let status = self.status.0.as_ref().and_then(|f| f());
+        scripts::beat_with_status(
             conn,
             &self.keys.instances(self.service()),
             &self.pod,
             &self.instance,
             ttl.as_secs().max(1),
             self.forget_after.as_millis() as u64,
+            status.as_ref(),
         )
         .map(|_| ())
     }

@@ -364,12 +364,26 @@ pub fn beat(
     ttl_s: u64,
     forget_ms: u64,
 ) -> rd::RedisResult<u64> {
-    BEAT.key(hash)
-        .arg(pod)
-        .arg(instance)
-        .arg(ttl_s)
-        .arg(forget_ms)
-        .invoke(conn)
+    beat_with_status(conn, hash, pod, instance, ttl_s, forget_ms, None)
+}
+
+/// [`beat`], also merging the fields of the JSON object `status` into the record (the record's
+/// own fields win); anything but an object is ignored.
+pub fn beat_with_status(
+    conn: &mut rd::Connection,
+    hash: &str,
+    pod: &str,
+    instance: &str,
+    ttl_s: u64,
+    forget_ms: u64,
+    status: Option<&serde_json::Value>,
+) -> rd::RedisResult<u64> {
+    let mut inv = BEAT.key(hash);
+    inv.arg(pod).arg(instance).arg(ttl_s).arg(forget_ms);
+    if let Some(s) = status.filter(|s| s.is_object()) {
+        inv.arg(s.to_string());
+    }
+    inv.invoke(conn)
 }
 
 static DLQ_MOVE: LazyLock<rd::Script> =
