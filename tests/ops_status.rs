@@ -72,7 +72,10 @@ fn a_running_alerter_is_up_and_after_a_crash_it_is_down() {
     assert_eq!(r["postgres"]["up"], true);
     let a = instance(&r, "alerter", "st-a1").expect("alerter listed");
     assert_eq!(a["up"], true);
-    assert!(a["heartbeat_age_s"].as_f64().unwrap() < 2.0, "{a}");
+    // A sane age of a live beat (not an epoch or a negative skew); the slack absorbs a busy
+    // machine delaying the heartbeat thread, which "up" already tolerates.
+    let age = a["heartbeat_age_s"].as_f64().unwrap();
+    assert!((0.0..5.0).contains(&age), "{a}");
     assert_eq!(a["ttl_s"], 2);
     assert_eq!(r["endpoints"][0]["service"], "webui");
     assert_eq!(r["endpoints"][0]["up"], true);
