@@ -54,9 +54,19 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 const SETUP_HINT: &str = "run scripts/setup.sh (Debian/Ubuntu)";
 
-/// A port on 127.0.0.1 that was free a moment ago.
+/// A port on 127.0.0.1 that was free a moment ago and that this process has not handed out
+/// before (the kernel may give a just-released port to the next bind, and two listeners of one
+/// process on one port make `mutt up` or a test refuse to start).
 pub fn free_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut seen = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        if !seen.contains(&port) {
+            seen.push(port);
+            return Ok(port);
+        }
+    }
 }
 
 /// Find `program` on PATH, then in extra directories.
