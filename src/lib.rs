@@ -8,7 +8,9 @@
 //!   shared by all subcommands, secrets read from the environment or `<NAME>_FILE`, and the
 //!   dynamic-config reader (`mutt:config:*` with PUBLISH invalidation).
 //! - [`logging`]: env_logger set-up, plain or one JSON object per line, with per-thread context
-//!   (correlation id).
+//!   (correlation id, trace id).
+//! - [`trace`]: W3C Trace Context (`traceparent` in, `_traceparent` through the queues, `traceparent`
+//!   to Moog), spans, and the bounded OTLP/HTTP JSON exporter behind `OTEL_ENABLED`.
 //! - [`store::redis`]: Redis connections (timeouts, TLS, CURRENT/NEXT passwords, reconnect), the
 //!   key builder every Redis key name comes from, and the Lua scripts (`*.lua`) run by EVALSHA.
 //! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords), the
@@ -54,4 +56,5 @@ pub mod rules;
 pub mod settings;
 pub mod shutdown;
 pub mod store;
+pub mod trace;
 pub mod web;

@@ -1,6 +1,6 @@
 //! Logging: env_logger at `LOG_LEVEL`, plain text or (with `LOG_JSON_ENABLED`) one JSON object per
 //! line with `timestamp`, `level`, `message`, `target`, `service`, `pod_name` and, when the
-//! current thread is handling a request or message, `correlation_id`.
+//! current thread is handling a request or message, `correlation_id` and `trace_id`.
 
 use crate::settings::{registry, Settings};
 use std::cell::RefCell;
@@ -8,6 +8,30 @@ use std::io::Write;
 
 thread_local! {
     static CORRELATION_ID: RefCell<Option<String>> = const { RefCell::new(None) };
+    static TRACE_ID: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Sets the trace id for log lines written by this thread until the guard drops.
+pub struct TraceIdGuard {
+    previous: Option<String>,
+}
+
+/// Attach `trace_id` (32 hex) to every log line this thread writes while the guard lives, so a
+/// log search by trace id finds the lines of every service an event passed through.
+pub fn with_trace_id(trace_id: &str) -> TraceIdGuard {
+    let previous = TRACE_ID.with(|c| c.replace(Some(trace_id.to_string())));
+    TraceIdGuard { previous }
+}
+
+impl Drop for TraceIdGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        TRACE_ID.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+fn current_trace_id() -> Option<String> {
+    TRACE_ID.with(|c| c.borrow().clone())
 }
 
 /// Sets the correlation id for log lines written by this thread until the guard drops.
@@ -94,6 +118,9 @@ pub fn json_line(record: &log::Record<'_>, service: &str, pod: &str) -> String {
     if let Some(cid) = current_correlation_id() {
         obj.insert("correlation_id".into(), cid.into());
     }
+    if let Some(tid) = current_trace_id() {
+        obj.insert("trace_id".into(), tid.into());
+    }
     serde_json::Value::Object(obj).to_string()
 }
 
@@ -137,5 +164,15 @@ mod tests {
             assert_eq!(render("x")["correlation_id"], "cid-1");
         }
         assert!(render("x").get("correlation_id").is_none());
+    }
+
+    #[test]
+    fn trace_id_is_scoped_to_the_guard() {
+        assert!(render("x").get("trace_id").is_none());
+        {
+            let _g = with_trace_id("4bf92f3577b34da6a3ce929d0e0e4736");
+            assert_eq!(render("x")["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        }
+        assert!(render("x").get("trace_id").is_none());
     }
 }

@@ -12,10 +12,11 @@ fn main() -> ExitCode {
             return ExitCode::from(mutt::cli::EXIT_FAILURE);
         }
     };
-    mutt::logging::init(
-        &settings,
-        cli.command.service_name(),
-        &cli.command.pod_name(&settings),
-    );
-    mutt::cli::dispatch(cli, settings)
+    let (service, pod) = (cli.command.service_name(), cli.command.pod_name(&settings));
+    mutt::logging::init(&settings, service, &pod);
+    mutt::trace::init(&settings, service, &pod);
+    let code = mutt::cli::dispatch(cli, settings);
+    // The last requests' spans are still queued; give the exporter a moment to post them.
+    mutt::trace::flush(std::time::Duration::from_secs(2));
+    code
 }

@@ -28,6 +28,10 @@ pub struct Request {
     pub remote_addr: Option<SocketAddr>,
     /// Client-supplied correlation id if well-formed, else a fresh UUID v4.
     pub correlation_id: String,
+    /// This request's span: a child of a valid incoming `traceparent`, else a new trace.
+    pub trace: crate::trace::TraceContext,
+    /// The caller's span id when a valid `traceparent` came with the request.
+    pub trace_parent: Option<crate::trace::SpanId>,
     /// Route template that matched (e.g. `/api/v1/rules/:id`), for logs and metrics.
     pub route: &'static str,
     headers: Vec<(String, String)>,
@@ -53,6 +57,8 @@ impl Request {
             body: Vec::new(),
             remote_addr: None,
             correlation_id,
+            trace: crate::trace::TraceContext::new_root(),
+            trace_parent: None,
             route: "",
             headers: Vec::new(),
             query: parse_query(query_string),
@@ -65,6 +71,9 @@ impl Request {
         self.headers.push((name.to_owned(), value.to_owned()));
         if name.eq_ignore_ascii_case(CORRELATION_ID_HEADER) {
             self.correlation_id = correlation_id_from(Some(value));
+        }
+        if name.eq_ignore_ascii_case(crate::trace::TRACEPARENT_HEADER) {
+            (self.trace, self.trace_parent) = crate::trace::TraceContext::continue_from(Some(value));
         }
         self
     }
@@ -140,6 +149,12 @@ impl Request {
                 .map(|(_, v)| v.as_str()),
         );
         let mut request = Request::with_id(&method, target, correlation_id);
+        (request.trace, request.trace_parent) = crate::trace::TraceContext::continue_from(
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(crate::trace::TRACEPARENT_HEADER))
+                .map(|(_, v)| v.as_str()),
+        );
         request.headers = headers;
         request.remote_addr = remote_addr;
         request

@@ -543,8 +543,43 @@ fn call_handler(
     request: &Request,
     handler: &(dyn Fn(&Request) -> Response + Send + Sync),
 ) -> Response {
-    // Every log line the handler writes carries the request's correlation id.
+    // Every log line the handler writes carries the request's correlation id and trace id.
     let _log_context = crate::logging::with_correlation_id(&request.correlation_id);
+    let _trace_context = crate::logging::with_trace_id(&request.trace.trace_id_hex());
+    let mut span = request_span(request);
+    let response = run_caught(request, handler);
+    span.attr("http.response.status_code", response.status);
+    if response.status >= 500 {
+        span.set_error();
+    }
+    span.end();
+    response
+}
+
+/// The server span of a request; probes and scrapes are not traced (they would drown the
+/// traces of real work).
+fn request_span(request: &Request) -> crate::trace::Span {
+    use crate::trace::{Span, SpanKind};
+    let probe = request.path.starts_with("/health") || request.path == "/metrics";
+    if probe || !crate::trace::enabled() {
+        return Span::none();
+    }
+    let mut span = Span::start(
+        &format!("{} {}", request.method, request.route),
+        SpanKind::Server,
+        request.trace,
+        request.trace_parent,
+    );
+    span.attr("http.request.method", request.method.clone());
+    span.attr("http.route", request.route);
+    span.attr("correlation_id", request.correlation_id.clone());
+    span
+}
+
+fn run_caught(
+    request: &Request,
+    handler: &(dyn Fn(&Request) -> Response + Send + Sync),
+) -> Response {
     match catch_unwind(AssertUnwindSafe(|| handler(request))) {
         Ok(response) => response,
         Err(payload) => {

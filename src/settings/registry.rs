@@ -136,6 +136,30 @@ def!(
     "Write logs as one JSON object per line"
 );
 def!(
+    OTEL_ENABLED,
+    "OTEL_ENABLED",
+    BOOL,
+    Some("false"),
+    General,
+    "Export spans over OTLP/HTTP (JSON) to OTEL_EXPORTER_OTLP_ENDPOINT"
+);
+def!(
+    OTEL_EXPORTER_OTLP_ENDPOINT,
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    TEXT,
+    Some("http://127.0.0.1:4318"),
+    General,
+    "OTLP/HTTP base URL of the collector (`/v1/traces` is appended)"
+);
+def!(
+    OTEL_SERVICE_NAME,
+    "OTEL_SERVICE_NAME",
+    TEXT,
+    None,
+    General,
+    "Resource `service.name` of exported spans (default: the service, e.g. `ingestor`)"
+);
+def!(
     POD_NAME,
     "POD_NAME",
     TEXT,
@@ -1102,6 +1126,9 @@ pub static ALL: &[&Def] = &[
     &MUTT_KEY_PREFIX,
     &LOG_LEVEL,
     &LOG_JSON_ENABLED,
+    &OTEL_ENABLED,
+    &OTEL_EXPORTER_OTLP_ENDPOINT,
+    &OTEL_SERVICE_NAME,
     &POD_NAME,
     &MUTT_BIND_ADDRESS,
     &DYNAMIC_CONFIG_ENABLED,
