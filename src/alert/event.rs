@@ -33,6 +33,11 @@ pub struct Incoming {
     pub severity: Option<u8>,
     /// `_correlation_id`, or `unknown` (v2.5).
     pub correlation_id: String,
+    /// The alerter's span for this event: a child of `_traceparent`, or a new trace for events
+    /// queued without one (v2.5) or with an invalid one.
+    pub trace: crate::trace::TraceContext,
+    /// The ingest span id from `_traceparent`, when valid.
+    pub trace_parent: Option<crate::trace::SpanId>,
 }
 
 impl Incoming {
@@ -92,6 +97,9 @@ pub fn parse_delivery(raw: &str, now: DateTime<Utc>) -> Result<Incoming, String>
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => derived_event_id(raw),
     };
+    let (trace, trace_parent) = crate::trace::TraceContext::continue_from(
+        event.get(crate::trace::QUEUE_FIELD).and_then(Value::as_str),
+    );
     Ok(Incoming {
         raw: raw.to_string(),
         event,
@@ -102,6 +110,8 @@ pub fn parse_delivery(raw: &str, now: DateTime<Utc>) -> Result<Incoming, String>
         trap_oid,
         severity,
         correlation_id,
+        trace,
+        trace_parent,
     })
 }
 
@@ -204,6 +214,7 @@ pub fn alert_message(
         "raw_json": Value::Object(ev.event.clone()),
         "_correlation_id": ev.correlation_id,
         "_event_id": ev.event_id,
+        "_traceparent": ev.trace.header(),
         "rule_id": rule_id,
         "handling": handling,
         "environment": environment.as_str(),
@@ -232,6 +243,7 @@ pub fn meta_alert(
         "raw_json": Value::Object(ev.event.clone()),
         "_correlation_id": ev.correlation_id,
         "_event_id": ev.event_id,
+        "_traceparent": ev.trace.header(),
         "rule_id": Value::Null,
         "handling": "unhandled",
         "environment": environment.as_str(),

@@ -20,6 +20,7 @@ use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
 use crate::store::redis::keys::{Consumer, Keys};
 use crate::store::redis::{scripts, ReconnectingConnection, RedisConfig, RedisConnector};
+use crate::trace::{Span, SpanKind};
 use cache::Cache;
 use event::Outcome;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
@@ -624,6 +625,16 @@ impl Worker {
             ..Plan::default()
         };
         let mut alert_of_row: Vec<Option<String>> = Vec::new();
+        // The batch is its own trace (it mixes many events' traces); each message gets a span in
+        // its event's trace below.
+        let span_on = crate::trace::enabled();
+        let mut batch_span = Span::start(
+            "alert.batch",
+            SpanKind::Internal,
+            crate::trace::TraceContext::new_root(),
+            None,
+        );
+        batch_span.attr("mutt.batch_size", batch.len() as u64);
         for d in batch {
             if d.earlier_deliveries >= self.max_retries {
                 plan.poison += 1;
@@ -653,6 +664,19 @@ impl Worker {
                     continue;
                 }
             };
+            // Log lines and the span of this message carry its trace (and correlation id).
+            let _cid = crate::logging::with_correlation_id(&incoming.correlation_id);
+            let _tid = crate::logging::with_trace_id(&incoming.trace.trace_id_hex());
+            let mut span = Span::start(
+                "alert.process",
+                SpanKind::Consumer,
+                incoming.trace,
+                incoming.trace_parent,
+            );
+            if span_on {
+                span.attr("event_id", incoming.event_id.clone());
+                span.attr("correlation_id", incoming.correlation_id.clone());
+            }
             match event::outcome(
                 &incoming,
                 &snapshot.decide(&incoming.view()),
@@ -660,6 +684,8 @@ impl Worker {
                 window,
             ) {
                 Outcome::Handled { row, alert } => {
+                    span.attr("mutt.outcome", "handled");
+                    span.attr("mutt.handling", row.handling_decision.clone());
                     plan.rows.push(row);
                     alert_of_row.push(alert);
                 }
@@ -667,6 +693,7 @@ impl Worker {
                     signature,
                     meta_alert,
                 } => {
+                    span.attr("mutt.outcome", "unhandled");
                     plan.unhandled.push((
                         self.keys.unhandled(&incoming.hostname, &signature),
                         self.keys
@@ -698,6 +725,8 @@ impl Worker {
                 }
             }
         }
+        batch_span.attr("mutt.handled", plan.handled);
+        batch_span.attr("mutt.errors", plan.errors);
         if self.commit_redis(batch, &plan) {
             let m = &self.metrics;
             m.processed

@@ -18,6 +18,7 @@ use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Consumer, Dlq, Keys};
 use crate::store::redis::scripts::{self, BreakerDecision};
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
+use crate::trace::{Span, SpanId, SpanKind, TraceContext};
 use payload::Outcome;
 use prometheus::{
     Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -181,6 +182,9 @@ impl Tunables {
 struct Job {
     indexes: Vec<usize>,
     body: String,
+    /// The POST's span: a child of the (first) alert's `_traceparent`, sent as `traceparent`.
+    trace: TraceContext,
+    trace_parent: Option<SpanId>,
     reply: mpsc::Sender<(Vec<usize>, Outcome, Duration)>,
 }
 
@@ -220,7 +224,21 @@ impl Senders {
                         };
                         let Ok(job) = job else { return };
                         let started = Instant::now();
-                        let outcome = post(&agent, &url, key.get().as_deref(), &job.body);
+                        let _tid = crate::logging::with_trace_id(&job.trace.trace_id_hex());
+                        let mut span =
+                            Span::start("moog.post", SpanKind::Client, job.trace, job.trace_parent);
+                        span.attr("mutt.events", job.indexes.len() as u64);
+                        let outcome = post(
+                            &agent,
+                            &url,
+                            key.get().as_deref(),
+                            &job.body,
+                            &job.trace.header(),
+                        );
+                        if outcome.is_failure() {
+                            span.set_error();
+                        }
+                        span.end();
                         let _ = job.reply.send((job.indexes, outcome, started.elapsed()));
                     })?,
             );
@@ -239,8 +257,17 @@ impl Senders {
     }
 }
 
-fn post(agent: &ureq::Agent, url: &str, key: Option<&str>, body: &str) -> Outcome {
-    let mut req = agent.post(url).set("Content-Type", "application/json");
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    key: Option<&str>,
+    body: &str,
+    traceparent: &str,
+) -> Outcome {
+    let mut req = agent
+        .post(url)
+        .set("Content-Type", "application/json")
+        .set(crate::trace::TRACEPARENT_HEADER, traceparent);
     if let Some(k) = key {
         req = req.set("Authorization", &format!("Bearer {k}"));
     }
@@ -558,6 +585,14 @@ impl Worker {
     }
 
     fn process(&mut self, batch: &[Delivery]) {
+        // The batch is its own trace; each POST gets a span in its alert's trace.
+        let mut batch_span = Span::start(
+            "forward.batch",
+            SpanKind::Internal,
+            TraceContext::new_root(),
+            None,
+        );
+        batch_span.attr("mutt.batch_size", batch.len() as u64);
         let now_epoch = chrono::Utc::now().timestamp();
         let mut settle = Settle::default();
         // Parse everything first; what cannot be sent at all is dead-lettered.
@@ -672,9 +707,19 @@ impl Worker {
                         .map(|a| payload::moog_event(a, now_epoch))
                 })
                 .collect();
+            // One header per request: a batched request continues its first alert's trace.
+            let (trace, trace_parent) = TraceContext::continue_from(
+                group
+                    .first()
+                    .and_then(|i| alerts[*i].as_ref())
+                    .and_then(|a| a.get(crate::trace::QUEUE_FIELD))
+                    .and_then(Value::as_str),
+            );
             let job = Job {
                 indexes: group.to_vec(),
                 body: payload::request_body(&events, batching),
+                trace,
+                trace_parent,
                 reply: reply_tx.clone(),
             };
             if tx.send(job).is_ok() {

@@ -73,7 +73,8 @@ impl Request {
             self.correlation_id = correlation_id_from(Some(value));
         }
         if name.eq_ignore_ascii_case(crate::trace::TRACEPARENT_HEADER) {
-            (self.trace, self.trace_parent) = crate::trace::TraceContext::continue_from(Some(value));
+            (self.trace, self.trace_parent) =
+                crate::trace::TraceContext::continue_from(Some(value));
         }
         self
     }

@@ -1,7 +1,7 @@
 //! `mutt ingest serve`: the ingest API.
 //!
 //! A request is authenticated, optionally rate limited, parsed and validated as a whole (all or
-//! nothing), stamped (`_correlation_id`, `_event_id`, `_received_at`), and handed to the group
+//! nothing), stamped (`_correlation_id`, `_event_id`, `_received_at`, `_traceparent`), and handed to the group
 //! commit writer; it is answered 200 only after Redis acknowledged its events. Backpressure and
 //! the dashboard counters are applied in the same atomic Lua step as the push.
 
@@ -385,9 +385,11 @@ impl Ingest {
             return resp;
         }
         let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let traceparent = req.trace.header();
         let stamp = parse::Stamp {
             correlation_id: cid,
             received_at: &received_at,
+            traceparent: &traceparent,
         };
         let serialised = match parse::prepare(&req.body, &self.required, &stamp) {
             Ok(events) => events,

@@ -235,7 +235,12 @@ pub fn parse_events(
 }
 
 /// The fields mutt adds; a client sending one of them takes the slow path, which overwrites it.
-const STAMP_KEYS: [&str; 3] = ["_correlation_id", "_event_id", "_received_at"];
+const STAMP_KEYS: [&str; 4] = [
+    "_correlation_id",
+    "_event_id",
+    "_received_at",
+    "_traceparent",
+];
 
 /// Parse, validate, normalise and stamp a whole body into queue messages. Either every item is
 /// good, or every problem is returned.
@@ -424,20 +429,25 @@ fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<S
     out.push_str(&uuid::Uuid::new_v4().to_string());
     out.push_str("\",\"_received_at\":");
     out.push_str(&Value::from(stamp.received_at).to_string());
+    out.push_str(",\"_traceparent\":");
+    out.push_str(&Value::from(stamp.traceparent).to_string());
     out.push('}');
     Some(out)
 }
 
-/// The three fields mutt adds to every queued event.
+/// The fields mutt adds to every queued event.
 #[derive(Debug, Clone)]
 pub struct Stamp<'a> {
     /// The request's correlation id.
     pub correlation_id: &'a str,
     /// RFC 3339 UTC receive time.
     pub received_at: &'a str,
+    /// The ingest span's `traceparent` (the parent of the alerter's span).
+    pub traceparent: &'a str,
 }
 
-/// Add `_correlation_id`, a fresh `_event_id` and `_received_at`, and serialise for the queue.
+/// Add `_correlation_id`, a fresh `_event_id`, `_received_at` and `_traceparent`, and serialise
+/// for the queue.
 pub fn stamp_event(mut event: Map<String, Value>, stamp: &Stamp<'_>) -> String {
     event.insert("_correlation_id".into(), Value::from(stamp.correlation_id));
     event.insert(
@@ -445,6 +455,7 @@ pub fn stamp_event(mut event: Map<String, Value>, stamp: &Stamp<'_>) -> String {
         Value::from(uuid::Uuid::new_v4().to_string()),
     );
     event.insert("_received_at".into(), Value::from(stamp.received_at));
+    event.insert("_traceparent".into(), Value::from(stamp.traceparent));
     Value::Object(event).to_string()
 }
 
@@ -608,6 +619,7 @@ mod tests {
             &Stamp {
                 correlation_id: "cid-1",
                 received_at: "2026-11-22T04:00:00.000Z",
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             },
         );
         let v: Map<String, Value> = serde_json::from_str(&text).unwrap();
@@ -621,10 +633,15 @@ mod tests {
                 "timestamp",
                 "_correlation_id",
                 "_event_id",
-                "_received_at"
+                "_received_at",
+                "_traceparent"
             ]
         );
         assert_eq!(v["_correlation_id"], "cid-1");
+        assert_eq!(
+            v["_traceparent"],
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        );
         assert_eq!(v["_event_id"].as_str().unwrap().len(), 36);
     }
 
@@ -632,6 +649,7 @@ mod tests {
         let stamp = Stamp {
             correlation_id: "cid",
             received_at: "2026-11-22T04:00:00.000Z",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         };
         prepare(body.as_bytes(), &req(), &stamp)
             .unwrap_or_else(|p| panic!("{body}: {p:?}"))
@@ -656,6 +674,7 @@ mod tests {
             r#"{"hostname":"h","message":"m","timestamp":"t","syslog_severity":"crit"}"#.to_string(),
             r#"{"hostname":"h","message":"m","timestamp":"t","_correlation_id":"client","_event_id":"x"}"#.to_string(),
             r#"{"hostname":"h","message":"m","timestamp":"t","trap_oid":null}"#.to_string(),
+            r#"{"hostname":"h","message":"m","timestamp":"t","_traceparent":"client"}"#.to_string(),
             r#"{"host\u006eame":"h","message":"m","timestamp":"t"}"#.to_string(),
             r#"{"hostname":"h\u00e9","message":"é \"quoted\"","timestamp":"t"}"#.to_string(),
             r#"{"hostname":"h","message":"m","timestamp":"t","dup":1,"dup":2}"#.to_string(),
@@ -668,6 +687,7 @@ mod tests {
                 &Stamp {
                     correlation_id: "cid",
                     received_at: "2026-11-22T04:00:00.000Z",
+                    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                 },
             ))
             .unwrap();
@@ -682,6 +702,7 @@ mod tests {
         let stamp = Stamp {
             correlation_id: "c",
             received_at: "r",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         };
         let out = prepare(
             br#"{"hostname":"h","message":"m","timestamp":"t","n":1.50}"#,
@@ -711,6 +732,7 @@ mod tests {
         let stamp = Stamp {
             correlation_id: "c",
             received_at: "r",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         };
         for body in [
             "",

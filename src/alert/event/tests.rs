@@ -170,7 +170,9 @@ fn snapshot() -> Snapshot {
 #[test]
 fn handled_events_become_an_audit_row_and_an_alert() {
     let e = parse_delivery(
-        &ev(r#","syslog_severity":3,"_correlation_id":"c9","_event_id":"e9""#),
+        &ev(
+            r#","syslog_severity":3,"_correlation_id":"c9","_event_id":"e9","_traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01""#,
+        ),
         now(),
     )
     .unwrap();
@@ -196,9 +198,20 @@ fn handled_events_become_an_audit_row_and_an_alert() {
         json!({
             "hostname": "sw1", "team_assignment": "NetOps", "severity": "Major",
             "message_body": "LINK-DOWN Gi0/1", "raw_json": serde_json::from_str::<Value>(&e.raw).unwrap(),
-            "_correlation_id": "c9", "_event_id": "e9", "rule_id": 1, "handling": "Page_and_ticket",
+            "_correlation_id": "c9", "_event_id": "e9", "_traceparent": e.trace.header(),
+            "rule_id": 1, "handling": "Page_and_ticket",
             "environment": "prod", "event_timestamp": "2026-11-22T04:00:00.000Z"
         })
+    );
+    // The alert continues the event's trace with the alerter's own span.
+    assert_eq!(e.trace.trace_id_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_ne!(e.trace.span_id_hex(), "00f067aa0ba902b7");
+    assert_eq!(
+        e.trace_parent,
+        crate::trace::TraceContext::parse(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        )
+        .map(|p| p.span_id)
     );
     assert!(alert.get("api_key").is_none(), "no secret in the alert");
 }
