@@ -415,6 +415,7 @@ impl Ingest {
         let n = serialised.len();
         match self.writer.submit(serialised) {
             Ok((EnqueueOutcome::Queued { depth }, _)) => {
+                log::debug!("ingest: queued {n} event(s), queue depth {depth}");
                 self.metrics.outcome("");
                 self.metrics.events.inc_by(n as u64);
                 Response::json(
