@@ -409,7 +409,7 @@ fn export_loop(rx: Receiver<Msg>, url: &str, resource: &Value) {
                     failures += 1;
                     // One line per outage, then every 100th failed batch: a collector being down
                     // must not flood the logs.
-                    if failures == 1 || failures % 100 == 0 {
+                    if failures == 1 || failures.is_multiple_of(100) {
                         log::warn!(
                             "tracing: OTLP export to {url} failed ({failures} batch(es) so far): {e}"
                         );
