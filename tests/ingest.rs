@@ -91,8 +91,13 @@ fn single_array_and_ndjson_bodies_are_queued_with_their_stamps() {
         assert_eq!(&event[k], v, "field {k} changed");
     }
     let keys: Vec<&String> = event.keys().collect();
-    assert_eq!(keys.len(), original.len() + 3);
+    assert_eq!(keys.len(), original.len() + 4);
     assert_eq!(event["_correlation_id"], "req-42.a:b");
+    let traceparent = event["_traceparent"].as_str().unwrap();
+    assert!(
+        mutt::trace::TraceContext::parse(traceparent).is_some(),
+        "{traceparent}"
+    );
     assert!(uuid::Uuid::parse_str(event["_event_id"].as_str().unwrap()).is_ok());
     let received = event["_received_at"].as_str().unwrap();
     assert!(received.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(received).is_ok());
