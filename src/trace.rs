@@ -47,8 +47,15 @@ pub struct TraceContext {
     pub flags: u8,
 }
 
+/// Lower-case hex in one allocation: ids are formatted for every message in the hot path.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
 }
 
 /// Lower-case hex only: the W3C format forbids upper case, and a strict parser keeps junk out of
@@ -571,6 +578,39 @@ mod tests {
             v["resourceSpans"][0]["resource"]["attributes"][0]["value"]["stringValue"],
             "ingestor"
         );
+    }
+
+    fn span(name: &str) -> SpanData {
+        SpanData {
+            name: name.into(),
+            kind: SpanKind::Internal,
+            ctx: TraceContext::new_root(),
+            parent: None,
+            start_ns: 1,
+            end_ns: 2,
+            error: false,
+            attributes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_full_export_queue_drops_and_counts_instead_of_blocking() {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let exporter = Exporter {
+            tx,
+            dropped: AtomicU64::new(0),
+        };
+        exporter.submit(span("a"));
+        exporter.submit(span("b"));
+        exporter.submit(span("c"));
+        assert_eq!(exporter.dropped.load(Ordering::Relaxed), 2);
+        match rx.try_recv() {
+            Ok(Msg::Span(s)) => assert_eq!(s.name, "a"),
+            _ => panic!("the first span should be queued"),
+        }
+        drop(rx);
+        exporter.submit(span("d"));
+        assert_eq!(exporter.dropped.load(Ordering::Relaxed), 3);
     }
 
     #[test]

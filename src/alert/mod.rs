@@ -685,7 +685,9 @@ impl Worker {
             ) {
                 Outcome::Handled { row, alert } => {
                     span.attr("mutt.outcome", "handled");
-                    span.attr("mutt.handling", row.handling_decision.clone());
+                    if span_on {
+                        span.attr("mutt.handling", row.handling_decision.clone());
+                    }
                     plan.rows.push(row);
                     alert_of_row.push(alert);
                 }
