@@ -346,7 +346,7 @@ pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
 pub fn flush(within: Duration) {
     let Some(e) = EXPORTER.get() else { return };
     let (tx, rx) = mpsc::channel();
-    if e.tx.send_timeout_compat(Msg::Flush(tx), within) {
+    if send_within(&e.tx, Msg::Flush(tx), within) {
         let _ = rx.recv_timeout(within);
     }
     let dropped = dropped_spans();
@@ -355,26 +355,20 @@ pub fn flush(within: Duration) {
     }
 }
 
-/// `SyncSender` has no send with a timeout; a bounded number of `try_send` attempts keeps a full
-/// queue from blocking shutdown.
-trait SendTimeout {
-    fn send_timeout_compat(&self, msg: Msg, within: Duration) -> bool;
-}
-
-impl SendTimeout for SyncSender<Msg> {
-    fn send_timeout_compat(&self, mut msg: Msg, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        loop {
-            match self.try_send(msg) {
-                Ok(()) => return true,
-                Err(TrySendError::Disconnected(_)) => return false,
-                Err(TrySendError::Full(m)) => {
-                    if Instant::now() >= deadline {
-                        return false;
-                    }
-                    msg = m;
-                    std::thread::sleep(Duration::from_millis(10));
+/// `SyncSender` has no send with a timeout; retrying `try_send` until `within` keeps a full queue
+/// from blocking shutdown.
+fn send_within(tx: &SyncSender<Msg>, mut msg: Msg, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        match tx.try_send(msg) {
+            Ok(()) => return true,
+            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Full(m)) => {
+                if Instant::now() >= deadline {
+                    return false;
                 }
+                msg = m;
+                std::thread::sleep(Duration::from_millis(10));
             }
         }
     }
