@@ -510,6 +510,23 @@ fn web_serves_https() {
     .unwrap();
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.peer, pki.leaf());
+
+    // The web listener's limits: 256 KiB bodies, 16 KiB of headers.
+    let trusted = client_config(&pki.path("ca.pem"));
+    let big = "x".repeat(256 * 1024 + 1);
+    let r = https(
+        port,
+        &trusted,
+        "POST",
+        "/api/v2/rules",
+        &[("X-API-KEY", KEY)],
+        &big,
+    )
+    .unwrap();
+    assert_eq!(r.status, 413, "{}", r.body);
+    let huge = "h".repeat(20 * 1024);
+    let r = https(port, &trusted, "GET", "/health", &[("X-Filler", &huge)], "").unwrap();
+    assert_eq!(r.status, 431, "{}", r.body);
 }
 
 #[test]
