@@ -564,3 +564,21 @@ fn trap_handler_delivers_to_https_ingest_with_its_ca() {
     assert_eq!(queue.len(), 1, "{queue:?}");
     assert!(queue[0].contains("router7.example.net"), "{}", queue[0]);
 }
+
+#[test]
+fn sighup_is_harmless_to_a_plain_ingest() {
+    let t = TestEnv::new();
+    let port = free_port().unwrap();
+    let mut env = t.env();
+    env.extend([
+        ("INGEST_API_KEY".to_string(), KEY.to_string()),
+        ("SERVER_PORT_INGESTOR".to_string(), port.to_string()),
+        ("MUTT_BIND_ADDRESS".to_string(), "127.0.0.1".to_string()),
+    ]);
+    let mut daemon = common::daemon::Daemon::start(&["ingest", "serve"], &env, port);
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(daemon.req("GET", "/health/live", &[], "").status, 200);
+    assert!(daemon.terminate().success());
+}

@@ -222,3 +222,23 @@ pub fn client_config_with_ca(
             .with_no_client_auth(),
     ))
 }
+
+/// The TLS state for a listener configured by the `cert`/`key` settings, `None` for plain HTTP.
+///
+/// Either way SIGHUP no longer terminates the process, so `systemctl reload` is safe on a
+/// listener without TLS too (it then reloads nothing).
+pub fn listener_tls(
+    settings: &Settings,
+    cert: &'static Def,
+    key: &'static Def,
+) -> Result<Option<ServerTls>, ConfigError> {
+    match TlsFiles::from_settings(settings, cert, key)? {
+        Some(files) => ServerTls::new(files).map(Some),
+        None => {
+            if let Err(e) = crate::shutdown::sighup_flag() {
+                log::debug!("cannot watch SIGHUP: {e}");
+            }
+            Ok(None)
+        }
+    }
+}

@@ -165,13 +165,11 @@ pub fn start(
         .into());
     }
     // Checked before touching Redis so a bad certificate fails fast with its variable named.
-    let tls = crate::http::TlsFiles::from_settings(
+    let tls = crate::http::listener_tls(
         settings,
         &registry::INGEST_TLS_CERT_PATH,
         &registry::INGEST_TLS_KEY_PATH,
-    )?
-    .map(crate::http::ServerTls::new)
-    .transpose()?;
+    )?;
     let required = auth::split_keys(settings.text(&registry::REQUIRED_FIELDS));
     let keys = Keys::from_settings(settings);
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));

@@ -127,13 +127,11 @@ pub fn start(settings: &Settings, shutdown: &Shutdown) -> Result<WebServer, WebE
         ));
     }
     // Checked before connecting anywhere so a bad certificate fails fast with its variable named.
-    let tls = crate::http::TlsFiles::from_settings(
+    let tls = crate::http::listener_tls(
         settings,
         &registry::WEBUI_TLS_CERT_PATH,
         &registry::WEBUI_TLS_KEY_PATH,
-    )?
-    .map(crate::http::ServerTls::new)
-    .transpose()?;
+    )?;
     let keys = Keys::from_settings(settings);
     let redis_connector = RedisConnector::new(RedisConfig::from_settings(settings));
     let redis = redis_connector.pool()?;
