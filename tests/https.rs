@@ -563,6 +563,20 @@ fn trap_handler_delivers_to_https_ingest_with_its_ca() {
     let queue = queued(&t);
     assert_eq!(queue.len(), 1, "{queue:?}");
     assert!(queue[0].contains("router7.example.net"), "{}", queue[0]);
+    // `mutt status` probes the HTTPS ingest with its own CA setting.
+    let health = format!("https://127.0.0.1:{port}/health/live");
+    let status = |extra: &[(&str, &str)]| {
+        let mut env = vec![("STATUS_INGEST_URL", health.as_str())];
+        env.extend_from_slice(extra);
+        let out = t.mutt(&["status", "-o", "json"], &env);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", common::stderr(&out)));
+        report["endpoints"][0].clone()
+    };
+    let endpoint = status(&[("STATUS_CA_CERT_PATH", ca.as_str())]);
+    assert_eq!(endpoint["up"], true, "{endpoint}");
+    let endpoint = status(&[]);
+    assert_eq!(endpoint["up"], false, "{endpoint}");
 }
 
 #[test]

@@ -1113,6 +1113,14 @@ def!(
     "Health URL of the web UI that `mutt status` probes (e.g. http://web:8090/health/ready); unset: not probed"
 );
 def!(
+    STATUS_CA_CERT_PATH,
+    "STATUS_CA_CERT_PATH",
+    TEXT,
+    None,
+    General,
+    "PEM CA bundle that verifies https:// STATUS_INGEST_URL/STATUS_WEBUI_URL (default: system roots)"
+);
+def!(
     STATUS_HTTP_TIMEOUT,
     "STATUS_HTTP_TIMEOUT",
     secs(0.1, 60.0),
@@ -1261,6 +1269,7 @@ pub static ALL: &[&Def] = &[
     &SLO_CACHE_TTL,
     &STATUS_INGEST_URL,
     &STATUS_WEBUI_URL,
+    &STATUS_CA_CERT_PATH,
     &STATUS_HTTP_TIMEOUT,
     &STATUS_DLQ_THRESHOLD,
     &STATUS_FORGET_AFTER,
