@@ -1,7 +1,9 @@
 //! Optional HTTPS for a listener: certificate and key from PEM files, reloaded on SIGHUP.
 //!
 //! The live certificate sits behind a lock in a [`ResolvesServerCert`], so a reload swaps it for
-//! new handshakes while established sessions keep the one they were made with.
+//! new handshakes while established sessions keep the one they were made with. The acceptor is
+//! rebuilt on reload too: its fresh session cache stops clients from resuming a session made with
+//! the old certificate, so every new connection really sees the new one.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -129,7 +131,7 @@ impl ResolvesServerCert for SwappableCert {
 pub struct ServerTls {
     files: TlsFiles,
     cert: Arc<SwappableCert>,
-    acceptor: TlsAcceptor,
+    acceptor: RwLock<TlsAcceptor>,
     hup: Option<Arc<AtomicBool>>,
 }
 
@@ -145,11 +147,6 @@ impl ServerTls {
     /// Loads the certificate (an error names the setting at fault) and arms reload on SIGHUP.
     pub fn new(files: TlsFiles) -> Result<ServerTls, ConfigError> {
         let cert = Arc::new(SwappableCert(RwLock::new(Arc::new(files.load()?))));
-        let mut config = ServerConfig::builder()
-            .with_no_client_auth()
-            .with_cert_resolver(Arc::clone(&cert) as Arc<dyn ResolvesServerCert>);
-        // Only HTTP/1.1 is served; saying so stops clients from trying h2 over ALPN.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
         // Without a handler SIGHUP would kill the daemon; failing to register only loses reload.
         let hup = match crate::shutdown::sighup_flag() {
             Ok(flag) => Some(flag),
@@ -160,8 +157,8 @@ impl ServerTls {
         };
         Ok(ServerTls {
             files,
+            acceptor: RwLock::new(acceptor(&cert)),
             cert,
-            acceptor: TlsAcceptor::from(Arc::new(config)),
             hup,
         })
     }
@@ -170,6 +167,10 @@ impl ServerTls {
     pub fn reload(&self) -> Result<(), ConfigError> {
         let fresh = Arc::new(self.files.load()?);
         *self.cert.0.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        *self
+            .acceptor
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = acceptor(&self.cert);
         Ok(())
     }
 
@@ -194,8 +195,21 @@ impl ServerTls {
 
     /// The acceptor for new connections (cheap to clone).
     pub(crate) fn acceptor(&self) -> TlsAcceptor {
-        self.acceptor.clone()
+        self.acceptor
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
+}
+
+/// A server configuration (with its own, empty session cache) serving `cert`'s current key.
+fn acceptor(cert: &Arc<SwappableCert>) -> TlsAcceptor {
+    let mut config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::clone(cert) as Arc<dyn ResolvesServerCert>);
+    // Only HTTP/1.1 is served; saying so stops clients from trying h2 over ALPN.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    TlsAcceptor::from(Arc::new(config))
 }
 
 /// A client configuration trusting only the CA certificates in the PEM file at `path`.
