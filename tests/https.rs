@@ -105,6 +105,7 @@ fn client_config(ca: &Path) -> Arc<rustls::ClientConfig> {
 /// certificate the server presented.
 struct Exchange {
     status: u16,
+    head: String,
     body: String,
     peer: CertificateDer<'static>,
 }
@@ -166,11 +167,16 @@ fn https(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("no status line in {text:?}"))?;
-    let body = text
+    let (head, body) = text
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
+        .map(|(h, b)| (h.to_string(), b.to_string()))
         .unwrap_or_default();
-    Ok(Exchange { status, body, peer })
+    Ok(Exchange {
+        status,
+        head,
+        body,
+        peer,
+    })
 }
 
 /// One TLS connection used for several requests.
@@ -532,6 +538,25 @@ fn web_serves_https() {
 
     // The web listener's limits: 256 KiB bodies, 16 KiB of headers.
     let trusted = client_config(&pki.path("ca.pem"));
+
+    // Over HTTPS the session cookie must never travel in clear text.
+    let form = format!("api_key={KEY}");
+    let r = https(
+        port,
+        &trusted,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form,
+    )
+    .unwrap();
+    assert_eq!(r.status, 303, "{}", r.body);
+    let cookie = r
+        .head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("no Set-Cookie in {}", r.head));
+    assert!(cookie.contains("; Secure"), "{cookie}");
     let declared = (256 * 1024 + 1).to_string();
     let r = https(
         port,
