@@ -1856,13 +1856,17 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__e2e)
-            opts="-s -o -h -V --ingest-url --api-key --sink-url --timeout --rule-settle --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            opts="-s -o -h -V --ingest-url --ca-cert --api-key --sink-url --timeout --rule-settle --set --redis-url --database-url --key-prefix --log-level --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ingest-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -124,6 +124,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l ingest-url -d 'Ingest endpoint of the running stack' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l ca-cert -d 'PEM CA bundle that verifies an https:// ingest URL [default: system roots]' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l api-key -d 'Ingest API key (X-API-KEY)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l sink-url -d 'Base URL of the `mutt mock-moog` sink the forwarder posts to' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l timeout -d 'Seconds to wait for the events to get through' -r

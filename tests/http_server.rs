@@ -831,3 +831,65 @@ fn shutdown_with_idle_keep_alive_connection_is_prompt() {
     assert!(idle.read_response().is_err());
     assert!(eventually_refused(srv.addr), "listener must be closed");
 }
+
+/// Asserts that `addr` refuses a body declared past `max_body` with 413 and a head past the
+/// default header limit with 431, on a route that exists (`/health`).
+fn assert_listener_limits(addr: SocketAddr, max_body: usize) {
+    let mut conn = Conn::open(addr).expect("connect");
+    let head = format!(
+        "POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\nxx",
+        max_body + 1
+    );
+    let resp = conn.request(head.as_bytes()).expect("response");
+    assert_eq!(resp.status, 413, "{addr}: {}", resp.text());
+
+    let big = "v".repeat(Limits::default().max_header_bytes + 1);
+    let resp = request(addr, &build("GET", "/health", &[("X-Big", &big)], ""));
+    assert_eq!(resp.status, 431, "{addr}: {}", resp.text());
+    // Still serving afterwards.
+    let resp = request(addr, &build("GET", "/health/live", &[], ""));
+    assert_eq!(resp.status, 200, "{addr}: {}", resp.text());
+}
+
+#[test]
+fn probe_listeners_apply_the_default_limits() {
+    // The alerter, forwarder and remediation health/metrics ports are all served by this.
+    let shutdown = Shutdown::new();
+    let routes = HealthRoutes {
+        service: "probe-test".into(),
+        version: "0".into(),
+        pod: "pod".into(),
+        readiness: Arc::new(Vec::new),
+    };
+    let handles = routes
+        .serve_on(
+            "127.0.0.1",
+            &[0, 0],
+            prometheus::Registry::new(),
+            None,
+            &shutdown,
+        )
+        .expect("serve probes");
+    for handle in &handles {
+        assert_listener_limits(handle.local_addr(), Limits::default().max_body_bytes);
+    }
+    shutdown.trigger();
+    for handle in handles {
+        handle.join().expect("probe server stopped");
+    }
+}
+
+#[test]
+fn mock_moog_listener_applies_limits() {
+    use mutt::dev::mock_moog::{self, MockMoogArgs};
+    let shutdown = Shutdown::new();
+    let args = MockMoogArgs {
+        port: Some(0),
+        ..MockMoogArgs::default()
+    };
+    let handle = mock_moog::start(&args, &shutdown).expect("start mock-moog");
+    // mock-moog takes batches up to 16 MiB.
+    assert_listener_limits(handle.local_addr(), 16 * 1024 * 1024);
+    shutdown.trigger();
+    handle.join().expect("mock-moog stopped");
+}

@@ -1012,6 +1012,8 @@ fn pages_log_in_to_a_session_whose_writes_need_the_csrf_token_and_failures_are_l
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(set_cookie.contains(attr), "{set_cookie}");
     }
+    // Plain HTTP: a Secure cookie would never come back and the login would loop.
+    assert!(!set_cookie.contains("Secure"), "{set_cookie}");
     assert!(
         !set_cookie.contains(ADMIN),
         "the key leaked into the cookie"

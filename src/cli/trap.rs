@@ -68,6 +68,19 @@ pub fn run(settings: &Settings, args: &TrapHandlerArgs) -> Result<ExitCode, CliE
         .get()
         .map(|v| crate::ingest::auth::split_keys(&v))
         .unwrap_or_default();
+    let tls = match settings.opt_text(&registry::TRAP_HANDLER_CA_CERT_PATH) {
+        Some(path) if !path.trim().is_empty() => {
+            match crate::http::client_config_with_ca(
+                std::path::Path::new(path.trim()),
+                registry::TRAP_HANDLER_CA_CERT_PATH.name,
+            ) {
+                Ok(config) => Some(config),
+                // Logged like a lost trap, so snmptrapd's failure is explained in syslog too.
+                Err(e) => return Ok(fail(&e.to_string())),
+            }
+        }
+        _ => None,
+    };
     let cfg = SendConfig {
         url: ingest_url(settings),
         keys,
@@ -75,6 +88,7 @@ pub fn run(settings: &Settings, args: &TrapHandlerArgs) -> Result<ExitCode, CliE
         attempts: settings.int(&registry::TRAP_HANDLER_ATTEMPTS) as u32,
         retry_base: settings.duration(&registry::TRAP_HANDLER_RETRY_BASE_DELAY),
         retry_max: settings.duration(&registry::TRAP_HANDLER_RETRY_MAX_DELAY),
+        tls,
     };
     match trap::send(&event, &cfg) {
         Ok(status) => {

@@ -24,6 +24,9 @@ pub struct E2eArgs {
         default_value = "http://127.0.0.1:8080/api/v2/ingest"
     )]
     pub ingest_url: String,
+    /// PEM CA bundle that verifies an https:// ingest URL [default: system roots]
+    #[arg(long, env = "MUTT_E2E_CA_CERT", value_name = "PATH")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Ingest API key (X-API-KEY)
     #[arg(long, env = "MUTT_E2E_API_KEY", hide_env_values = true)]
     pub api_key: String,
@@ -77,9 +80,12 @@ pub fn run(settings: &Settings, args: &E2eArgs) -> Result<Vec<Check>, String> {
     let mut db = pg.connect().map_err(|e| e.to_string())?;
     let redis = RedisConnector::new(RedisConfig::from_settings(settings));
     let mut r = redis.connect().map_err(|e| e.to_string())?;
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(10))
-        .build();
+    let mut agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10));
+    if let Some(ca) = &args.ca_cert {
+        let tls = crate::http::client_config_with_ca(ca, "--ca-cert").map_err(|e| e.to_string())?;
+        agent = agent.tls_config(tls);
+    }
+    let agent = agent.build();
 
     let forward_match = format!("{tag}-FORWARD");
     let audit_match = format!("{tag}-AUDIT");

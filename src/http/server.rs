@@ -32,6 +32,7 @@ use super::metrics::HttpMetrics;
 use super::request::{Request, CORRELATION_ID_HEADER};
 use super::response::Response;
 use super::router::{self, Handler, RouteMatch, Router, UNMATCHED_ROUTE};
+use super::tls::ServerTls;
 use super::Limits;
 
 /// Async worker threads: they only parse, route and copy bytes, so two keep up with far more
@@ -59,6 +60,10 @@ const HEADER_LINE_OVERHEAD: usize = 4;
 /// Room for the request line on top of the header lines when sizing hyper's own head limit.
 const REQUEST_LINE_ALLOWANCE: usize = 8 * 1024;
 
+/// Longest TLS handshake when no header read timeout is configured: a stalled handshake must not
+/// hold a connection slot forever.
+const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// hyper panics on a smaller `max_buf_size`.
 const MIN_HYPER_BUF_SIZE: usize = 8 * 1024;
 
@@ -68,6 +73,7 @@ pub struct Server {
     local_addr: SocketAddr,
     limits: Limits,
     metrics: Option<HttpMetrics>,
+    tls: Option<ServerTls>,
 }
 
 impl std::fmt::Debug for Server {
@@ -75,6 +81,7 @@ impl std::fmt::Debug for Server {
         f.debug_struct("Server")
             .field("local_addr", &self.local_addr)
             .field("limits", &self.limits)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -112,7 +119,14 @@ impl Server {
             local_addr,
             limits,
             metrics: None,
+            tls: None,
         })
+    }
+
+    /// Speaks HTTPS only, with `tls`'s certificate (reloaded on SIGHUP).
+    pub fn with_tls(mut self, tls: ServerTls) -> Server {
+        self.tls = Some(tls);
+        self
     }
 
     /// Records every request in `metrics`.
@@ -147,6 +161,7 @@ impl Server {
             router,
             limits: self.limits,
             metrics: self.metrics,
+            tls: self.tls,
             handler_permits: Arc::new(Semaphore::new(workers)),
         });
         let result = runtime.block_on(serve(self.listener, Arc::clone(&ctx), shutdown));
@@ -197,7 +212,12 @@ async fn serve(listener: StdTcpListener, ctx: Arc<Context>, shutdown: &Shutdown)
                     tokio::time::sleep(ACCEPT_ERROR_BACKOFF).await;
                 }
             },
-            _ = shutdown_poll.tick() => {}
+            _ = shutdown_poll.tick() => {
+                // Checked here so reload needs no thread of its own and ends with the server.
+                if let Some(tls) = &ctx.tls {
+                    tls.reload_if_signalled();
+                }
+            }
         }
     }
 
@@ -252,16 +272,43 @@ fn spawn_connection(
         log::debug!("failed to set TCP_NODELAY for {remote}: {err}");
     }
     let ctx = Arc::clone(ctx);
+    let tls = ctx.tls.as_ref().map(ServerTls::acceptor);
+    let handshake_timeout =
+        non_zero(ctx.limits.header_read_timeout).unwrap_or(DEFAULT_HANDSHAKE_TIMEOUT);
     let service = service_fn(move |rq: hyper::Request<Incoming>| {
         let ctx = Arc::clone(&ctx);
         async move { Ok::<_, Infallible>(ctx.serve(rq, remote).await) }
     });
-    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+    let Some(acceptor) = tls else {
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                // Header timeouts, malformed requests and resets all end up here; hyper has
+                // already answered what deserved an answer.
+                log::debug!("HTTP connection from {remote} ended: {err}");
+            }
+        });
+        return;
+    };
+    // The handshake runs in the connection's task so a slow client never stalls accepting.
+    let watcher = graceful.watcher();
+    let builder = builder.clone();
     tokio::spawn(async move {
+        let stream = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(err)) => {
+                // Plain HTTP on the TLS port and unknown-CA clients end here; not our fault.
+                log::debug!("TLS handshake with {remote} failed: {err}");
+                return;
+            }
+            Err(_) => {
+                log::debug!("TLS handshake with {remote} timed out");
+                return;
+            }
+        };
+        let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
         if let Err(err) = connection.await {
-            // Header timeouts, malformed requests and resets all end up here; hyper has
-            // already answered what deserved an answer.
-            log::debug!("HTTP connection from {remote} ended: {err}");
+            log::debug!("HTTPS connection from {remote} ended: {err}");
         }
     });
 }
@@ -274,6 +321,8 @@ struct Context {
     router: Router,
     limits: Limits,
     metrics: Option<HttpMetrics>,
+    /// Present when the listener speaks HTTPS.
+    tls: Option<ServerTls>,
     /// One permit per handler allowed to run at once.
     handler_permits: Arc<Semaphore>,
 }

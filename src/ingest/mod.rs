@@ -164,6 +164,12 @@ pub fn start(
         }
         .into());
     }
+    // Checked before touching Redis so a bad certificate fails fast with its variable named.
+    let tls = crate::http::listener_tls(
+        settings,
+        &registry::INGEST_TLS_CERT_PATH,
+        &registry::INGEST_TLS_KEY_PATH,
+    )?;
     let required = auth::split_keys(settings.text(&registry::REQUIRED_FIELDS));
     let keys = Keys::from_settings(settings);
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));
@@ -234,8 +240,12 @@ pub fn start(
     };
     let http_metrics = HttpMetrics::new(&registry, "mutt_ingest")
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let server = Server::bind(&addr, limits)?.with_metrics(http_metrics);
-    log::info!("ingest listening on {}", server.local_addr());
+    let mut server = Server::bind(&addr, limits)?.with_metrics(http_metrics);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    if let Some(tls) = tls {
+        server = server.with_tls(tls);
+    }
+    log::info!("ingest listening on {scheme}://{}", server.local_addr());
     let workers = settings.int(&registry::INGEST_HTTP_WORKERS) as usize;
     let handle = server.spawn(router, workers, shutdown)?;
     // The writer ends once the server (and with it every handler's Writer clone) is gone.

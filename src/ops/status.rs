@@ -37,6 +37,8 @@ pub struct Options {
     pub webui_url: Option<String>,
     /// Deadline of each probe.
     pub http_timeout: Duration,
+    /// PEM CA bundle verifying https:// probe URLs (`None`: system roots).
+    pub ca_cert: Option<std::path::PathBuf>,
     /// A DLQ with more entries than this is a problem.
     pub dlq_threshold: u64,
     /// Instances silent longer than this are no longer listed (zero: always listed).
@@ -60,6 +62,7 @@ impl Options {
             ingest_url: url(&registry::STATUS_INGEST_URL),
             webui_url: url(&registry::STATUS_WEBUI_URL),
             http_timeout: s.duration(&registry::STATUS_HTTP_TIMEOUT),
+            ca_cert: url(&registry::STATUS_CA_CERT_PATH).map(Into::into),
             dlq_threshold: s.int(&registry::STATUS_DLQ_THRESHOLD).max(0) as u64,
             forget_after: s.duration(&registry::STATUS_FORGET_AFTER),
             alerter_ttl: s.duration(&registry::ALERTER_JANITOR_TIMEOUT),
@@ -284,7 +287,7 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
     }
     for (service, url) in [("ingest", &opts.ingest_url), ("webui", &opts.webui_url)] {
         if let Some(url) = url {
-            r.endpoints.push(probe(service, url, opts.http_timeout));
+            r.endpoints.push(probe(service, url, opts));
         }
     }
     assess(&mut r, opts);
@@ -507,20 +510,28 @@ fn read_partitions(
     })
 }
 
-fn probe(service: &str, url: &str, timeout: Duration) -> Endpoint {
-    let agent = ureq::AgentBuilder::new().timeout(timeout).build();
-    let (up, http_status, error) = match agent.get(url).call() {
-        Ok(resp) => (true, Some(resp.status()), None),
-        Err(ureq::Error::Status(code, _)) => (false, Some(code), None),
-        Err(e) => (false, None, Some(short_transport_error(&e))),
-    };
-    Endpoint {
+fn probe(service: &str, url: &str, opts: &Options) -> Endpoint {
+    let endpoint = |up, http_status, error| Endpoint {
         service: service.into(),
         url: url.into(),
         up,
         http_status,
         error,
+    };
+    let mut agent = ureq::AgentBuilder::new().timeout(opts.http_timeout);
+    if let Some(ca) = &opts.ca_cert {
+        match crate::http::client_config_with_ca(ca, registry::STATUS_CA_CERT_PATH.name) {
+            Ok(tls) => agent = agent.tls_config(tls),
+            Err(e) => return endpoint(false, None, Some(e.to_string())),
+        }
     }
+    let agent = agent.build();
+    let (up, http_status, error) = match agent.get(url).call() {
+        Ok(resp) => (true, Some(resp.status()), None),
+        Err(ureq::Error::Status(code, _)) => (false, Some(code), None),
+        Err(e) => (false, None, Some(short_transport_error(&e))),
+    };
+    endpoint(up, http_status, error)
 }
 
 fn short_transport_error(e: &ureq::Error) -> String {
@@ -659,6 +670,7 @@ mod tests {
             ingest_url: None,
             webui_url: None,
             http_timeout: Duration::from_secs(1),
+            ca_cert: None,
             dlq_threshold: 10,
             forget_after: Duration::from_secs(3600),
             alerter_ttl: Duration::from_secs(30),

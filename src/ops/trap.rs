@@ -292,6 +292,8 @@ pub struct SendConfig {
     pub retry_base: Duration,
     /// Longest wait between attempts.
     pub retry_max: Duration,
+    /// TLS roots for an HTTPS ingest with a private CA; `None`: ureq's defaults.
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 /// Why an event was not delivered.
@@ -330,11 +332,14 @@ pub fn send(event: &Value, cfg: &SendConfig) -> Result<u16, SendError> {
     if cfg.keys.is_empty() {
         return Err(SendError::NoKey);
     }
-    let agent = ureq::AgentBuilder::new()
+    let mut agent = ureq::AgentBuilder::new()
         .timeout_connect(cfg.timeout)
         .timeout(cfg.timeout)
-        .user_agent(concat!("mutt-trap-handler/", env!("CARGO_PKG_VERSION")))
-        .build();
+        .user_agent(concat!("mutt-trap-handler/", env!("CARGO_PKG_VERSION")));
+    if let Some(tls) = &cfg.tls {
+        agent = agent.tls_config(std::sync::Arc::clone(tls));
+    }
+    let agent = agent.build();
     let body = event.to_string();
     let mut backoff = Backoff::new(cfg.retry_base, cfg.retry_max);
     let mut key_index = 0;

@@ -679,6 +679,22 @@ def!(
     Ingest,
     "How often the queue depth gauge is sampled"
 );
+def!(
+    INGEST_TLS_CERT_PATH,
+    "INGEST_TLS_CERT_PATH",
+    TEXT,
+    None,
+    Ingest,
+    "PEM certificate chain of the ingest listener; with INGEST_TLS_KEY_PATH it speaks HTTPS only (reloaded on SIGHUP)"
+);
+def!(
+    INGEST_TLS_KEY_PATH,
+    "INGEST_TLS_KEY_PATH",
+    TEXT,
+    None,
+    Ingest,
+    "PEM private key of the ingest listener's certificate (reloaded on SIGHUP)"
+);
 
 // Trap handler (`mutt trap-handler`, run by snmptrapd per trap)
 def!(TRAP_HANDLER_INGEST_URL, "TRAP_HANDLER_INGEST_URL", TEXT, None, Ingest, ["MUTT_INGEST_URL"],
@@ -714,6 +730,14 @@ def!(
     Some("2"),
     Ingest,
     "Longest wait between trap-handler attempts, seconds"
+);
+def!(
+    TRAP_HANDLER_CA_CERT_PATH,
+    "TRAP_HANDLER_CA_CERT_PATH",
+    TEXT,
+    None,
+    Ingest,
+    "PEM CA bundle that verifies an HTTPS ingest URL (default: system roots)"
 );
 
 // Alerter
@@ -1047,6 +1071,22 @@ def!(
     "Failed logins per client address per minute before the login page answers 429"
 );
 def!(
+    WEBUI_TLS_CERT_PATH,
+    "WEBUI_TLS_CERT_PATH",
+    TEXT,
+    None,
+    Web,
+    "PEM certificate chain of the web UI/REST listener; with WEBUI_TLS_KEY_PATH it speaks HTTPS only (reloaded on SIGHUP)"
+);
+def!(
+    WEBUI_TLS_KEY_PATH,
+    "WEBUI_TLS_KEY_PATH",
+    TEXT,
+    None,
+    Web,
+    "PEM private key of the web listener's certificate (reloaded on SIGHUP)"
+);
+def!(
     METRICS_CACHE_TTL,
     "METRICS_CACHE_TTL",
     secs(0.0, 3_600.0),
@@ -1095,6 +1135,14 @@ def!(
     None,
     General,
     "Health URL of the web UI that `mutt status` probes (e.g. http://web:8090/health/ready); unset: not probed"
+);
+def!(
+    STATUS_CA_CERT_PATH,
+    "STATUS_CA_CERT_PATH",
+    TEXT,
+    None,
+    General,
+    "PEM CA bundle that verifies https:// STATUS_INGEST_URL/STATUS_WEBUI_URL (default: system roots)"
 );
 def!(
     STATUS_HTTP_TIMEOUT,
@@ -1186,11 +1234,14 @@ pub static ALL: &[&Def] = &[
     &INGEST_GROUP_COMMIT_MAX,
     &INGEST_RETRY_AFTER,
     &INGEST_DEPTH_SAMPLE,
+    &INGEST_TLS_CERT_PATH,
+    &INGEST_TLS_KEY_PATH,
     &TRAP_HANDLER_INGEST_URL,
     &TRAP_HANDLER_TIMEOUT,
     &TRAP_HANDLER_ATTEMPTS,
     &TRAP_HANDLER_RETRY_BASE_DELAY,
     &TRAP_HANDLER_RETRY_MAX_DELAY,
+    &TRAP_HANDLER_CA_CERT_PATH,
     &ALERTER_BATCH_SIZE,
     &BRPOPLPUSH_TIMEOUT,
     &ALERTER_HEARTBEAT_INTERVAL,
@@ -1237,12 +1288,15 @@ pub static ALL: &[&Def] = &[
     &PARTITIONS_AHEAD,
     &WEBUI_SESSION_TTL,
     &WEBUI_LOGIN_MAX_FAILURES,
+    &WEBUI_TLS_CERT_PATH,
+    &WEBUI_TLS_KEY_PATH,
     &METRICS_CACHE_TTL,
     &PROMETHEUS_URL,
     &SLO_QUERY_TIMEOUT,
     &SLO_CACHE_TTL,
     &STATUS_INGEST_URL,
     &STATUS_WEBUI_URL,
+    &STATUS_CA_CERT_PATH,
     &STATUS_HTTP_TIMEOUT,
     &STATUS_DLQ_THRESHOLD,
     &STATUS_FORGET_AFTER,

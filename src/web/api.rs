@@ -311,10 +311,20 @@ impl Web {
             Some(principal) => {
                 log::info!("web login by key {:?}", principal.name);
                 let id = self.sessions.create(principal);
+                // Over HTTPS the browser must never send the session back in clear text.
+                let secure = if self
+                    .settings
+                    .opt_text(&registry::WEBUI_TLS_CERT_PATH)
+                    .is_some_and(|v| !v.trim().is_empty())
+                {
+                    "; Secure"
+                } else {
+                    ""
+                };
                 redirect("/").with_header(
                     "Set-Cookie",
                     &format!(
-                        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
                         self.sessions.ttl().as_secs()
                     ),
                 )

@@ -126,6 +126,12 @@ pub fn start(settings: &Settings, shutdown: &Shutdown) -> Result<WebServer, WebE
             "required by `mutt web serve`: set WEBUI_API_KEYS (name:scope:key entries) or WEBUI_API_KEY (or their _FILE)",
         ));
     }
+    // Checked before connecting anywhere so a bad certificate fails fast with its variable named.
+    let tls = crate::http::listener_tls(
+        settings,
+        &registry::WEBUI_TLS_CERT_PATH,
+        &registry::WEBUI_TLS_KEY_PATH,
+    )?;
     let keys = Keys::from_settings(settings);
     let redis_connector = RedisConnector::new(RedisConfig::from_settings(settings));
     let redis = redis_connector.pool()?;
@@ -200,8 +206,15 @@ pub fn start(settings: &Settings, shutdown: &Shutdown) -> Result<WebServer, WebE
     };
     let http_metrics = HttpMetrics::new(&registry, "mutt_webui")
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let server = Server::bind(&addr, limits)?.with_metrics(http_metrics);
-    log::info!("web UI and REST API listening on {}", server.local_addr());
+    let mut server = Server::bind(&addr, limits)?.with_metrics(http_metrics);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    if let Some(tls) = tls {
+        server = server.with_tls(tls);
+    }
+    log::info!(
+        "web UI and REST API listening on {scheme}://{}",
+        server.local_addr()
+    );
     let handle = server.spawn(router, WEB_WORKERS, shutdown)?;
     Ok(WebServer { handle, state: web })
 }
