@@ -220,7 +220,7 @@ impl Senders {
                         };
                         let Ok(job) = job else { return };
                         let started = Instant::now();
-                        let outcome = post(&agent, &url, key.get().as_deref(), &job.body);
+                        let outcome = post(&agent, &url, &key, &job.body);
                         let _ = job.reply.send((job.indexes, outcome, started.elapsed()));
                     })?,
             );
@@ -239,7 +239,14 @@ impl Senders {
     }
 }
 
-fn post(agent: &ureq::Agent, url: &str, key: Option<&str>, body: &str) -> Outcome {
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    key_source: &crate::settings::secrets::SecretSource,
+    body: &str,
+) -> Outcome {
+    let key = key_source.get();
+    let key = key.as_deref();
     let mut req = agent.post(url).set("Content-Type", "application/json");
     if let Some(k) = key {
         req = req.set("Authorization", &format!("Bearer {k}"));
@@ -251,6 +258,10 @@ fn post(agent: &ureq::Agent, url: &str, key: Option<&str>, body: &str) -> Outcom
             payload::classify(status, None, "")
         }
         Err(ureq::Error::Status(status, resp)) => {
+            if matches!(status, 401 | 403) {
+                // MOOG_API_KEY may have been rotated in Vault: have it re-read soon.
+                key_source.request_refresh();
+            }
             let retry_after = payload::parse_retry_after(resp.header("Retry-After"));
             let text = resp.into_string().unwrap_or_default();
             payload::classify(status, retry_after, &text)
