@@ -157,6 +157,7 @@ pub struct VaultStore {
     data: RwLock<Arc<HashMap<String, String>>>,
     // One fetch at a time; also records when the last one finished, for rate limiting.
     fetch: Mutex<Option<Instant>>,
+    last_forced: Mutex<Option<Instant>>,
     last_requested: Mutex<Option<Instant>>,
     wake: (Mutex<Wake>, Condvar),
     in_outage: AtomicBool,
@@ -186,6 +187,7 @@ impl VaultStore {
             token: Mutex::new(None),
             data: RwLock::new(Arc::new(HashMap::new())),
             fetch: Mutex::new(None),
+            last_forced: Mutex::new(None),
             last_requested: Mutex::new(None),
             wake: (Mutex::new(Wake::default()), Condvar::new()),
             in_outage: AtomicBool::new(false),
@@ -237,14 +239,16 @@ impl VaultStore {
         self.get(fields).is_some()
     }
 
-    /// Re-read the secret now, unless one was read in the last second (then the cache is fresh
-    /// enough). Blocks for at most one Vault round trip; failures keep the last good values.
+    /// Re-read the secret now, unless a forced re-read happened in the last second (then the
+    /// cache is fresh enough). Blocks for at most one Vault round trip; failures keep the last good values.
     /// Called by connectors after every password was refused.
     pub fn refresh_now(&self) {
         let Ok(mut last) = self.fetch.lock() else {
             return;
         };
-        if last.is_some_and(|at| at.elapsed() < FORCED_MIN_GAP) {
+        // Only forced reads count here: a periodic read just before a rotation must not hide it.
+        let mut forced = self.last_forced.lock().unwrap_or_else(|p| p.into_inner());
+        if forced.is_some_and(|at| at.elapsed() < FORCED_MIN_GAP) {
             return;
         }
         match self.fetch_once() {
@@ -252,6 +256,7 @@ impl VaultStore {
             Err(e) => self.failed(&e),
         }
         *last = Some(Instant::now());
+        *forced = Some(Instant::now());
     }
 
     /// Ask the refresher to re-read soon without waiting (used on a rejected API key; limited to
@@ -610,10 +615,15 @@ fn refresher(weak: std::sync::Weak<VaultStore>) {
         if next_read <= Instant::now() {
             let result = {
                 let mut last = store.fetch.lock().unwrap_or_else(|p| p.into_inner());
-                let fresh = last.is_some_and(|at| at.elapsed() < FORCED_MIN_GAP);
-                let r = if fresh { Ok(()) } else { store.fetch_once() };
-                *last = Some(Instant::now());
-                r
+                // A read moments ago (a connector forced one) makes this one redundant.
+                let gap = FORCED_MIN_GAP.min(refresh / 2);
+                if last.is_some_and(|at| at.elapsed() < gap) {
+                    Ok(())
+                } else {
+                    let r = store.fetch_once();
+                    *last = Some(Instant::now());
+                    r
+                }
             };
             next_read = match result {
                 Ok(()) => {
