@@ -23,8 +23,8 @@ pub enum Kind {
     LogLevel,
     /// One of a fixed set of words (compared lower-cased).
     OneOf(&'static [&'static str]),
-    /// A secret: never printed; its value is read from the environment or `<NAME>_FILE` each time
-    /// it is needed, so rotating a file needs no restart.
+    /// A secret: never printed; its value is read from the environment, `<NAME>_FILE` or the
+    /// Vault cache each time it is needed, so rotating it needs no restart.
     Secret,
 }
 
@@ -184,7 +184,7 @@ def!(
     secs(0.0, 3600.0),
     Some("5"),
     General,
-    "Seconds an API key read from a _FILE is cached before the file is read again"
+    "Seconds an API key read from a _FILE or Vault is cached before it is read again"
 );
 
 // Redis
@@ -1332,7 +1332,8 @@ pub fn env_file_example() -> String {
         "# mutt settings: every one, with its default. GENERATED from src/settings/registry.rs by\n\
          # scripts/generate-docs.sh; do not edit by hand. Copy to /etc/mutt/mutt.env (mode 0640,\n\
          # owner root:mutt) and uncomment what you change; unset settings keep their defaults.\n\
-         # Secrets: prefer NAME_FILE=/path/to/file (re-read on use, so rotation needs no restart).\n",
+         # Secrets: prefer NAME_FILE=/path/to/file (re-read on use, so rotation needs no restart)\n\
+         # or Vault (VAULT_ADDR and the vault group; fields named like the settings).\n",
     );
     let mut group = None;
     for def in ALL {

@@ -313,28 +313,29 @@ impl VaultStore {
     }
 
     fn ensure_token(&self) -> Result<(), VaultError> {
-        let action = {
+        enum Need {
+            Login,
+            Renew,
+            Nothing,
+        }
+        let need = {
             let guard = self.token.lock().unwrap_or_else(|p| p.into_inner());
             match guard.as_ref() {
-                None => 0,
-                Some(t) if Instant::now() >= t.renew_due() => {
-                    if t.renewable {
-                        1
-                    } else {
-                        0
-                    }
-                }
-                Some(_) => 2,
+                None => Need::Login,
+                Some(t) if Instant::now() < t.renew_due() => Need::Nothing,
+                Some(t) if t.renewable => Need::Renew,
+                Some(_) => Need::Login,
             }
         };
-        match action {
-            0 => self.login(),
-            1 => match self.renew() {
+        match need {
+            Need::Login => self.login(),
+            Need::Renew => match self.renew() {
                 Ok(()) => Ok(()),
                 Err(e) if !e.answered => Err(e),
+                // Refused (revoked, past its max TTL): a fresh login.
                 Err(_) => self.login(),
             },
-            _ => Ok(()),
+            Need::Nothing => Ok(()),
         }
     }
 
