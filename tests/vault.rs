@@ -459,3 +459,68 @@ fn end_idle_sessions(admin: &mut postgres::Client, role: &str) {
         ))
         .unwrap();
 }
+
+#[test]
+fn vault_cacert_is_the_only_trust_root() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let ca = |name: &str| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+    };
+    let (good, other) = (ca("vault test CA"), ca("some other CA"));
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&key, &good)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (good_pem, other_pem, junk) = (
+        dir.path().join("ca.pem"),
+        dir.path().join("other.pem"),
+        dir.path().join("junk.pem"),
+    );
+    std::fs::write(&good_pem, good.pem()).unwrap();
+    std::fs::write(&other_pem, other.pem()).unwrap();
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let secret_file = dir.path().join("sid");
+    std::fs::write(&secret_file, SECRET_ID).unwrap();
+    let v = TestVault::start_tls(
+        ROLE_ID,
+        SECRET_ID,
+        Duration::from_secs(60),
+        cert.pem().as_bytes(),
+        key.serialize_pem().as_bytes(),
+    );
+    v.put(LOC, &[("MOOG_API_KEY", "tls-moog")]);
+    let t = TestEnv::new();
+    let run = |cacert: &std::path::Path| {
+        let mut env: HashMap<String, String> = t.env().into_iter().collect();
+        env.insert("VAULT_ADDR".into(), v.addr());
+        env.insert("VAULT_ROLE_ID".into(), ROLE_ID.into());
+        env.insert(
+            "VAULT_SECRET_ID_FILE".into(),
+            secret_file.to_str().unwrap().into(),
+        );
+        env.insert("VAULT_CACERT".into(), cacert.to_str().unwrap().into());
+        common::mutt_with_env(&["config", "show", "--output", "json"], &env)
+    };
+    let out = run(&good_pem);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("(vault secret/mutt)"));
+    let out = run(&other_pem);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("VAULT_ADDR: cannot reach Vault at {}: ", v.addr()))
+            && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    let out = run(&junk);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("VAULT_CACERT: "), "{}", stderr(&out));
+}

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -40,6 +40,7 @@ struct State {
 /// The test Vault. Dropping it stops the server.
 pub struct TestVault {
     port: u16,
+    tls: bool,
     state: Arc<Mutex<State>>,
     up: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
@@ -50,6 +51,38 @@ impl TestVault {
     /// A server with one AppRole (`role_id`/`secret_id`) and tokens living `ttl` (renewable up
     /// to `max_ttl`).
     pub fn start(role_id: &str, secret_id: &str, ttl: Duration, max_ttl: Duration) -> TestVault {
+        TestVault::start_with(role_id, secret_id, ttl, max_ttl, None)
+    }
+
+    /// The same server speaking HTTPS with this PEM certificate chain and key.
+    pub fn start_tls(
+        role_id: &str,
+        secret_id: &str,
+        ttl: Duration,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+    ) -> TestVault {
+        mutt::store::install_crypto_provider();
+        let certs = rustls_pemfile::certs(&mut &cert_pem[..])
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = rustls_pemfile::private_key(&mut &key_pem[..])
+            .unwrap()
+            .unwrap();
+        let cfg = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        TestVault::start_with(role_id, secret_id, ttl, ttl * 10, Some(Arc::new(cfg)))
+    }
+
+    fn start_with(
+        role_id: &str,
+        secret_id: &str,
+        ttl: Duration,
+        max_ttl: Duration,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> TestVault {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State {
@@ -64,12 +97,14 @@ impl TestVault {
         }));
         let up = Arc::new(AtomicBool::new(true));
         let stop = Arc::new(AtomicBool::new(false));
+        let tls_used = tls.is_some();
         let thread = {
             let (state, up, stop) = (Arc::clone(&state), Arc::clone(&up), Arc::clone(&stop));
-            std::thread::spawn(move || serve(listener, port, state, up, stop))
+            std::thread::spawn(move || serve(listener, port, state, up, stop, tls))
         };
         TestVault {
             port,
+            tls: tls_used,
             state,
             up,
             stop,
@@ -77,9 +112,13 @@ impl TestVault {
         }
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://localhost:<port>` for a TLS server).
     pub fn addr(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        if self.tls {
+            format!("https://localhost:{}", self.port)
+        } else {
+            format!("http://127.0.0.1:{}", self.port)
+        }
     }
 
     /// Replace the fields of the KV v2 secret at `mount/path` (a new version, as `vault kv put`).
@@ -138,6 +177,7 @@ fn serve(
     state: Arc<Mutex<State>>,
     up: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) {
     static TOKENS: AtomicU32 = AtomicU32::new(0);
     let mut listener = Some(listener);
@@ -159,8 +199,19 @@ fn serve(
         match l.accept() {
             Ok((stream, _)) => {
                 let state = Arc::clone(&state);
+                let tls = tls.clone();
                 std::thread::spawn(move || {
-                    let _ = handle(stream, &state, &TOKENS);
+                    let _ = stream.set_nonblocking(false);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                    let _ = match tls {
+                        Some(cfg) => match rustls::ServerConnection::new(cfg) {
+                            Ok(conn) => {
+                                handle(rustls::StreamOwned::new(conn, stream), &state, &TOKENS)
+                            }
+                            Err(_) => Ok(()),
+                        },
+                        None => handle(stream, &state, &TOKENS),
+                    };
                 });
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -168,10 +219,12 @@ fn serve(
     }
 }
 
-fn handle(stream: TcpStream, state: &Mutex<State>, tokens: &AtomicU32) -> std::io::Result<()> {
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+fn handle<S: Read + Write>(
+    stream: S,
+    state: &Mutex<State>,
+    tokens: &AtomicU32,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -197,7 +250,7 @@ fn handle(stream: TcpStream, state: &Mutex<State>, tokens: &AtomicU32) -> std::i
     reader.read_exact(&mut body)?;
     let (status, json) = route(state, tokens, &method, &target, &headers, &body);
     let text = json.to_string();
-    let mut out = stream;
+    let out = reader.get_mut();
     write!(
         out,
         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
