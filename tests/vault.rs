@@ -434,6 +434,12 @@ fn rotation_under_load_loses_no_request() {
         ),
     );
     assert!((200..300).contains(&r.status), "{}", r.text());
+    // The web UI's pool really went through NEXT and back to CURRENT.
+    let web_log = web.stderr();
+    assert!(
+        web_log.contains("PostgreSQL accepted DB_PASS_NEXT after DB_PASS_CURRENT was refused"),
+        "{web_log}"
+    );
     for log in [web.stderr(), ingest.stderr()] {
         for secret in [
             "db-a",
@@ -523,4 +529,47 @@ fn vault_cacert_is_the_only_trust_root() {
     let out = run(&junk);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("VAULT_CACERT: "), "{}", stderr(&out));
+}
+
+#[test]
+fn a_rejected_key_makes_ingest_reread_vault_early() {
+    let t = TestEnv::new();
+    let f = vault(60, 600);
+    f.vault.put(LOC, &[("INGEST_API_KEY", "first-key")]);
+    let mut env = t.env();
+    // An hour between periodic reads: only the rejected key can bring the new one early.
+    env.extend(f.env("3600"));
+    env.push(("SECRETS_REFRESH_SECONDS".into(), "0".into()));
+    env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
+    let port = free_port().unwrap();
+    env.push(("SERVER_PORT_INGESTOR".into(), port.to_string()));
+    let ingest = Daemon::start(&["ingest", "serve"], &env, port);
+    let post = |key: &str| {
+        request(
+            ingest.addr,
+            &build(
+                "POST",
+                "/ingest",
+                &[("X-API-KEY", key), ("Content-Type", "application/json")],
+                EV,
+            ),
+        )
+        .status
+    };
+    assert_eq!(post("first-key"), 200);
+    f.vault
+        .put(LOC, &[("INGEST_API_KEY", "first-key,second-key")]);
+    let reads = f.vault.counts().reads;
+    assert_eq!(post("second-key"), 401);
+    wait_for("the early re-read", Duration::from_secs(5), || {
+        f.vault.counts().reads > reads
+    });
+    assert_eq!(post("second-key"), 200);
+    // Unknown keys cannot make mutt hammer Vault: at most one re-read per 5 seconds.
+    let reads = f.vault.counts().reads;
+    for _ in 0..20 {
+        assert_eq!(post("wrong-key"), 401);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(f.vault.counts().reads <= reads + 1);
 }

@@ -610,6 +610,7 @@ fn build_agent(cfg: &VaultConfig) -> Result<ureq::Agent, ConfigError> {
 fn refresher(weak: std::sync::Weak<VaultStore>) {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
     let mut next_read = Instant::now();
+    let mut requested = false;
     loop {
         let Some(store) = weak.upgrade() else { return };
         let refresh = store.cfg.refresh;
@@ -617,8 +618,9 @@ fn refresher(weak: std::sync::Weak<VaultStore>) {
             let result = {
                 let mut last = store.fetch.lock().unwrap_or_else(|p| p.into_inner());
                 // A read moments ago (a connector forced one) makes this one redundant.
+                // (A requested read always goes out: request_refresh already rate-limits.)
                 let gap = FORCED_MIN_GAP.min(refresh / 2);
-                if last.is_some_and(|at| at.elapsed() < gap) {
+                if !std::mem::take(&mut requested) && last.is_some_and(|at| at.elapsed() < gap) {
                     Ok(())
                 } else {
                     let r = store.fetch_once();
@@ -669,6 +671,7 @@ fn refresher(weak: std::sync::Weak<VaultStore>) {
         }
         if w.forced {
             w.forced = false;
+            requested = true;
             next_read = Instant::now();
         } else if Instant::now() >= wake_at && wake_at < next_read {
             // Token renewal is due: renew now (the read itself stays on its schedule).
