@@ -239,9 +239,9 @@ impl VaultStore {
         self.get(fields).is_some()
     }
 
-    /// Re-read the secret now, unless a forced re-read happened in the last second (then the
-    /// cache is fresh enough). Blocks for at most one Vault round trip; failures keep the last good values.
-    /// Called by connectors after every password was refused.
+    /// Re-read the secret now (logging in first if needed), unless a forced re-read happened in
+    /// the last second. Failures keep the last good values. Called by connectors after every
+    /// password was refused.
     pub fn refresh_now(&self) {
         let Ok(mut last) = self.fetch.lock() else {
             return;
@@ -284,7 +284,7 @@ impl VaultStore {
 
     fn recovered(&self) {
         if self.in_outage.swap(false, Ordering::SeqCst) {
-            log::warn!(
+            log::info!(
                 "Vault at {} answers again; secrets refreshed",
                 self.cfg.addr
             );
