@@ -573,3 +573,57 @@ fn a_rejected_key_makes_ingest_reread_vault_early() {
     std::thread::sleep(Duration::from_millis(500));
     assert!(f.vault.counts().reads <= reads + 1);
 }
+
+#[test]
+fn redis_password_from_vault_rotates_and_a_refused_connect_rereads_vault() {
+    use mutt::dev::services::{RedisOptions, RedisServer};
+    use mutt::settings::secrets::Slot;
+    use mutt::store::redis::{RedisConfig, RedisConnector};
+    let t = TestEnv::new();
+    let server = RedisServer::start(RedisOptions {
+        password: Some("r-a".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let f = vault(60, 600);
+    // v2.5's field name for the current password is still read.
+    f.vault.put(LOC, &[("REDIS_PASS", "r-a")]);
+    let mut env = t.env();
+    env.retain(|(k, _)| k != "REDIS_PORT");
+    env.push(("REDIS_PORT".into(), server.port().to_string()));
+    env.extend(f.env("3600"));
+    let s = load(&env);
+    let connector = RedisConnector::new(RedisConfig::from_settings(&s));
+    let mut conn = connector.connect().expect("connect with Vault's password");
+
+    // Documented procedure, but the periodic read is an hour away: the refused connect re-reads.
+    f.vault.put(
+        LOC,
+        &[("REDIS_PASS_CURRENT", "r-a"), ("REDIS_PASS_NEXT", "r-b")],
+    );
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("r-b")
+        .query::<()>(&mut conn)
+        .unwrap();
+    drop(connector.connect().expect("NEXT from a fresh Vault read"));
+    assert_eq!(connector.active_slot(), Slot::Next);
+    f.vault.put(LOC, &[("REDIS_PASS_CURRENT", "r-b")]);
+    // Within a second of the last forced read: NEXT (cached) still works, no Vault call needed.
+    drop(connector.connect().expect("cached NEXT"));
+    std::thread::sleep(Duration::from_millis(1100));
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("r-c")
+        .query::<()>(&mut conn)
+        .unwrap();
+    f.vault.put(LOC, &[("REDIS_PASS_CURRENT", "r-c")]);
+    drop(
+        connector
+            .connect()
+            .expect("CURRENT from a fresh Vault read"),
+    );
+    assert_eq!(connector.active_slot(), Slot::Current);
+}
