@@ -228,13 +228,7 @@ impl Senders {
                         let mut span =
                             Span::start("moog.post", SpanKind::Client, job.trace, job.trace_parent);
                         span.attr("mutt.events", job.indexes.len() as u64);
-                        let outcome = post(
-                            &agent,
-                            &url,
-                            key.get().as_deref(),
-                            &job.body,
-                            &job.trace.header(),
-                        );
+                        let outcome = post(&agent, &url, &key, &job.body, &job.trace.header());
                         if outcome.is_failure() {
                             span.set_error();
                         }
@@ -260,10 +254,12 @@ impl Senders {
 fn post(
     agent: &ureq::Agent,
     url: &str,
-    key: Option<&str>,
+    key_source: &crate::settings::secrets::SecretSource,
     body: &str,
     traceparent: &str,
 ) -> Outcome {
+    let key = key_source.get();
+    let key = key.as_deref();
     let mut req = agent
         .post(url)
         .set("Content-Type", "application/json")
@@ -278,6 +274,10 @@ fn post(
             payload::classify(status, None, "")
         }
         Err(ureq::Error::Status(status, resp)) => {
+            if matches!(status, 401 | 403) {
+                // MOOG_API_KEY may have been rotated in Vault: have it re-read soon.
+                key_source.request_refresh();
+            }
             let retry_after = payload::parse_retry_after(resp.header("Retry-After"));
             let text = resp.into_string().unwrap_or_default();
             payload::classify(status, retry_after, &text)

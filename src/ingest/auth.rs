@@ -77,7 +77,12 @@ impl ApiKeys {
         for key in self.current().iter() {
             matched |= key.ct_eq(&wanted);
         }
-        bool::from(matched).then_some(wanted)
+        if !bool::from(matched) {
+            // Perhaps a key rotated in moments ago: have Vault re-read soon (rate-limited there).
+            self.source.request_refresh();
+            return None;
+        }
+        Some(wanted)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod dynamic;
 pub mod dynamic_keys;
 pub mod registry;
 pub mod secrets;
+pub mod vault;
 
 use registry::{Def, Kind, ALL};
 use secrets::{PasswordPair, SecretSource};
@@ -44,6 +45,8 @@ pub enum Source {
     Env(String),
     /// A `<NAME>_FILE` path (secrets only).
     File(PathBuf),
+    /// A field of the Vault secret (secrets only).
+    Vault,
     /// A component of `REDIS_URL` or `DATABASE_URL`.
     Url(&'static str),
     /// The registry default.
@@ -60,6 +63,7 @@ impl Source {
             Source::Env(name) if name == def.name => "env".into(),
             Source::Env(name) => format!("env ({name})"),
             Source::File(_) => "file".into(),
+            Source::Vault => "vault".into(),
             Source::Url(name) => (*name).into(),
             Source::Default => "default".into(),
             Source::Unset => "unset".into(),
@@ -120,8 +124,47 @@ impl Settings {
         Settings::load(flags, &env)
     }
 
-    /// Load from an explicit environment map (used by tests and by `from_env`).
+    /// Load from an explicit environment map (used by tests and by `from_env`). When
+    /// `VAULT_ADDR` is set this logs in to Vault and reads the secret: secrets not given in the
+    /// environment, a `_FILE` or a URL then come from Vault, and Vault trouble fails the load.
     pub fn load(
+        flags: &[(String, String)],
+        env: &HashMap<String, String>,
+    ) -> Result<Settings, ConfigError> {
+        let mut settings = Settings::load_without_vault(flags, env)?;
+        settings.attach_vault()?;
+        Ok(settings)
+    }
+
+    /// Bind every secret not set explicitly to its field in the Vault secret.
+    fn attach_vault(&mut self) -> Result<(), ConfigError> {
+        let Some(cfg) = vault::VaultConfig::from_settings(self)? else {
+            return Ok(());
+        };
+        let store = vault::VaultStore::connect(cfg)?;
+        for &def in ALL {
+            if def.kind != Kind::Secret {
+                continue;
+            }
+            let entry = self.entries.get_mut(def.name);
+            if let Some(entry) = entry.filter(|e| e.source == Source::Unset) {
+                let fields = std::iter::once(def.name)
+                    .chain(def.aliases.iter().copied())
+                    .collect();
+                entry.value = Value::Secret(SecretSource::Vault {
+                    store: std::sync::Arc::clone(&store),
+                    fields,
+                });
+                entry.source = Source::Vault;
+            }
+        }
+        store.start();
+        Ok(())
+    }
+
+    /// Load without contacting Vault even when it is configured (Vault settings are still
+    /// validated); for tests and tools that only need the static settings.
+    pub fn load_without_vault(
         flags: &[(String, String)],
         env: &HashMap<String, String>,
     ) -> Result<Settings, ConfigError> {

@@ -23,8 +23,8 @@ pub enum Kind {
     LogLevel,
     /// One of a fixed set of words (compared lower-cased).
     OneOf(&'static [&'static str]),
-    /// A secret: never printed; its value is read from the environment or `<NAME>_FILE` each time
-    /// it is needed, so rotating a file needs no restart.
+    /// A secret: never printed; its value is read from the environment, `<NAME>_FILE` or the
+    /// Vault cache each time it is needed, so rotating it needs no restart.
     Secret,
 }
 
@@ -43,6 +43,7 @@ pub enum Group {
     Retention,
     Web,
     Secrets,
+    Vault,
 }
 
 impl Group {
@@ -61,6 +62,7 @@ impl Group {
             Group::Retention => "retention",
             Group::Web => "web",
             Group::Secrets => "secrets",
+            Group::Vault => "vault",
         }
     }
 }
@@ -206,7 +208,7 @@ def!(
     secs(0.0, 3600.0),
     Some("5"),
     General,
-    "Seconds an API key read from a _FILE is cached before the file is read again"
+    "Seconds an API key read from a _FILE or Vault is cached before it is read again"
 );
 
 // Redis
@@ -432,6 +434,61 @@ def!(
     None,
     Secrets,
     "Bearer token sent to the Moogsoft webhook"
+);
+
+// Vault (secrets from a KV v2 secret, AppRole login)
+def!(VAULT_ADDR, "VAULT_ADDR", TEXT, None, Vault,
+    "Vault base URL (https://vault:8200); when set, secrets not given in the environment or a _FILE come from Vault");
+def!(
+    VAULT_ROLE_ID,
+    "VAULT_ROLE_ID",
+    TEXT,
+    None,
+    Vault,
+    "AppRole role_id used to log in to Vault"
+);
+def!(
+    VAULT_SECRET_ID_FILE,
+    "VAULT_SECRET_ID_FILE",
+    TEXT,
+    None,
+    Vault,
+    "File holding the AppRole secret_id (read at every login, so it can be rotated)"
+);
+def!(
+    VAULT_MOUNT,
+    "VAULT_MOUNT",
+    TEXT,
+    Some("secret"),
+    Vault,
+    "Mount point of the KV v2 secrets engine"
+);
+def!(VAULT_PATH, "VAULT_PATH", TEXT, Some("mutt"), Vault,
+    ["VAULT_SECRETS_PATH"],
+    "Path of mutt's secret inside VAULT_MOUNT (a leading `<mount>/` is stripped, as v2.5 wrote `secret/mutt`)");
+def!(
+    VAULT_CACERT,
+    "VAULT_CACERT",
+    TEXT,
+    None,
+    Vault,
+    "PEM CA bundle that is the only trust root for Vault's certificate (system roots when unset)"
+);
+def!(
+    VAULT_NAMESPACE,
+    "VAULT_NAMESPACE",
+    TEXT,
+    None,
+    Vault,
+    "Vault Enterprise namespace, sent as X-Vault-Namespace"
+);
+def!(
+    VAULT_REFRESH_SECONDS,
+    "VAULT_REFRESH_SECONDS",
+    secs(0.2, 86_400.0),
+    Some("60"),
+    Vault,
+    "Seconds between re-reads of the Vault secret (an authentication failure also triggers one)"
 );
 
 // Ports (v2.5 port map)
@@ -1308,6 +1365,14 @@ pub static ALL: &[&Def] = &[
     &WEBUI_API_KEY,
     &WEBUI_API_KEYS,
     &MOOG_API_KEY,
+    &VAULT_ADDR,
+    &VAULT_ROLE_ID,
+    &VAULT_SECRET_ID_FILE,
+    &VAULT_MOUNT,
+    &VAULT_PATH,
+    &VAULT_CACERT,
+    &VAULT_NAMESPACE,
+    &VAULT_REFRESH_SECONDS,
 ];
 
 /// The definition with this environment name, if any.
@@ -1348,7 +1413,8 @@ pub fn env_file_example() -> String {
         "# mutt settings: every one, with its default. GENERATED from src/settings/registry.rs by\n\
          # scripts/generate-docs.sh; do not edit by hand. Copy to /etc/mutt/mutt.env (mode 0640,\n\
          # owner root:mutt) and uncomment what you change; unset settings keep their defaults.\n\
-         # Secrets: prefer NAME_FILE=/path/to/file (re-read on use, so rotation needs no restart).\n",
+         # Secrets: prefer NAME_FILE=/path/to/file (re-read on use, so rotation needs no restart)\n\
+         # or Vault (VAULT_ADDR and the vault group; fields named like the settings).\n",
     );
     let mut group = None;
     for def in ALL {

@@ -4,8 +4,10 @@
 //! orchestrator mounting Kubernetes secrets) can rotate it without restarting mutt. A secret's
 //! value is never formatted by `Debug` or `Display`.
 
+use super::vault::VaultStore;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where one secret comes from.
 #[derive(Clone, PartialEq)]
@@ -16,6 +18,14 @@ pub enum SecretSource {
     Value(String),
     /// Read from this file on every use; surrounding whitespace is trimmed.
     File(PathBuf),
+    /// A field of mutt's Vault secret (the first present of `fields`: the setting's name, then
+    /// its legacy names), served from the cache the Vault refresher keeps fresh.
+    Vault {
+        /// The shared Vault view.
+        store: Arc<VaultStore>,
+        /// KV field names, in order of preference.
+        fields: Vec<&'static str>,
+    },
 }
 
 impl SecretSource {
@@ -38,6 +48,28 @@ impl SecretSource {
                     None
                 }
             },
+            // The cache only: no network on the hot path.
+            SecretSource::Vault { store, fields } => store.get(fields),
+        }
+    }
+
+    /// Re-read the secret's source now if it is remote (Vault), blocking for at most one round
+    /// trip; returns whether there was anything to refresh. Used after an authentication failure.
+    pub fn refresh_now(&self) -> bool {
+        match self {
+            SecretSource::Vault { store, .. } => {
+                store.refresh_now();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Ask for a re-read of a remote source soon, without waiting (rate-limited; used when a
+    /// client presents an unknown API key, which may be a key rotated in moments ago).
+    pub fn request_refresh(&self) {
+        if let SecretSource::Vault { store, .. } = self {
+            store.request_refresh();
         }
     }
 
@@ -52,6 +84,12 @@ impl SecretSource {
             SecretSource::Unset => String::new(),
             SecretSource::Value(_) => "********".to_string(),
             SecretSource::File(path) => format!("******** (file {})", path.display()),
+            SecretSource::Vault { store, fields } if store.has(fields) => {
+                format!("******** (vault {})", store.config().location())
+            }
+            SecretSource::Vault { store, .. } => {
+                format!("(not in vault {})", store.config().location())
+            }
         }
     }
 }
@@ -113,6 +151,23 @@ impl PasswordPair {
             }
         }
         out
+    }
+
+    /// After every password was refused: re-read them from Vault (once, even when both come from
+    /// the same store). Returns whether a re-read happened, so the caller may try again.
+    pub fn refresh_now(&self) -> bool {
+        match (&self.current, &self.next) {
+            (SecretSource::Vault { store: a, .. }, SecretSource::Vault { store: b, .. })
+                if Arc::ptr_eq(a, b) =>
+            {
+                self.current.refresh_now()
+            }
+            _ => {
+                let c = self.current.refresh_now();
+                let n = self.next.refresh_now();
+                c || n
+            }
+        }
     }
 
     /// The setting name of a slot, for messages.

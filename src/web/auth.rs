@@ -181,6 +181,11 @@ impl WebKeys {
                 });
             }
         }
+        if found.is_none() {
+            // Perhaps a key rotated in moments ago: have Vault re-read soon (rate-limited there).
+            self.named.request_refresh();
+            self.legacy.request_refresh();
+        }
         found
     }
 

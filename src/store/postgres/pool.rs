@@ -265,8 +265,22 @@ impl PgConnector {
     /// Open one connection, trying CURRENT then NEXT (or the reverse, after a rotation) on an
     /// authentication error. Passwords are re-read from their sources on every call.
     pub fn connect(&self) -> Result<postgres::Client, DbError> {
-        use r2d2::ManageConnection;
         let candidates = self.cfg.passwords.candidates(self.active_slot());
+        match self.connect_trying(&candidates) {
+            // Every password refused: they may have been rotated in Vault since the last read.
+            Err(e @ DbError::Auth { .. }) if self.cfg.passwords.refresh_now() => {
+                let fresh = self.cfg.passwords.candidates(self.active_slot());
+                if fresh == candidates {
+                    return Err(e);
+                }
+                self.connect_trying(&fresh)
+            }
+            other => other,
+        }
+    }
+
+    fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<postgres::Client, DbError> {
+        use r2d2::ManageConnection;
         let mut tried = Vec::new();
         if candidates.is_empty() {
             return self
@@ -274,7 +288,7 @@ impl PgConnector {
                 .connect()
                 .map_err(|e| self.classify(e, &tried));
         }
-        for (slot, password) in &candidates {
+        for (slot, password) in candidates {
             match self.manager(Some(password)).connect() {
                 Ok(client) => {
                     if *slot != self.active_slot() {

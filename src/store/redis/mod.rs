@@ -151,11 +151,25 @@ impl RedisConnector {
     /// passwords are read again from their sources on every call.
     pub fn connect(&self) -> Result<rd::Connection, RedisError> {
         let candidates = self.cfg.passwords.candidates(self.active_slot());
+        match self.connect_trying(&candidates) {
+            // Every password refused: they may have been rotated in Vault since the last read.
+            Err(e @ RedisError::Auth { .. }) if self.cfg.passwords.refresh_now() => {
+                let fresh = self.cfg.passwords.candidates(self.active_slot());
+                if fresh == candidates {
+                    return Err(e);
+                }
+                self.connect_trying(&fresh)
+            }
+            other => other,
+        }
+    }
+
+    fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<rd::Connection, RedisError> {
         if candidates.is_empty() {
             return self.connect_with(None).map_err(|e| self.classify(e, &[]));
         }
         let mut tried = Vec::new();
-        for (slot, password) in &candidates {
+        for (slot, password) in candidates {
             match self.connect_with(Some(password)) {
                 Ok(conn) => {
                     if *slot != self.active_slot() {
