@@ -21,14 +21,16 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, IdGenerator, Sampler, SdkTracer, SdkTracerProvider,
 };
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use opentelemetry_sdk::Resource;
 use serde_json::Value;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, OnceLock};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 /// The HTTP header carrying the trace context (W3C Trace Context).
@@ -295,11 +297,24 @@ impl Span {
     }
 }
 
+impl Drop for Span {
+    fn drop(&mut self) {
+        // Dropping the SDK span ends it and hands it to the batch processor.
+        if self.inner.take().is_some() {
+            if let Some(t) = TRACER.get() {
+                t.ended.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 struct Tracing {
     provider: SdkTracerProvider,
     tracer: SdkTracer,
-    /// Export requests that failed (transport error or non-2xx answer).
-    failures: std::sync::Arc<AtomicU64>,
+    /// Spans ended (handed to the batch processor).
+    ended: AtomicU64,
+    /// Spans the collector accepted.
+    exported: Arc<AtomicU64>,
 }
 
 static TRACER: OnceLock<Tracing> = OnceLock::new();
@@ -309,12 +324,44 @@ pub fn enabled() -> bool {
     TRACER.get().is_some()
 }
 
-/// Export requests that failed in this process (the batch processor counts spans dropped on a
-/// full queue itself and reports them at shutdown; the SDK does not expose that count).
-pub fn failed_exports() -> u64 {
-    TRACER
-        .get()
-        .map_or(0, |t| t.failures.load(Ordering::Relaxed))
+/// Spans ended in this process but not (yet) accepted by the collector: dropped on a full queue,
+/// lost to a failed export, or still queued (none after a completed [`flush`]).
+pub fn dropped_spans() -> u64 {
+    TRACER.get().map_or(0, |t| {
+        let exported = t.exported.load(Ordering::Relaxed);
+        t.ended.load(Ordering::Relaxed).saturating_sub(exported)
+    })
+}
+
+/// The OTLP exporter, counting the spans the collector accepted (the batch processor keeps its
+/// drop count to itself).
+#[derive(Debug)]
+struct Counting<E> {
+    inner: E,
+    exported: Arc<AtomicU64>,
+}
+
+impl<E: SpanExporter> SpanExporter for Counting<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let n = batch.len() as u64;
+        let result = self.inner.export(batch).await;
+        if result.is_ok() {
+            self.exported.fetch_add(n, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
 }
 
 /// The OTLP/HTTP traces URL for a base endpoint (`…/v1/traces` is appended unless present).
@@ -334,17 +381,21 @@ pub fn traces_url(endpoint: &str) -> String {
 #[derive(Debug)]
 struct UreqClient {
     agent: ureq::Agent,
-    failures: std::sync::Arc<AtomicU64>,
+    /// Export requests that failed (transport error or non-2xx answer).
+    failures: AtomicU64,
 }
 
 impl UreqClient {
-    fn new(failures: std::sync::Arc<AtomicU64>) -> UreqClient {
+    fn new() -> UreqClient {
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(EXPORT_TIMEOUT)
             .timeout_read(EXPORT_TIMEOUT)
             .timeout_write(EXPORT_TIMEOUT)
             .build();
-        UreqClient { agent, failures }
+        UreqClient {
+            agent,
+            failures: AtomicU64::new(0),
+        }
     }
 
     fn failed(&self, url: &str, what: &dyn std::fmt::Display) {
@@ -417,10 +468,9 @@ pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
         .filter(|s| !s.trim().is_empty())
         .unwrap_or(service)
         .to_string();
-    let failures = std::sync::Arc::new(AtomicU64::new(0));
     let exporter = match opentelemetry_otlp::SpanExporter::builder()
         .with_http()
-        .with_http_client(UreqClient::new(std::sync::Arc::clone(&failures)))
+        .with_http_client(UreqClient::new())
         .with_protocol(Protocol::HttpJson)
         .with_endpoint(url)
         .with_timeout(EXPORT_TIMEOUT)
@@ -431,6 +481,11 @@ pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
             log::warn!("tracing: could not build the OTLP exporter ({e}); spans are not exported");
             return false;
         }
+    };
+    let exported = Arc::new(AtomicU64::new(0));
+    let exporter = Counting {
+        inner: exporter,
+        exported: Arc::clone(&exported),
     };
     let processor = BatchSpanProcessor::builder(exporter)
         .with_batch_config(
@@ -464,7 +519,8 @@ pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
     let _ = TRACER.set(Tracing {
         provider,
         tracer,
-        failures,
+        ended: AtomicU64::new(0),
+        exported,
     });
     log::info!("tracing: exporting spans of {service_name} over OTLP/HTTP JSON");
     true
@@ -487,6 +543,13 @@ pub fn flush(within: Duration) {
             Ok(Err(e)) => log::warn!("tracing: flushing spans failed: {e}"),
             Err(_) => log::warn!("tracing: spans not flushed within {within:?}"),
         }
+    }
+    let dropped = dropped_spans();
+    if dropped > 0 {
+        log::warn!(
+            "tracing: {dropped} span(s) not exported (export queue full, collector unreachable \
+             or still queued)"
+        );
     }
 }
 
