@@ -1,21 +1,37 @@
-//! Distributed tracing: W3C Trace Context (`traceparent`) parsing and formatting (pure), spans,
-//! and a small OTLP/HTTP JSON exporter.
+//! Distributed tracing: W3C Trace Context (`traceparent`) parsing and formatting (pure), and
+//! spans exported with the OpenTelemetry SDK over OTLP/HTTP (JSON encoding).
 //!
 //! The trace travels ingest → `_traceparent` on the queued event → alerter (child span) →
 //! `_traceparent` on the alert → forwarder (child span) → `traceparent` header to Moog.
 //!
-//! The exporter is ours rather than the `opentelemetry-otlp` crate: that pulls a second HTTP
-//! stack, protobuf code generation and an async runtime contract into a binary that only needs
-//! "POST a JSON document now and then". Spans go into a bounded channel (full → dropped and
-//! counted, never blocking a request or a batch) and a background thread POSTs them in batches
-//! to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` in the OTLP JSON encoding.
+//! The W3C parse/format below stays ours rather than `TraceContextPropagator`: the ids must exist
+//! before the span (the queued event and the Moog header carry them as exact strings), the
+//! propagator works on `Context`s through carrier maps, and a strict 40-line parser is simpler
+//! than round-tripping every queue message through one.
+//!
+//! Export is the SDK's: each [`Span`] is an `opentelemetry_sdk` span whose ids are the ones of its
+//! [`TraceContext`] (a thread-local handed to our [`IdGenerator`] while the span is built), ended
+//! into a `BatchSpanProcessor` (bounded queue, full → dropped and counted, its own thread, no async
+//! runtime) and POSTed by `opentelemetry-otlp` to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`
+//! through [`UreqClient`], our `HttpClient` over the ureq agent the forwarder already uses.
 
 use crate::settings::{registry, Settings};
-use serde_json::{json, Value};
+use opentelemetry::trace::{
+    SpanContext, Status, TraceContextExt, TraceFlags, TraceState, Tracer as _, TracerProvider as _,
+};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, IdGenerator, Sampler, SdkTracer, SdkTracerProvider,
+};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+use serde_json::Value;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{mpsc, Arc, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// The HTTP header carrying the trace context (W3C Trace Context).
 pub const TRACEPARENT_HEADER: &str = "traceparent";
@@ -28,7 +44,8 @@ const QUEUE_CAPACITY: usize = 8192;
 const MAX_BATCH: usize = 512;
 /// How long a span may wait for a full batch before it is sent anyway.
 const FLUSH_EVERY: Duration = Duration::from_millis(500);
-/// Timeout of one export request: a slow collector delays only the exporter thread.
+/// Timeout of one export (the exporter's retries included): a slow collector delays only the
+/// exporter thread.
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A 16-byte trace id.
@@ -169,82 +186,112 @@ pub enum SpanKind {
 }
 
 impl SpanKind {
-    fn otlp(self) -> u8 {
+    fn otel(self) -> opentelemetry::trace::SpanKind {
+        use opentelemetry::trace::SpanKind as K;
         match self {
-            SpanKind::Internal => 1,
-            SpanKind::Server => 2,
-            SpanKind::Client => 3,
-            SpanKind::Consumer => 5,
+            SpanKind::Internal => K::Internal,
+            SpanKind::Server => K::Server,
+            SpanKind::Client => K::Client,
+            SpanKind::Consumer => K::Consumer,
         }
     }
 }
 
-/// A finished span, as exported.
-#[derive(Debug, Clone)]
-struct SpanData {
-    name: String,
-    kind: SpanKind,
-    ctx: TraceContext,
-    parent: Option<SpanId>,
-    start_ns: u64,
-    end_ns: u64,
-    error: bool,
-    attributes: Vec<(&'static str, Value)>,
+thread_local! {
+    /// The ids of the span being built on this thread (set by [`Span::start`] around the SDK's
+    /// `build_with_context`, which asks the id generator synchronously on the calling thread).
+    static NEXT_IDS: Cell<Option<(TraceId, SpanId)>> = const { Cell::new(None) };
 }
 
-fn unix_nanos() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0)
+/// Hands the SDK the ids of our [`TraceContext`], so the exported span ids are the ones written
+/// to `_traceparent` and the Moog header; random ids outside [`Span::start`].
+#[derive(Debug)]
+struct ContextIds;
+
+impl IdGenerator for ContextIds {
+    fn new_trace_id(&self) -> opentelemetry::trace::TraceId {
+        let id = NEXT_IDS
+            .with(Cell::get)
+            .map_or_else(random_nonzero, |(t, _)| t);
+        opentelemetry::trace::TraceId::from_bytes(id)
+    }
+
+    fn new_span_id(&self) -> opentelemetry::trace::SpanId {
+        let id = NEXT_IDS
+            .with(Cell::get)
+            .map_or_else(random_nonzero, |(_, s)| s);
+        opentelemetry::trace::SpanId::from_bytes(id)
+    }
+}
+
+/// A JSON attribute value as an OpenTelemetry one (string, integer, float or boolean).
+fn otel_value(value: Value) -> opentelemetry::Value {
+    match value {
+        Value::Bool(b) => b.into(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into(),
+            (None, Some(u)) => i64::try_from(u).unwrap_or(i64::MAX).into(),
+            _ => n.as_f64().unwrap_or(0.0).into(),
+        },
+        Value::String(s) => s.into(),
+        other => other.to_string().into(),
+    }
 }
 
 /// A span being recorded; exported when [`Span::end`] is called (or on drop). Costs nothing
 /// beyond the context when export is off.
 pub struct Span {
-    data: Option<Box<SpanData>>,
+    inner: Option<opentelemetry_sdk::trace::Span>,
 }
 
 impl Span {
     /// Start a span for `ctx` (its span id is this span's) under `parent`.
     pub fn start(name: &str, kind: SpanKind, ctx: TraceContext, parent: Option<SpanId>) -> Span {
-        if !enabled() {
-            return Span { data: None };
-        }
-        Span {
-            data: Some(Box::new(SpanData {
-                name: name.to_string(),
-                kind,
-                ctx,
-                parent,
-                start_ns: unix_nanos(),
-                end_ns: 0,
-                error: false,
-                attributes: Vec::new(),
-            })),
-        }
+        let Some(tracer) = TRACER.get().map(|t| &t.tracer) else {
+            return Span { inner: None };
+        };
+        let parent_cx = match parent {
+            Some(parent) => Context::new().with_remote_span_context(SpanContext::new(
+                opentelemetry::trace::TraceId::from_bytes(ctx.trace_id),
+                opentelemetry::trace::SpanId::from_bytes(parent),
+                TraceFlags::new(ctx.flags),
+                true,
+                TraceState::NONE,
+            )),
+            None => Context::new(),
+        };
+        let builder = tracer
+            .span_builder(name.to_string())
+            .with_kind(kind.otel())
+            .with_start_time(SystemTime::now());
+        NEXT_IDS.with(|n| n.set(Some((ctx.trace_id, ctx.span_id))));
+        let span = tracer.build_with_context(builder, &parent_cx);
+        NEXT_IDS.with(|n| n.set(None));
+        Span { inner: Some(span) }
     }
 
     /// A span that is never exported (e.g. health probes), whatever the export setting.
     pub fn none() -> Span {
-        Span { data: None }
+        Span { inner: None }
     }
 
     /// Attach an attribute (string, integer or boolean JSON value).
     pub fn attr(&mut self, key: &'static str, value: impl Into<Value>) {
-        if let Some(d) = &mut self.data {
-            d.attributes.push((key, value.into()));
+        use opentelemetry::trace::Span as _;
+        if let Some(s) = &mut self.inner {
+            s.set_attribute(KeyValue::new(key, otel_value(value.into())));
         }
     }
 
     /// Mark the span as failed (OTLP status ERROR).
     pub fn set_error(&mut self) {
-        if let Some(d) = &mut self.data {
-            d.error = true;
+        use opentelemetry::trace::Span as _;
+        if let Some(s) = &mut self.inner {
+            s.set_status(Status::error(""));
         }
     }
 
-    /// Finish the span and hand it to the exporter.
+    /// Finish the span and hand it to the batch processor (dropping it does the same).
     pub fn end(self) {
         drop(self);
     }
@@ -252,50 +299,69 @@ impl Span {
 
 impl Drop for Span {
     fn drop(&mut self) {
-        if let Some(mut d) = self.data.take() {
-            d.end_ns = unix_nanos();
-            if let Some(e) = EXPORTER.get() {
-                e.submit(*d);
+        // Dropping the SDK span ends it and hands it to the batch processor.
+        if self.inner.take().is_some() {
+            if let Some(t) = TRACER.get() {
+                t.ended.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
 }
 
-enum Msg {
-    Span(SpanData),
-    Flush(mpsc::Sender<()>),
+struct Tracing {
+    provider: SdkTracerProvider,
+    tracer: SdkTracer,
+    /// Spans ended (handed to the batch processor).
+    ended: AtomicU64,
+    /// Spans the collector accepted.
+    exported: Arc<AtomicU64>,
 }
 
-struct Exporter {
-    tx: SyncSender<Msg>,
-    dropped: AtomicU64,
-}
-
-impl Exporter {
-    fn submit(&self, span: SpanData) {
-        match self.tx.try_send(Msg::Span(span)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
-                if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
-                    log::warn!("tracing: export queue full; dropping spans (counted)");
-                }
-            }
-        }
-    }
-}
-
-static EXPORTER: OnceLock<Exporter> = OnceLock::new();
+static TRACER: OnceLock<Tracing> = OnceLock::new();
 
 /// Whether spans are being exported in this process.
 pub fn enabled() -> bool {
-    EXPORTER.get().is_some()
+    TRACER.get().is_some()
 }
 
-/// Spans dropped because the export queue was full.
+/// Spans ended in this process but not (yet) accepted by the collector: dropped on a full queue,
+/// lost to a failed export, or still queued (none after a completed [`flush`]).
 pub fn dropped_spans() -> u64 {
-    EXPORTER
-        .get()
-        .map_or(0, |e| e.dropped.load(Ordering::Relaxed))
+    TRACER.get().map_or(0, |t| {
+        let exported = t.exported.load(Ordering::Relaxed);
+        t.ended.load(Ordering::Relaxed).saturating_sub(exported)
+    })
+}
+
+/// The OTLP exporter, counting the spans the collector accepted (the batch processor keeps its
+/// drop count to itself).
+#[derive(Debug)]
+struct Counting<E> {
+    inner: E,
+    exported: Arc<AtomicU64>,
+}
+
+impl<E: SpanExporter> SpanExporter for Counting<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let n = batch.len() as u64;
+        let result = self.inner.export(batch).await;
+        if result.is_ok() {
+            self.exported.fetch_add(n, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
 }
 
 /// The OTLP/HTTP traces URL for a base endpoint (`…/v1/traces` is appended unless present).
@@ -308,10 +374,92 @@ pub fn traces_url(endpoint: &str) -> String {
     }
 }
 
+/// `opentelemetry_http::HttpClient` over a blocking ureq agent. The batch processor runs the
+/// exporter's future with `block_on` on its own thread, so blocking inside it stalls nothing
+/// else. Failures are logged once per outage, then every 100th (a collector being down must not
+/// flood the logs).
+#[derive(Debug)]
+struct UreqClient {
+    agent: ureq::Agent,
+    /// Export requests that failed (transport error or non-2xx answer).
+    failures: AtomicU64,
+}
+
+impl UreqClient {
+    fn new() -> UreqClient {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(EXPORT_TIMEOUT)
+            .timeout_read(EXPORT_TIMEOUT)
+            .timeout_write(EXPORT_TIMEOUT)
+            .build();
+        UreqClient {
+            agent,
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    fn failed(&self, url: &str, what: &dyn std::fmt::Display) {
+        let n = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+        if n == 1 || n.is_multiple_of(100) {
+            log::warn!("tracing: OTLP export to {url} failed ({n} request(s) so far): {what}");
+        }
+    }
+
+    fn send(
+        &self,
+        request: opentelemetry_http::Request<opentelemetry_http::Bytes>,
+    ) -> Result<
+        opentelemetry_http::Response<opentelemetry_http::Bytes>,
+        opentelemetry_http::HttpError,
+    > {
+        let url = request.uri().to_string();
+        let mut call = self.agent.request(request.method().as_str(), &url);
+        for (name, value) in request.headers() {
+            if let Ok(value) = value.to_str() {
+                call = call.set(name.as_str(), value);
+            }
+        }
+        let response = match call.send_bytes(request.body()) {
+            Ok(r) => r,
+            Err(ureq::Error::Status(code, r)) => {
+                self.failed(&url, &format!("HTTP {code}"));
+                r
+            }
+            Err(e) => {
+                self.failed(&url, &e);
+                return Err(Box::new(e));
+            }
+        };
+        let status = response.status();
+        let mut body = Vec::new();
+        // OTLP answers are small; a collector sending more than 1 MiB is cut off.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(response.into_reader(), 1 << 20),
+            &mut body,
+        )?;
+        Ok(opentelemetry_http::Response::builder()
+            .status(status)
+            .body(body.into())?)
+    }
+}
+
+#[async_trait::async_trait]
+impl opentelemetry_http::HttpClient for UreqClient {
+    async fn send_bytes(
+        &self,
+        request: opentelemetry_http::Request<opentelemetry_http::Bytes>,
+    ) -> Result<
+        opentelemetry_http::Response<opentelemetry_http::Bytes>,
+        opentelemetry_http::HttpError,
+    > {
+        self.send(request)
+    }
+}
+
 /// Start the exporter when `OTEL_ENABLED` is on; `service` names the resource unless
 /// `OTEL_SERVICE_NAME` does. Returns whether export is on. Later calls are ignored.
 pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
-    if !settings.bool(&registry::OTEL_ENABLED) || EXPORTER.get().is_some() {
+    if !settings.bool(&registry::OTEL_ENABLED) || TRACER.get().is_some() {
         return enabled();
     }
     let url = traces_url(settings.text(&registry::OTEL_EXPORTER_OTLP_ENDPOINT));
@@ -320,152 +468,89 @@ pub fn init(settings: &Settings, service: &str, pod: &str) -> bool {
         .filter(|s| !s.trim().is_empty())
         .unwrap_or(service)
         .to_string();
-    let resource = json!({"attributes": [
-        attr_json("service.name", &Value::from(service_name.as_str())),
-        attr_json("service.version", &Value::from(env!("CARGO_PKG_VERSION"))),
-        attr_json("service.instance.id", &Value::from(pod)),
-    ]});
-    let (tx, rx) = mpsc::sync_channel(QUEUE_CAPACITY);
-    let spawned = std::thread::Builder::new()
-        .name("otlp-export".into())
-        .spawn(move || export_loop(rx, &url, &resource));
-    if let Err(e) = spawned {
-        log::warn!("tracing: could not start the exporter thread ({e}); spans are not exported");
-        return false;
-    }
-    let _ = EXPORTER.set(Exporter {
-        tx,
-        dropped: AtomicU64::new(0),
+    let exporter = match opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_http_client(UreqClient::new())
+        .with_protocol(Protocol::HttpJson)
+        .with_endpoint(url)
+        .with_timeout(EXPORT_TIMEOUT)
+        .build()
+    {
+        Ok(e) => e,
+        Err(e) => {
+            log::warn!("tracing: could not build the OTLP exporter ({e}); spans are not exported");
+            return false;
+        }
+    };
+    let exported = Arc::new(AtomicU64::new(0));
+    let exporter = Counting {
+        inner: exporter,
+        exported: Arc::clone(&exported),
+    };
+    let processor = BatchSpanProcessor::builder(exporter)
+        .with_batch_config(
+            BatchConfigBuilder::default()
+                .with_max_queue_size(QUEUE_CAPACITY)
+                .with_max_export_batch_size(MAX_BATCH)
+                .with_scheduled_delay(FLUSH_EVERY)
+                .build(),
+        )
+        .build();
+    let resource = Resource::builder()
+        .with_service_name(service_name.clone())
+        .with_attributes([
+            KeyValue::new("service.version", env!("CARGO_PKG_VERSION")),
+            KeyValue::new("service.instance.id", pod.to_string()),
+        ])
+        .build();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(processor)
+        .with_id_generator(ContextIds)
+        // Every span is recorded, as before the SDK: an upstream "not sampled" flag is carried on
+        // in `traceparent` but does not hide our hops from our own collector.
+        .with_sampler(Sampler::AlwaysOn)
+        .with_resource(resource)
+        .build();
+    let tracer = provider.tracer_with_scope(
+        opentelemetry::InstrumentationScope::builder("mutt")
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build(),
+    );
+    let _ = TRACER.set(Tracing {
+        provider,
+        tracer,
+        ended: AtomicU64::new(0),
+        exported,
     });
     log::info!("tracing: exporting spans of {service_name} over OTLP/HTTP JSON");
     true
 }
 
-/// Send what is queued and wait (at most `within`) for it to be posted: called before exit so the
-/// last requests' spans are not lost.
+/// Export what is queued and wait (at most `within`) for it to be posted: called before exit so
+/// the last requests' spans are not lost. The SDK's flush waits on its own timeout, so it runs on
+/// a helper thread and a stuck collector costs at most `within`.
 pub fn flush(within: Duration) {
-    let Some(e) = EXPORTER.get() else { return };
+    let Some(t) = TRACER.get() else { return };
     let (tx, rx) = mpsc::channel();
-    if send_within(&e.tx, Msg::Flush(tx), within) {
-        let _ = rx.recv_timeout(within);
+    let spawned = std::thread::Builder::new()
+        .name("otlp-flush".into())
+        .spawn(move || {
+            let _ = tx.send(t.provider.force_flush());
+        });
+    if spawned.is_ok() {
+        match rx.recv_timeout(within) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log::warn!("tracing: flushing spans failed: {e}"),
+            Err(_) => log::warn!("tracing: spans not flushed within {within:?}"),
+        }
     }
     let dropped = dropped_spans();
     if dropped > 0 {
-        log::warn!("tracing: {dropped} span(s) dropped because the export queue was full");
+        log::warn!(
+            "tracing: {dropped} span(s) not exported (export queue full, collector unreachable \
+             or still queued)"
+        );
     }
-}
-
-/// `SyncSender` has no send with a timeout; retrying `try_send` until `within` keeps a full queue
-/// from blocking shutdown.
-fn send_within(tx: &SyncSender<Msg>, mut msg: Msg, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    loop {
-        match tx.try_send(msg) {
-            Ok(()) => return true,
-            Err(TrySendError::Disconnected(_)) => return false,
-            Err(TrySendError::Full(m)) => {
-                if Instant::now() >= deadline {
-                    return false;
-                }
-                msg = m;
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-    }
-}
-
-fn export_loop(rx: Receiver<Msg>, url: &str, resource: &Value) {
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(EXPORT_TIMEOUT)
-        .timeout_read(EXPORT_TIMEOUT)
-        .timeout_write(EXPORT_TIMEOUT)
-        .build();
-    let mut batch: Vec<SpanData> = Vec::with_capacity(MAX_BATCH);
-    let mut failures: u64 = 0;
-    let mut first_at: Option<Instant> = None;
-    loop {
-        let wait = first_at.map_or(FLUSH_EVERY, |t| FLUSH_EVERY.saturating_sub(t.elapsed()));
-        let mut ack = None;
-        match rx.recv_timeout(wait) {
-            Ok(Msg::Span(s)) => {
-                first_at.get_or_insert_with(Instant::now);
-                batch.push(s);
-                if batch.len() < MAX_BATCH {
-                    continue;
-                }
-            }
-            Ok(Msg::Flush(done)) => ack = Some(done),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-        if !batch.is_empty() {
-            let body = otlp_json(&batch, resource).to_string();
-            match agent
-                .post(url)
-                .set("Content-Type", "application/json")
-                .send_string(&body)
-            {
-                Ok(_) => failures = 0,
-                Err(e) => {
-                    failures += 1;
-                    // One line per outage, then every 100th failed batch: a collector being down
-                    // must not flood the logs.
-                    if failures == 1 || failures.is_multiple_of(100) {
-                        log::warn!(
-                            "tracing: OTLP export to {url} failed ({failures} batch(es) so far): {e}"
-                        );
-                    }
-                }
-            }
-            batch.clear();
-        }
-        first_at = None;
-        if let Some(done) = ack {
-            let _ = done.send(());
-        }
-    }
-}
-
-fn attr_json(key: &str, value: &Value) -> Value {
-    let v = match value {
-        Value::Bool(b) => json!({"boolValue": b}),
-        // OTLP JSON encodes 64-bit integers as strings.
-        Value::Number(n) if n.is_i64() || n.is_u64() => json!({"intValue": n.to_string()}),
-        Value::Number(n) => json!({"doubleValue": n}),
-        Value::String(s) => json!({"stringValue": s}),
-        other => json!({"stringValue": other.to_string()}),
-    };
-    json!({"key": key, "value": v})
-}
-
-/// The OTLP JSON `ExportTraceServiceRequest` for some spans of one resource.
-fn otlp_json(spans: &[SpanData], resource: &Value) -> Value {
-    let spans: Vec<Value> = spans
-        .iter()
-        .map(|s| {
-            let mut span = json!({
-                "traceId": hex(&s.ctx.trace_id),
-                "spanId": hex(&s.ctx.span_id),
-                "name": s.name,
-                "kind": s.kind.otlp(),
-                "startTimeUnixNano": s.start_ns.to_string(),
-                "endTimeUnixNano": s.end_ns.max(s.start_ns).to_string(),
-                "attributes": s.attributes.iter().map(|(k, v)| attr_json(k, v)).collect::<Vec<_>>(),
-                "status": {"code": if s.error { 2 } else { 0 }},
-            });
-            if let (Some(parent), Some(obj)) = (s.parent, span.as_object_mut()) {
-                obj.insert("parentSpanId".into(), hex(&parent).into());
-            }
-            span
-        })
-        .collect();
-    json!({"resourceSpans": [{
-        "resource": resource,
-        "scopeSpans": [{
-            "scope": {"name": "mutt", "version": env!("CARGO_PKG_VERSION")},
-            "spans": spans,
-        }],
-    }]})
 }
 
 #[cfg(test)]
@@ -544,74 +629,38 @@ mod tests {
     }
 
     #[test]
-    fn otlp_json_has_the_documented_shape() {
-        let ctx = TraceContext::parse(VALID).unwrap().child();
-        let span = SpanData {
-            name: "ingest".into(),
-            kind: SpanKind::Server,
-            ctx,
-            parent: Some(TraceContext::parse(VALID).unwrap().span_id),
-            start_ns: 10,
-            end_ns: 20,
-            error: true,
-            attributes: vec![("events", Value::from(3)), ("route", Value::from("/x"))],
-        };
-        let resource = json!({"attributes": [attr_json("service.name", &Value::from("ingestor"))]});
-        let v = otlp_json(&[span], &resource);
-        let s = &v["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
-        assert_eq!(s["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
-        assert_eq!(s["parentSpanId"], "00f067aa0ba902b7");
-        assert_eq!(s["spanId"], ctx.span_id_hex());
-        assert_eq!(s["kind"], 2);
-        assert_eq!(s["startTimeUnixNano"], "10");
-        assert_eq!(s["endTimeUnixNano"], "20");
-        assert_eq!(s["status"]["code"], 2);
-        assert_eq!(s["attributes"][0]["value"]["intValue"], "3");
-        assert_eq!(s["attributes"][1]["value"]["stringValue"], "/x");
+    fn json_attribute_values_map_to_otel_values() {
+        assert_eq!(otel_value(Value::from(3)), opentelemetry::Value::I64(3));
         assert_eq!(
-            v["resourceSpans"][0]["resource"]["attributes"][0]["value"]["stringValue"],
-            "ingestor"
+            otel_value(Value::from(u64::MAX)),
+            opentelemetry::Value::I64(i64::MAX)
+        );
+        assert_eq!(
+            otel_value(Value::from(true)),
+            opentelemetry::Value::Bool(true)
+        );
+        assert_eq!(otel_value(Value::from(1.5)), opentelemetry::Value::F64(1.5));
+        assert_eq!(
+            otel_value(Value::from("/x")),
+            opentelemetry::Value::from("/x")
         );
     }
 
-    fn span(name: &str) -> SpanData {
-        SpanData {
-            name: name.into(),
-            kind: SpanKind::Internal,
-            ctx: TraceContext::new_root(),
-            parent: None,
-            start_ns: 1,
-            end_ns: 2,
-            error: false,
-            attributes: Vec::new(),
-        }
-    }
-
     #[test]
-    fn a_full_export_queue_drops_and_counts_instead_of_blocking() {
-        let (tx, rx) = mpsc::sync_channel(1);
-        let exporter = Exporter {
-            tx,
-            dropped: AtomicU64::new(0),
-        };
-        exporter.submit(span("a"));
-        exporter.submit(span("b"));
-        exporter.submit(span("c"));
-        assert_eq!(exporter.dropped.load(Ordering::Relaxed), 2);
-        match rx.try_recv() {
-            Ok(Msg::Span(s)) => assert_eq!(s.name, "a"),
-            _ => panic!("the first span should be queued"),
-        }
-        drop(rx);
-        exporter.submit(span("d"));
-        assert_eq!(exporter.dropped.load(Ordering::Relaxed), 3);
+    fn the_id_generator_hands_out_the_context_ids_while_a_span_is_built() {
+        let ctx = TraceContext::parse(VALID).unwrap();
+        NEXT_IDS.with(|n| n.set(Some((ctx.trace_id, ctx.span_id))));
+        assert_eq!(ContextIds.new_trace_id().to_bytes(), ctx.trace_id);
+        assert_eq!(ContextIds.new_span_id().to_bytes(), ctx.span_id);
+        NEXT_IDS.with(|n| n.set(None));
+        assert_ne!(ContextIds.new_span_id().to_bytes(), ctx.span_id);
     }
 
     #[test]
     fn spans_cost_nothing_when_export_is_off() {
         let mut span = Span::start("x", SpanKind::Internal, TraceContext::new_root(), None);
         span.attr("k", 1);
-        assert!(span.data.is_none() || enabled());
+        assert!(span.inner.is_none() || enabled());
         span.end();
     }
 }
