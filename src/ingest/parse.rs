@@ -347,10 +347,55 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for RawFields<'a> {
     }
 }
 
+/// Whether an item may hold something the raw scan lets through but a full parse refuses: a
+/// number beyond `f64` (an exponent, or a run of over 300 digits), a UTF-16 surrogate escape (a
+/// lone one is refused), or nesting near serde_json's depth limit of 128. Such items take the
+/// general path, which parses them fully and reports them; kept on the fast path they were
+/// accepted (200) and then dead-lettered by the alerter as unparseable (found by fuzzing).
+/// Conservative on purpose: a false alarm (an exponent-like "1e5" or a `\udXXX` escape in text)
+/// costs only speed.
+fn needs_full_parse(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut digits = 0usize;
+    let mut opens = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 300 {
+                return true;
+            }
+            continue;
+        }
+        match c {
+            b'e' | b'E'
+                if digits > 0 && matches!(b.get(i + 1), Some(b'0'..=b'9' | b'+' | b'-')) =>
+            {
+                return true
+            }
+            b'\\'
+                if b.get(i + 1) == Some(&b'u')
+                    && matches!(b.get(i + 2), Some(b'd' | b'D'))
+                    && matches!(b.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')) =>
+            {
+                return true
+            }
+            b'{' | b'[' => {
+                opens += 1;
+                if opens > 100 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        digits = 0;
+    }
+    false
+}
+
 /// The stamped message for an item that needs no rewriting, or `None` for the general path.
 fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<String> {
     let text = raw.get();
-    if !text.starts_with('{') {
+    if !text.starts_with('{') || needs_full_parse(text) {
         return None;
     }
     let RawFields(fields) = serde_json::from_str(text).ok()?;
@@ -468,6 +513,61 @@ mod tests {
     }
 
     const EV: &str = r#"{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z"}"#;
+
+    /// Both paths must refuse an item the alerter could not parse back (fuzz findings).
+    fn refused_by_both_paths(extra: &str) {
+        let body = format!(
+            r#"{{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z","x":{extra}}}"#
+        );
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+        };
+        let general = parse_events(body.as_bytes(), &req());
+        assert!(general.is_err(), "general path accepted {body}");
+        let problems = prepare(body.as_bytes(), &req(), &stamp).expect_err(&body);
+        assert_eq!(problems[0].index, Some(0));
+        assert_eq!(problems[0].problem, "invalid JSON");
+    }
+
+    #[test]
+    fn fuzz_ingest_body_number_out_of_range_is_refused_on_the_fast_path() {
+        refused_by_both_paths("1e400");
+        refused_by_both_paths("-1.5E+999");
+        refused_by_both_paths(&"9".repeat(400));
+    }
+
+    #[test]
+    fn fuzz_ingest_body_lone_surrogate_is_refused_on_the_fast_path() {
+        refused_by_both_paths(r#""\ud800""#);
+        refused_by_both_paths(r#"["\uDFFF"]"#);
+    }
+
+    #[test]
+    fn fuzz_ingest_body_nesting_past_the_depth_limit_is_refused_on_the_fast_path() {
+        refused_by_both_paths(&format!("{}{}", "[".repeat(200), "]".repeat(200)));
+    }
+
+    #[test]
+    fn items_that_only_look_risky_are_still_accepted() {
+        // The pre-scan is conservative: these go the general path and are accepted there.
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+        };
+        for extra in [r#""0x1e4f""#, "1.5e3", r#""\ud83d\ude00""#, &"[".repeat(50)] {
+            let closing = "]".repeat(extra.matches('[').count());
+            let body = format!(
+                r#"{{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z","x":{extra}{closing}}}"#
+            );
+            assert_eq!(ok(&body).len(), 1);
+            assert_eq!(
+                prepare(body.as_bytes(), &req(), &stamp).unwrap().len(),
+                1,
+                "{body}"
+            );
+        }
+    }
 
     #[test]
     fn object_array_and_ndjson_bodies() {
