@@ -348,13 +348,17 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for RawFields<'a> {
 }
 
 /// Whether an item may hold something the raw scan lets through but a full parse refuses: a
-/// number beyond `f64` (an exponent, or a run of over 300 digits), a UTF-16 surrogate escape (a
-/// lone one is refused), or nesting near serde_json's depth limit of 128. Such items take the
-/// general path, which parses them fully and reports them; kept on the fast path they were
-/// accepted (200) and then dead-lettered by the alerter as unparseable (found by fuzzing).
-/// Conservative on purpose: a false alarm (an exponent-like "1e5" or a `\udXXX` escape in text)
-/// costs only speed.
+/// number beyond `f64` (an exponent, or a run of over 300 digits), a `\u` escape (a lone
+/// surrogate is refused, and an escaped key can spell the next case), serde_json's private
+/// `$serde_json::private::RawValue` key (a `Value` cannot hold it), or nesting near serde_json's
+/// depth limit of 128. Such items take the general path, which parses them fully and reports
+/// them; kept on the fast path they were accepted (200) and then dead-lettered by the alerter as
+/// unparseable (all found by fuzzing). Conservative on purpose: a false alarm (an exponent-like
+/// "1e5" or an escaped "é" in text) costs only speed.
 fn needs_full_parse(text: &str) -> bool {
+    if text.contains("\\u") || text.contains("$serde_json") {
+        return true;
+    }
     let b = text.as_bytes();
     let mut digits = 0usize;
     let mut opens = 0usize;
@@ -369,13 +373,6 @@ fn needs_full_parse(text: &str) -> bool {
         match c {
             b'e' | b'E'
                 if digits > 0 && matches!(b.get(i + 1), Some(b'0'..=b'9' | b'+' | b'-')) =>
-            {
-                return true
-            }
-            b'\\'
-                if b.get(i + 1) == Some(&b'u')
-                    && matches!(b.get(i + 2), Some(b'd' | b'D'))
-                    && matches!(b.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')) =>
             {
                 return true
             }
@@ -544,6 +541,19 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_ingest_body_serde_json_raw_value_key_is_refused_on_the_fast_path() {
+        refused_by_both_paths(r#"{"$serde_json::private::RawValue":""}"#);
+        refused_by_both_paths(r#"{"\u0024serde_json::private::RawValue":""}"#);
+        let body =
+            r#"{"$serde_json::private::RawValue":"","hostname":"h","message":"m","timestamp":"t"}"#;
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+        };
+        assert!(prepare(body.as_bytes(), &req(), &stamp).is_err());
+    }
+
+    #[test]
     fn fuzz_ingest_body_nesting_past_the_depth_limit_is_refused_on_the_fast_path() {
         refused_by_both_paths(&format!("{}{}", "[".repeat(200), "]".repeat(200)));
     }
@@ -555,7 +565,13 @@ mod tests {
             correlation_id: "c",
             received_at: "2026-11-22T04:00:00Z",
         };
-        for extra in [r#""0x1e4f""#, "1.5e3", r#""\ud83d\ude00""#, &"[".repeat(50)] {
+        for extra in [
+            r#""0x1e4f""#,
+            "1.5e3",
+            r#""caf\u00e9""#,
+            r#""\ud83d\ude00""#,
+            &"[".repeat(50),
+        ] {
             let closing = "]".repeat(extra.matches('[').count());
             let body = format!(
                 r#"{{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z","x":{extra}{closing}}}"#
