@@ -52,7 +52,11 @@ fuzz_target!(|data: &[u8]| {
     let fast = parse::prepare(body, &required, &stamp);
     match (&general, &fast) {
         (Ok(events), Ok(messages)) => {
-            assert_eq!(events.len(), messages.len(), "paths disagree on the event count");
+            assert_eq!(
+                events.len(),
+                messages.len(),
+                "paths disagree on the event count"
+            );
             for m in messages {
                 let v: serde_json::Value =
                     serde_json::from_str(m).expect("a queued message is JSON");

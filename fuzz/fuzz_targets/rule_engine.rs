@@ -102,9 +102,17 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         };
         let decision = snapshot.decide(&event);
         let explanation = snapshot.explain(&event);
-        assert_eq!(decision, explanation.decision, "explain and decide disagree");
+        assert_eq!(
+            decision, explanation.decision,
+            "explain and decide disagree"
+        );
         match &decision {
-            Decision::Matched { rule_id, handling, forward, .. } => {
+            Decision::Matched {
+                rule_id,
+                handling,
+                forward,
+                ..
+            } => {
                 let last = explanation.tried.last().expect("a match was tried");
                 assert!(last.matched && last.rule_id == *rule_id);
                 assert_eq!(*forward, is_forward(handling));

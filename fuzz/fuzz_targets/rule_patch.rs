@@ -17,10 +17,16 @@ fn check(body: &Map<String, Value>) {
     let _ = patch.is_empty();
     let row = patch.apply(&blank_rule());
     if validate_rule(&row).is_ok() {
-        let rule = row.to_engine().expect("a valid rule has a known match_type");
+        let rule = row
+            .to_engine()
+            .expect("a valid rule has a known match_type");
         validate(&rule).expect("a valid rule compiles in the engine");
         let snapshot = Snapshot::new(vec![rule], Vec::new(), Vec::new(), "default");
-        assert_eq!(snapshot.rule_count(), 1, "the engine skips a rule the API accepted");
+        assert_eq!(
+            snapshot.rule_count(),
+            1,
+            "the engine skips a rule the API accepted"
+        );
     }
 }
 
