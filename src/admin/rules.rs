@@ -110,8 +110,8 @@ impl RulePatch {
         *self == RulePatch::default()
     }
 
-    /// Apply onto `base` (a new rule starts from [`RuleRow`] defaults).
-    fn apply(&self, base: &RuleRow) -> RuleRow {
+    /// Apply onto `base` (a new rule starts from [`blank_rule`]); public for the fuzz targets.
+    pub fn apply(&self, base: &RuleRow) -> RuleRow {
         let mut r = base.clone();
         if let Some(v) = &self.match_string {
             r.match_string = v.clone();
@@ -164,7 +164,8 @@ impl RulePatch {
     }
 }
 
-fn blank_rule() -> RuleRow {
+/// The defaults a new rule starts from; public so the fuzz targets build rules as `create` does.
+pub fn blank_rule() -> RuleRow {
     RuleRow {
         id: 0,
         match_string: None,

@@ -352,10 +352,52 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for RawFields<'a> {
     }
 }
 
+/// Whether an item may hold something the raw scan lets through but a full parse refuses: a
+/// number beyond `f64` (an exponent, or a run of over 300 digits), a `\u` escape (a lone
+/// surrogate is refused, and an escaped key can spell the next case), serde_json's private
+/// `$serde_json::private::RawValue` key (a `Value` cannot hold it), or nesting near serde_json's
+/// depth limit of 128. Such items take the general path, which parses them fully and reports
+/// them; kept on the fast path they were accepted (200) and then dead-lettered by the alerter as
+/// unparseable (all found by fuzzing). Conservative on purpose: a false alarm (an exponent-like
+/// "1e5" or an escaped "é" in text) costs only speed.
+fn needs_full_parse(text: &str) -> bool {
+    if text.contains("\\u") || text.contains("$serde_json") {
+        return true;
+    }
+    let b = text.as_bytes();
+    let mut digits = 0usize;
+    let mut opens = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 300 {
+                return true;
+            }
+            continue;
+        }
+        match c {
+            b'e' | b'E'
+                if digits > 0 && matches!(b.get(i + 1), Some(b'0'..=b'9' | b'+' | b'-')) =>
+            {
+                return true
+            }
+            b'{' | b'[' => {
+                opens += 1;
+                if opens > 100 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        digits = 0;
+    }
+    false
+}
+
 /// The stamped message for an item that needs no rewriting, or `None` for the general path.
 fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<String> {
     let text = raw.get();
-    if !text.starts_with('{') {
+    if !text.starts_with('{') || needs_full_parse(text) {
         return None;
     }
     let RawFields(fields) = serde_json::from_str(text).ok()?;
@@ -479,6 +521,83 @@ mod tests {
     }
 
     const EV: &str = r#"{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z"}"#;
+
+    /// Both paths must refuse an item the alerter could not parse back (fuzz findings).
+    fn refused_by_both_paths(extra: &str) {
+        let body = format!(
+            r#"{{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z","x":{extra}}}"#
+        );
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        };
+        let general = parse_events(body.as_bytes(), &req());
+        assert!(general.is_err(), "general path accepted {body}");
+        let problems = prepare(body.as_bytes(), &req(), &stamp).expect_err(&body);
+        assert_eq!(problems[0].index, Some(0));
+        assert_eq!(problems[0].problem, "invalid JSON");
+    }
+
+    #[test]
+    fn fuzz_ingest_body_number_out_of_range_is_refused_on_the_fast_path() {
+        refused_by_both_paths("1e400");
+        refused_by_both_paths("-1.5E+999");
+        refused_by_both_paths(&"9".repeat(400));
+    }
+
+    #[test]
+    fn fuzz_ingest_body_lone_surrogate_is_refused_on_the_fast_path() {
+        refused_by_both_paths(r#""\ud800""#);
+        refused_by_both_paths(r#"["\uDFFF"]"#);
+    }
+
+    #[test]
+    fn fuzz_ingest_body_serde_json_raw_value_key_is_refused_on_the_fast_path() {
+        refused_by_both_paths(r#"{"$serde_json::private::RawValue":""}"#);
+        refused_by_both_paths(r#"{"\u0024serde_json::private::RawValue":""}"#);
+        let body =
+            r#"{"$serde_json::private::RawValue":"","hostname":"h","message":"m","timestamp":"t"}"#;
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        };
+        assert!(prepare(body.as_bytes(), &req(), &stamp).is_err());
+    }
+
+    #[test]
+    fn fuzz_ingest_body_nesting_past_the_depth_limit_is_refused_on_the_fast_path() {
+        refused_by_both_paths(&format!("{}{}", "[".repeat(200), "]".repeat(200)));
+    }
+
+    #[test]
+    fn items_that_only_look_risky_are_still_accepted() {
+        // The pre-scan is conservative: these go the general path and are accepted there.
+        let stamp = Stamp {
+            correlation_id: "c",
+            received_at: "2026-11-22T04:00:00Z",
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        };
+        for extra in [
+            r#""0x1e4f""#,
+            "1.5e3",
+            r#""caf\u00e9""#,
+            r#""\ud83d\ude00""#,
+            &"[".repeat(50),
+        ] {
+            let closing = "]".repeat(extra.matches('[').count());
+            let body = format!(
+                r#"{{"hostname":"h","message":"m","timestamp":"2026-11-22T04:00:00Z","x":{extra}{closing}}}"#
+            );
+            assert_eq!(ok(&body).len(), 1);
+            assert_eq!(
+                prepare(body.as_bytes(), &req(), &stamp).unwrap().len(),
+                1,
+                "{body}"
+            );
+        }
+    }
 
     #[test]
     fn object_array_and_ndjson_bodies() {

@@ -75,19 +75,29 @@ pub struct Rule {
 }
 
 /// Normalise an OID for comparison: no leading dot, `iso.` → `1.`, no trailing `.*` or `.`.
+///
+/// The result is a fixed point (normalising it again changes nothing): trailing and leading
+/// debris is stripped repeatedly before `iso` is mapped, so `"..1.3"`, `"1.3 ."` and `"iso ."`
+/// compare like `"1.3"` and `"1"` (found by fuzzing: one pass left `".1.3"` and `"iso"`).
 pub fn normalise_oid(oid: &str) -> String {
     let mut s = oid.trim();
-    s = s.strip_prefix('.').unwrap_or(s);
-    let mut out = match s.strip_prefix("iso.") {
+    loop {
+        let before = s.len();
+        s = s.trim_end();
+        s = s
+            .strip_suffix(".*")
+            .or_else(|| s.strip_suffix('.'))
+            .unwrap_or(s);
+        if s.len() == before {
+            break;
+        }
+    }
+    let s = s.trim_start_matches(|c: char| c == '.' || c.is_whitespace());
+    match s.strip_prefix("iso.") {
         Some(rest) => format!("1.{rest}"),
         None if s == "iso" => "1".to_string(),
         None => s.to_string(),
-    };
-    while out.ends_with(".*") || out.ends_with('.') {
-        let cut = if out.ends_with(".*") { 2 } else { 1 };
-        out.truncate(out.len() - cut);
     }
-    out
 }
 
 /// Whether `oid` is `prefix` or below it (dot boundary; both already normalised).

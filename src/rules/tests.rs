@@ -298,6 +298,25 @@ fn explain_lists_each_rule_tried_and_why() {
 }
 
 #[test]
+fn fuzz_rule_engine_normalise_oid_is_idempotent() {
+    for (given, want) in [
+        ("..1.3", "1.3"),
+        ("...]KW", "]KW"),
+        ("1.3 .", "1.3"),
+        ("1.3 .* .", "1.3"),
+        ("iso .", "1"),
+        (" . .1.3", "1.3"),
+        ("iso.*", "1"),
+        (".*", ""),
+        ("* .", "*"),
+    ] {
+        let once = normalise_oid(given);
+        assert_eq!(once, want, "{given:?}");
+        assert_eq!(normalise_oid(&once), once, "{given:?} is not a fixed point");
+    }
+}
+
+#[test]
 fn oid_normalisation_and_boundaries() {
     for (given, want) in [
         (".1.3.6.1", "1.3.6.1"),

@@ -12,6 +12,7 @@ pub struct Daemon {
     /// The address its HTTP listener serves.
     pub addr: SocketAddr,
     log: std::path::PathBuf,
+    out: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -37,6 +38,7 @@ impl Daemon {
             child: Some(child),
             addr,
             log: dir.path().join("stderr.log"),
+            out: dir.path().join("daemon.log"),
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -62,6 +64,11 @@ impl Daemon {
     /// What it wrote to stderr so far.
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// What it wrote to stdout so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.out).unwrap_or_default()
     }
 
     /// One request on a fresh connection.
