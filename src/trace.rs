@@ -13,7 +13,7 @@
 //! [`TraceContext`] (a thread-local handed to our [`IdGenerator`] while the span is built), ended
 //! into a `BatchSpanProcessor` (bounded queue, full → dropped and counted, its own thread, no async
 //! runtime) and POSTed by `opentelemetry-otlp` to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`
-//! through [`UreqClient`], our `HttpClient` over the ureq agent the forwarder already uses.
+//! through `UreqClient`, our `HttpClient` over the ureq agent the forwarder already uses.
 
 use crate::settings::{registry, Settings};
 use opentelemetry::trace::{
