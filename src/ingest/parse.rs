@@ -257,8 +257,9 @@ pub fn prepare(
     let raws = split_raw(body).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(raws.len());
+    let stamp_text = StampText::new(stamp);
     for (index, raw) in raws.iter().enumerate() {
-        if let Some(fast) = fast_item(raw, required, stamp) {
+        if let Some(fast) = fast_item(raw, required, &stamp_text) {
             out.push(fast);
             continue;
         }
@@ -395,7 +396,7 @@ fn needs_full_parse(text: &str) -> bool {
 }
 
 /// The stamped message for an item that needs no rewriting, or `None` for the general path.
-fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<String> {
+fn fast_item(raw: &RawValue, required: &[String], stamp: &StampText) -> Option<String> {
     let text = raw.get();
     if !text.starts_with('{') || needs_full_parse(text) {
         return None;
@@ -454,7 +455,7 @@ fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<S
         }
     }
     let body = text[..text.len() - 1].trim_end();
-    let mut out = String::with_capacity(text.len() + added.len() + 160);
+    let mut out = String::with_capacity(text.len() + added.len() + stamp.len());
     out.push_str(body);
     let added = if fields.is_empty() {
         added.trim_start_matches(',')
@@ -465,16 +466,46 @@ fn fast_item(raw: &RawValue, required: &[String], stamp: &Stamp<'_>) -> Option<S
     if !(fields.is_empty() && added.is_empty()) {
         out.push(',');
     }
-    out.push_str("\"_correlation_id\":");
-    out.push_str(&Value::from(stamp.correlation_id).to_string());
-    out.push_str(",\"_event_id\":\"");
-    out.push_str(&uuid::Uuid::new_v4().to_string());
-    out.push_str("\",\"_received_at\":");
-    out.push_str(&Value::from(stamp.received_at).to_string());
-    out.push_str(",\"_traceparent\":");
-    out.push_str(&Value::from(stamp.traceparent).to_string());
-    out.push('}');
+    stamp.append_to(&mut out);
     Some(out)
+}
+
+/// The stamp of one request as JSON text, built once and appended to each of its events (the
+/// fast path's per-event work is then one id and two copies).
+struct StampText {
+    /// `"_correlation_id":"…","_event_id":"`
+    head: String,
+    /// `","_received_at":"…","_traceparent":"…"}`
+    tail: String,
+}
+
+impl StampText {
+    fn new(stamp: &Stamp<'_>) -> StampText {
+        StampText {
+            head: format!(
+                "\"_correlation_id\":{},\"_event_id\":\"",
+                Value::from(stamp.correlation_id)
+            ),
+            tail: format!(
+                "\",\"_received_at\":{},\"_traceparent\":{}}}",
+                Value::from(stamp.received_at),
+                Value::from(stamp.traceparent)
+            ),
+        }
+    }
+
+    /// Bytes this adds to an event.
+    fn len(&self) -> usize {
+        self.head.len() + uuid::fmt::Hyphenated::LENGTH + self.tail.len()
+    }
+
+    /// Append the stamp fields with a fresh `_event_id`, closing the object.
+    fn append_to(&self, out: &mut String) {
+        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        out.push_str(&self.head);
+        out.push_str(uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id));
+        out.push_str(&self.tail);
+    }
 }
 
 /// The fields mutt adds to every queued event.
