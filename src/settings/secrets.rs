@@ -153,6 +153,28 @@ impl PasswordPair {
         out
     }
 
+    /// Connect with the passwords in order of preference; when `connect` fails with an
+    /// authentication error (`is_auth`) for every one, re-read them (they may have been rotated in
+    /// Vault since the last read) and try once more if they changed.
+    pub fn connect_or_refresh<T, E>(
+        &self,
+        preferred: impl Fn() -> Slot,
+        is_auth: impl Fn(&E) -> bool,
+        mut connect: impl FnMut(&[(Slot, String)]) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let candidates = self.candidates(preferred());
+        match connect(&candidates) {
+            Err(e) if is_auth(&e) && self.refresh_now() => {
+                let fresh = self.candidates(preferred());
+                if fresh == candidates {
+                    return Err(e);
+                }
+                connect(&fresh)
+            }
+            other => other,
+        }
+    }
+
     /// After every password was refused: re-read them from Vault (once, even when both come from
     /// the same store). Returns whether a re-read happened, so the caller may try again.
     pub fn refresh_now(&self) -> bool {

@@ -265,18 +265,11 @@ impl PgConnector {
     /// Open one connection, trying CURRENT then NEXT (or the reverse, after a rotation) on an
     /// authentication error. Passwords are re-read from their sources on every call.
     pub fn connect(&self) -> Result<postgres::Client, DbError> {
-        let candidates = self.cfg.passwords.candidates(self.active_slot());
-        match self.connect_trying(&candidates) {
-            // Every password refused: they may have been rotated in Vault since the last read.
-            Err(e @ DbError::Auth { .. }) if self.cfg.passwords.refresh_now() => {
-                let fresh = self.cfg.passwords.candidates(self.active_slot());
-                if fresh == candidates {
-                    return Err(e);
-                }
-                self.connect_trying(&fresh)
-            }
-            other => other,
-        }
+        self.cfg.passwords.connect_or_refresh(
+            || self.active_slot(),
+            |e| matches!(e, DbError::Auth { .. }),
+            |candidates| self.connect_trying(candidates),
+        )
     }
 
     fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<postgres::Client, DbError> {

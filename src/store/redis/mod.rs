@@ -150,18 +150,11 @@ impl RedisConnector {
     /// Open one authenticated connection. On an authentication error the other password is tried;
     /// passwords are read again from their sources on every call.
     pub fn connect(&self) -> Result<rd::Connection, RedisError> {
-        let candidates = self.cfg.passwords.candidates(self.active_slot());
-        match self.connect_trying(&candidates) {
-            // Every password refused: they may have been rotated in Vault since the last read.
-            Err(e @ RedisError::Auth { .. }) if self.cfg.passwords.refresh_now() => {
-                let fresh = self.cfg.passwords.candidates(self.active_slot());
-                if fresh == candidates {
-                    return Err(e);
-                }
-                self.connect_trying(&fresh)
-            }
-            other => other,
-        }
+        self.cfg.passwords.connect_or_refresh(
+            || self.active_slot(),
+            |e| matches!(e, RedisError::Auth { .. }),
+            |candidates| self.connect_trying(candidates),
+        )
     }
 
     fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<rd::Connection, RedisError> {
