@@ -4,6 +4,7 @@
 
 mod common;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use common::sorted_ids as ids;
 use common::{stderr, stdout, TestEnv};
 use mutt::store::postgres::partitions::{add_months, MonthPartition};
 
@@ -58,17 +59,6 @@ fn insert(c: &mut postgres::Client, times: &[DateTime<Utc>]) -> Vec<i64> {
             .get(0)
         })
         .collect()
-}
-
-fn ids(c: &mut postgres::Client, sql: &str) -> Vec<i64> {
-    let mut v: Vec<i64> = c
-        .query(sql, &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    v.sort();
-    v
 }
 
 fn exists(c: &mut postgres::Client, table: &str) -> bool {

@@ -4,23 +4,13 @@
 
 mod common;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use common::sorted_ids as ids;
 use common::{stderr, stdout, TestEnv};
 use mutt::store::postgres::partitions::MonthPartition;
 use redis::Commands;
 
 fn count(c: &mut postgres::Client, sql: &str) -> i64 {
     c.query_one(sql, &[]).unwrap().get(0)
-}
-
-fn ids(c: &mut postgres::Client, sql: &str) -> Vec<i64> {
-    let mut v: Vec<i64> = c
-        .query(sql, &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    v.sort();
-    v
 }
 
 fn ago(days: i64) -> DateTime<Utc> {

@@ -16,23 +16,20 @@ pub enum HostsCommand {
     /// List development hosts
     List,
     /// Add development hosts (names are stored trimmed and lower-case)
-    Add {
-        /// Host names
-        #[arg(required = true, value_name = "HOSTNAME")]
-        hostnames: Vec<String>,
-        /// Why (kept in the audit row)
-        #[arg(long)]
-        reason: Option<String>,
-    },
+    Add(HostsArgs),
     /// Remove development hosts
-    Delete {
-        /// Host names
-        #[arg(required = true, value_name = "HOSTNAME")]
-        hostnames: Vec<String>,
-        /// Why (kept in the audit row)
-        #[arg(long)]
-        reason: Option<String>,
-    },
+    Delete(HostsArgs),
+}
+
+/// Host names to act on, one audited change each.
+#[derive(Debug, clap::Args)]
+pub struct HostsArgs {
+    /// Host names
+    #[arg(required = true, value_name = "HOSTNAME")]
+    hostnames: Vec<String>,
+    /// Why (kept in the audit row)
+    #[arg(long)]
+    reason: Option<String>,
 }
 
 /// `mutt teams …`
@@ -51,14 +48,7 @@ pub enum TeamsCommand {
         reason: Option<String>,
     },
     /// Remove the team assignments of devices
-    Delete {
-        /// Host names
-        #[arg(required = true, value_name = "HOSTNAME")]
-        hostnames: Vec<String>,
-        /// Why (kept in the audit row)
-        #[arg(long)]
-        reason: Option<String>,
-    },
+    Delete(HostsArgs),
 }
 
 #[derive(tabled::Tabled, serde::Serialize)]
@@ -104,14 +94,16 @@ pub fn run_hosts(
             output::print(format, &list, &json!({ "hosts": list }))?;
             Ok(ExitCode::SUCCESS)
         }
-        HostsCommand::Add { hostnames, reason } => each_host(hostnames, format, |h| {
+        HostsCommand::Add(HostsArgs { hostnames, reason }) => each_host(hostnames, format, |h| {
             hosts::add(&mut s.db, &s.notifier, &s.actor, h, reason.as_deref())
                 .map(|added| format!("added {}", added.hostname))
         }),
-        HostsCommand::Delete { hostnames, reason } => each_host(hostnames, format, |h| {
-            hosts::delete(&mut s.db, &s.notifier, &s.actor, h, reason.as_deref())
-                .map(|gone| format!("deleted {}", gone.hostname))
-        }),
+        HostsCommand::Delete(HostsArgs { hostnames, reason }) => {
+            each_host(hostnames, format, |h| {
+                hosts::delete(&mut s.db, &s.notifier, &s.actor, h, reason.as_deref())
+                    .map(|gone| format!("deleted {}", gone.hostname))
+            })
+        }
     }
 }
 
@@ -154,9 +146,11 @@ pub fn run_teams(
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        TeamsCommand::Delete { hostnames, reason } => each_host(hostnames, format, |h| {
-            teams::delete(&mut s.db, &s.notifier, &s.actor, h, reason.as_deref())
-                .map(|gone| format!("deleted ({})", gone.team_assignment))
-        }),
+        TeamsCommand::Delete(HostsArgs { hostnames, reason }) => {
+            each_host(hostnames, format, |h| {
+                teams::delete(&mut s.db, &s.notifier, &s.actor, h, reason.as_deref())
+                    .map(|gone| format!("deleted ({})", gone.team_assignment))
+            })
+        }
     }
 }

@@ -426,12 +426,7 @@ pub fn archive_partition(
         }
         pause(tuning);
     }
-    let mut tx = client.transaction()?;
-    tx.batch_execute(&format!(
-        "SET LOCAL lock_timeout = {}",
-        tuning.ddl_lock_timeout_ms
-    ))?;
-    tx.batch_execute(&format!("ALTER TABLE {PARENT} DETACH PARTITION {table}"))?;
+    let mut tx = begin_detach(client, &table, tuning)?;
     let late = tx.execute(
         &format!(
             "WITH moved AS (SELECT *, $1::text AS part FROM {table}) {}",
@@ -446,6 +441,22 @@ pub fn archive_partition(
     Ok(())
 }
 
+/// Open a transaction that has detached `table` (a quoted name) from the parent, waiting at
+/// most the DDL lock timeout so the alerter's inserts never queue behind it.
+fn begin_detach<'c>(
+    client: &'c mut postgres::Client,
+    table: &str,
+    tuning: &Tuning,
+) -> Result<postgres::Transaction<'c>, DbError> {
+    let mut tx = client.transaction()?;
+    tx.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {}",
+        tuning.ddl_lock_timeout_ms
+    ))?;
+    tx.batch_execute(&format!("ALTER TABLE {PARENT} DETACH PARTITION {table}"))?;
+    Ok(tx)
+}
+
 /// Detach a partition (and drop it when `drop`), waiting at most the DDL lock timeout for the
 /// parent's lock. DETACH … CONCURRENTLY is not possible while a DEFAULT partition exists.
 fn detach(
@@ -455,12 +466,7 @@ fn detach(
     tuning: &Tuning,
 ) -> Result<(), DbError> {
     let table = quote_ident(name);
-    let mut tx = client.transaction()?;
-    tx.batch_execute(&format!(
-        "SET LOCAL lock_timeout = {}",
-        tuning.ddl_lock_timeout_ms
-    ))?;
-    tx.batch_execute(&format!("ALTER TABLE {PARENT} DETACH PARTITION {table}"))?;
+    let mut tx = begin_detach(client, &table, tuning)?;
     if drop {
         tx.batch_execute(&format!("DROP TABLE {table}"))?;
     }

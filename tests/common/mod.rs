@@ -150,6 +150,18 @@ pub fn mutt_with_stdin(t: &TestEnv, args: &[&str], extra: &[(&str, &str)], input
     child.wait_with_output().expect("wait for mutt")
 }
 
+/// The first column of `sql`'s rows (ids), sorted.
+pub fn sorted_ids(c: &mut postgres::Client, sql: &str) -> Vec<i64> {
+    let mut v: Vec<i64> = c
+        .query(sql, &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    v.sort();
+    v
+}
+
 /// stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
