@@ -330,7 +330,8 @@ fn a_traceparent_flows_from_ingest_through_the_alert_to_moog_and_the_collector()
 fn an_unreachable_collector_never_fails_ingest() {
     let t = TestEnv::new();
     let port = free_port().unwrap();
-    let dead = free_port().unwrap();
+    // Held, never listening: the exporter's connections are refused.
+    let dead = common::DeadPort::new();
     let e = [
         ("MUTT_BIND_ADDRESS", "127.0.0.1".to_string()),
         ("SERVER_PORT_INGESTOR", port.to_string()),
@@ -338,7 +339,7 @@ fn an_unreachable_collector_never_fails_ingest() {
         ("OTEL_ENABLED", "true".to_string()),
         (
             "OTEL_EXPORTER_OTLP_ENDPOINT",
-            format!("http://127.0.0.1:{dead}"),
+            format!("http://{}", dead.addr()),
         ),
     ];
     let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e), port);
@@ -361,4 +362,14 @@ fn an_unreachable_collector_never_fails_ingest() {
     let mut redis = common::redis();
     let queued = common::json_list(&mut redis, &format!("{}:ingest_queue", t.prefix));
     assert_eq!(queued.len(), 20);
+}
+
+#[test]
+fn a_dead_port_refuses_connections_and_cannot_be_taken() {
+    let dead = common::DeadPort::new();
+    for _ in 0..3 {
+        let err = std::net::TcpStream::connect(dead.addr()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    }
+    assert!(TcpListener::bind(dead.addr()).is_err());
 }

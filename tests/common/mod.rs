@@ -214,12 +214,88 @@ pub fn wait_until<S>(
     what: &str,
     mut done: impl FnMut(&mut S) -> bool,
 ) {
+    eventually(within, what, || done(state).then_some(()))
+}
+
+/// How often the waits below look again: often enough that a test does not idle long after the
+/// condition holds, rarely enough not to load the machine the daemons share.
+const POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Poll `f` until it returns a value; fail the test after `within`, naming `what`.
+///
+/// Deadlines are for "eventually": make them generous (seconds, not the expected latency), so a
+/// loaded machine makes a test slower, never red.
+pub fn eventually<T>(
+    within: std::time::Duration,
+    what: &str,
+    mut f: impl FnMut() -> Option<T>,
+) -> T {
     let deadline = std::time::Instant::now() + within;
-    while !done(state) {
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
         assert!(
             std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
+            "timed out after {within:?} waiting for {what}"
         );
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Poll `done` until it holds; fail the test after `within`, naming `what`.
+pub fn wait_for(within: std::time::Duration, what: &str, mut done: impl FnMut() -> bool) {
+    eventually(within, what, || done().then_some(()))
+}
+
+/// Wait until the text `log` returns (a daemon's stderr, a log file) contains `needle`.
+pub fn wait_for_log(within: std::time::Duration, needle: &str, log: impl Fn() -> String) {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let text = log();
+        if text.contains(needle) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for {needle:?} in the log:\n{text}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// A loopback port where nothing listens, and nothing can start to while this is held: a TCP
+/// socket bound to it that never listens, so a connection is refused at once.
+///
+/// A port merely found free (bound and released) can be taken by another process before it is
+/// used, and when it lies in the ephemeral range a client connecting to it can even connect to
+/// itself; a held port can be neither.
+pub struct DeadPort {
+    _socket: tokio::net::TcpSocket,
+    port: u16,
+}
+
+impl DeadPort {
+    /// Bind one (port 0: the kernel picks it).
+    pub fn new() -> DeadPort {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind 127.0.0.1:0");
+        let port = socket.local_addr().expect("bound address").port();
+        DeadPort {
+            _socket: socket,
+            port,
+        }
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `127.0.0.1:<port>`.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 }
