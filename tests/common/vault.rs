@@ -3,11 +3,11 @@
 //! the secret, revoke tokens and take the server down and up again. (No Vault binary can be
 //! installed on the test machine; the wire format follows Vault's HTTP API documentation.)
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Counters of what clients did.
@@ -35,15 +35,27 @@ struct State {
     kv: HashMap<String, serde_json::Map<String, serde_json::Value>>,
     counts: Counts,
     namespaces: Vec<String>,
+    /// Every successful secret read: the token used and when.
+    reads: Vec<(String, Instant)>,
 }
+
+/// What the test asks of the accept loop, and what it has done.
+#[derive(Default)]
+struct Control {
+    want_down: bool,
+    stop: bool,
+    /// The loop's state: listening (up) or holding the port without listening (down).
+    down: bool,
+}
+
+type Shared = Arc<(Mutex<Control>, Condvar)>;
 
 /// The test Vault. Dropping it stops the server.
 pub struct TestVault {
     port: u16,
     tls: bool,
     state: Arc<Mutex<State>>,
-    up: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
+    control: Shared,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -94,20 +106,19 @@ impl TestVault {
             kv: HashMap::new(),
             counts: Counts::default(),
             namespaces: Vec::new(),
+            reads: Vec::new(),
         }));
-        let up = Arc::new(AtomicBool::new(true));
-        let stop = Arc::new(AtomicBool::new(false));
+        let control: Shared = Arc::default();
         let tls_used = tls.is_some();
         let thread = {
-            let (state, up, stop) = (Arc::clone(&state), Arc::clone(&up), Arc::clone(&stop));
-            std::thread::spawn(move || serve(listener, port, state, up, stop, tls))
+            let (state, control) = (Arc::clone(&state), Arc::clone(&control));
+            std::thread::spawn(move || serve(listener, state, control, tls))
         };
         TestVault {
             port,
             tls: tls_used,
             state,
-            up,
-            stop,
+            control,
             thread: Some(thread),
         }
     }
@@ -144,11 +155,46 @@ impl TestVault {
         self.state.lock().unwrap().tokens.clear();
     }
 
-    /// Stop answering (connections are refused) or answer again.
+    /// Stop answering (connections are refused) or answer again; returns once the server is
+    /// in the new state.
     pub fn set_up(&self, up: bool) {
-        self.up.store(up, Ordering::SeqCst);
-        // Let the accept loop close or reopen its listener.
-        std::thread::sleep(Duration::from_millis(50));
+        let (lock, cv) = &*self.control;
+        lock.lock().unwrap().want_down = !up;
+        cv.notify_all();
+        if !up {
+            wake(self.port);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut c = lock.lock().unwrap();
+        while c.down == up {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the test Vault did not go up={up}");
+            c = cv.wait_timeout(c, left).unwrap().0;
+        }
+    }
+
+    /// Tokens that read the secret at or after `since`.
+    pub fn readers_since(&self, since: Instant) -> HashSet<String> {
+        let st = self.state.lock().unwrap();
+        st.reads
+            .iter()
+            .filter(|(_, at)| *at >= since)
+            .map(|(token, _)| token.clone())
+            .collect()
+    }
+
+    /// Wait until every client that read the secret in the `window` before now has read it
+    /// again: then each of them holds what was written before this call (a read and a write
+    /// of the secret take the same lock).
+    pub fn wait_for_rereads(&self, window: Duration, within: Duration) {
+        let mark = Instant::now();
+        let active = self.readers_since(mark.checked_sub(window).unwrap_or(mark));
+        assert!(!active.is_empty(), "no client read the secret lately");
+        super::wait_for(
+            within,
+            "every Vault client to read the secret again",
+            || self.readers_since(mark).is_superset(&active),
+        );
     }
 
     /// What clients have done so far.
@@ -164,58 +210,88 @@ impl TestVault {
 
 impl Drop for TestVault {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        let (lock, cv) = &*self.control;
+        lock.lock().unwrap().stop = true;
+        cv.notify_all();
+        wake(self.port);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
 }
 
+/// Make a blocked `accept` return, so the loop looks at its control flags (nothing listens
+/// when it is down: then this is refused, and the loop waits on the condvar instead).
+fn wake(port: u16) {
+    let _ = TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_secs(1),
+    );
+}
+
+/// The port held without listening while the server is down: connections are refused, and no
+/// other process can take the port before it is up again.
+fn hold(port: u16) -> tokio::net::TcpSocket {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // Connections it accepted may linger in TIME_WAIT on this port.
+    socket.set_reuseaddr(true).unwrap();
+    socket
+        .bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .unwrap();
+    socket
+}
+
 fn serve(
     listener: TcpListener,
-    port: u16,
     state: Arc<Mutex<State>>,
-    up: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
+    control: Shared,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) {
     static TOKENS: AtomicU32 = AtomicU32::new(0);
+    let port = listener.local_addr().unwrap().port();
     let mut listener = Some(listener);
-    while !stop.load(Ordering::SeqCst) {
-        let want_up = up.load(Ordering::SeqCst);
-        match (want_up, listener.is_some()) {
-            // Closing the socket makes new connections fail with "connection refused".
-            (false, true) => listener = None,
-            (true, false) => {
-                listener = TcpListener::bind(("127.0.0.1", port)).ok();
+    let (lock, cv) = &*control;
+    loop {
+        let l = listener.take().expect("listening");
+        for stream in l.incoming() {
+            let c = lock.lock().unwrap();
+            if c.stop || c.want_down {
+                break;
             }
-            _ => {}
+            drop(c);
+            let Ok(stream) = stream else { continue };
+            let state = Arc::clone(&state);
+            let tls = tls.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = match tls {
+                    Some(cfg) => match rustls::ServerConnection::new(cfg) {
+                        Ok(conn) => handle(rustls::StreamOwned::new(conn, stream), &state, &TOKENS),
+                        Err(_) => Ok(()),
+                    },
+                    None => handle(stream, &state, &TOKENS),
+                };
+            });
         }
-        let Some(l) = listener.as_ref() else {
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        l.set_nonblocking(true).unwrap();
-        match l.accept() {
-            Ok((stream, _)) => {
-                let state = Arc::clone(&state);
-                let tls = tls.clone();
-                std::thread::spawn(move || {
-                    let _ = stream.set_nonblocking(false);
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                    let _ = match tls {
-                        Some(cfg) => match rustls::ServerConnection::new(cfg) {
-                            Ok(conn) => {
-                                handle(rustls::StreamOwned::new(conn, stream), &state, &TOKENS)
-                            }
-                            Err(_) => Ok(()),
-                        },
-                        None => handle(stream, &state, &TOKENS),
-                    };
-                });
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        // Closing the listener makes new connections fail with "connection refused".
+        drop(l);
+        if lock.lock().unwrap().stop {
+            return;
         }
+        let held = hold(port);
+        let mut c = lock.lock().unwrap();
+        c.down = true;
+        cv.notify_all();
+        while c.want_down && !c.stop {
+            c = cv.wait(c).unwrap();
+        }
+        if c.stop {
+            return;
+        }
+        drop(held);
+        listener = Some(TcpListener::bind(("127.0.0.1", port)).expect("listen again"));
+        c.down = false;
+        cv.notify_all();
     }
 }
 
@@ -332,6 +408,8 @@ fn route(
             match st.kv.get(&format!("{mount}/{p}")).cloned() {
                 Some(data) => {
                     st.counts.reads += 1;
+                    let token = headers["x-vault-token"].clone();
+                    st.reads.push((token, now));
                     (
                         200,
                         serde_json::json!({"data": {"data": data,
