@@ -88,6 +88,35 @@ impl Setup {
     fn sql(&self, q: &str) -> i64 {
         self.t.admin().query_one(q, &[]).unwrap().get(0)
     }
+
+    /// Push `message` as events `<prefix>-0`, `<prefix>-1`, … one at a time, each processed
+    /// before the next is pushed, until one is audited (a rule matched it); returns its number.
+    /// Race-free evidence that a reload took effect: the events before it were decided with the
+    /// old rules, the one after with the new.
+    fn probe_until_audited(&mut self, prefix: &str, message: &str, within: Duration) -> usize {
+        let deadline = Instant::now() + within;
+        for n in 0.. {
+            let id = format!("{prefix}-{n}");
+            self.push(&[event("h", message, &format!(r#","_event_id":"{id}""#))]);
+            self.drained(Duration::from_secs(10));
+            let audited = self.sql(&format!(
+                "SELECT count(*) FROM event_audit_log WHERE event_id = '{id}'"
+            ));
+            if audited > 0 {
+                return n;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {prefix} event matched a rule within {within:?}"
+            );
+        }
+        unreachable!()
+    }
+
+    /// Lines of the daemon's stderr containing `needle`.
+    fn log_count(d: &Daemon, needle: &str) -> usize {
+        d.stderr().lines().filter(|l| l.contains(needle)).count()
+    }
 }
 
 fn event(host: &str, message: &str, extra: &str) -> String {
@@ -276,12 +305,14 @@ fn a_rule_announced_on_the_updates_channel_is_used_within_a_second() {
         .redis
         .publish(s.key("config:updates"), "alert_rules")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
-    s.push(&[event("h", "BRAND-NEW condition", r#","_event_id":"after""#)]);
-    s.drained(Duration::from_secs(10));
+    // The periodic reload is an hour away, so only the notice can explain a pickup. The
+    // promise is "within a second"; the deadline is generous so a loaded machine cannot fail
+    // it, but a notice that does not work still does.
+    let n = s.probe_until_audited("after", "BRAND-NEW condition", Duration::from_secs(10));
     assert_eq!(
-        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id = 'after'"),
-        1
+        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id LIKE 'after-%'"),
+        1,
+        "exactly the event after the reload (after-{n}) matched"
     );
 }
 
@@ -365,13 +396,27 @@ fn a_postgres_outage_pauses_processing_and_loses_nothing() {
     let outage = Instant::now();
     let mut pushed = 100;
     let mut saw_not_ready = false;
-    while outage.elapsed() < Duration::from_secs(10) {
+    // A deliberate outage: events keep arriving while the alerter holds its batch and retries.
+    // It lasts until the alerter has been seen not ready and retrying several times, and at
+    // least two janitor timeouts plus a pass (2 s, 0.5 s above), so a janitor that took the
+    // stalled pod for dead would have re-delivered (and dead-lettered) by then.
+    let unavailable = "PostgreSQL unavailable";
+    let at_least = Duration::from_millis(2 * 2000 + 500);
+    let give_up = Duration::from_secs(30);
+    while !(saw_not_ready && Setup::log_count(&d, unavailable) >= 4 && outage.elapsed() >= at_least)
+    {
+        assert!(
+            outage.elapsed() < give_up,
+            "the alerter did not report the outage (ready 503 seen: {saw_not_ready}): {}",
+            d.stderr()
+        );
         s.push(&batch(pushed));
         pushed += 100;
         if d.req("GET", "/health/ready", &[], "").status == 503 {
             saw_not_ready = true;
         }
-        std::thread::sleep(Duration::from_millis(500));
+        // Pacing the pushes during the outage, not a wait for anything.
+        std::thread::sleep(Duration::from_millis(250));
     }
     assert!(
         saw_not_ready,
@@ -410,7 +455,18 @@ fn backpressure_defers_by_default_and_sheds_to_the_dlq_when_asked() {
         ],
     );
     s.push(&[event("h", "LINK-DOWN", r#","_event_id":"waits""#)]);
-    std::thread::sleep(Duration::from_millis(1500));
+    // Ten deferrals in a row (50 ms each) with the event still queued: consumption is paused,
+    // not merely not yet done.
+    let defer = r#"mutt_alerter_shed_events_total{mode="defer"} "#;
+    let deferrals = |text: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(defer))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    common::wait_for(Duration::from_secs(20), "ten deferrals", || {
+        deferrals(&d.req("GET", "/metrics", &[], "").text()) >= 10
+    });
     let queued: i64 = s.redis.llen(s.key("ingest_queue")).unwrap();
     assert_eq!(queued, 1, "defer mode pauses consumption");
     assert!(s.list("dlq:alerter").is_empty());
@@ -444,14 +500,11 @@ fn health_reports_the_v25_body_and_sigterm_exits_cleanly() {
     seed_rules(&s.t);
     let mut d = s.alerter("alerter-h", &[]);
     // Ready once the rules are loaded (at once here).
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let r = loop {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let r = common::eventually(Duration::from_secs(20), "a /health answer", || {
         let r = d.req("GET", "/health", &[], "");
-        if r.status == 200 || Instant::now() > deadline {
-            break r;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+        (r.status == 200 || Instant::now() > deadline).then_some(r)
+    });
     assert_eq!(r.status, 200, "{}", r.text());
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(
@@ -497,12 +550,12 @@ fn sighup_reloads_rules_and_a_crash_looping_message_is_dead_lettered() {
         )
         .unwrap();
     unsafe { libc::kill(d.pid() as i32, libc::SIGHUP) };
-    std::thread::sleep(Duration::from_millis(800));
-    s.push(&[event("h", "hup-rule fired", r#","_event_id":"hup""#)]);
-    s.drained(Duration::from_secs(10));
+    // The periodic reload is an hour away: only SIGHUP can explain the new rule.
+    let n = s.probe_until_audited("hup", "hup-rule fired", Duration::from_secs(10));
     assert_eq!(
-        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id = 'hup'"),
-        1
+        s.sql("SELECT count(*) FROM event_audit_log WHERE event_id LIKE 'hup-%'"),
+        1,
+        "exactly the event after the reload (hup-{n}) matched"
     );
 
     // A message that already killed its consumer twice (as the janitor counted) is not tried again.
@@ -547,8 +600,14 @@ fn the_alerter_rides_out_a_redis_restart() {
     let d = s.alerter("alerter-r", &[]);
     s.push(&[event("h", "LINK-DOWN", r#","_event_id":"r1""#)]);
     s.drained(Duration::from_secs(10));
+    let retries = Setup::log_count(&d, "retrying in");
     redis_server.stop();
-    std::thread::sleep(Duration::from_millis(1500));
+    // The alerter has met the outage (three failed attempts, 0.7 s of backoff) and lives on.
+    common::wait_for(
+        Duration::from_secs(20),
+        "the alerter to retry Redis",
+        || Setup::log_count(&d, "retrying in") >= retries + 3,
+    );
     assert_eq!(
         d.req("GET", "/health/live", &[], "").status,
         200,
