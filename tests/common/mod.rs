@@ -299,3 +299,10 @@ impl DeadPort {
         std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 }
+
+/// A loopback port where nothing listens, held for the whole test binary (for settings that
+/// must point at something unreachable and outlive any one value, like a daemon's).
+pub fn nobody_listens() -> &'static DeadPort {
+    static DEAD: std::sync::OnceLock<DeadPort> = std::sync::OnceLock::new();
+    DEAD.get_or_init(DeadPort::new)
+}
