@@ -155,7 +155,7 @@ fn a_clean_stop_is_not_an_outage_and_remediation_is_seen() {
 #[test]
 fn unreachable_stores_are_reported_and_the_rest_still_shown() {
     let t = setup();
-    let dead_port = free_port().unwrap().to_string();
+    let dead_port = common::nobody_listens().port().to_string();
     let (code, r) = status(&t, &[("REDIS_PORT", &dead_port)]);
     assert_eq!(code, 1);
     assert_eq!(r["redis"]["up"], false);
@@ -195,7 +195,7 @@ fn open_breaker_full_dlq_and_a_dead_endpoint_are_problems() {
     let _: () = redis
         .set_ex(format!("{p}:heartbeat:alerter:legacy-pod"), "alive", 30)
         .unwrap();
-    let nobody = format!("http://127.0.0.1:{}/health", free_port().unwrap());
+    let nobody = format!("http://{}/health", common::nobody_listens().addr());
     let (code, r) = status(
         &t,
         &[
@@ -230,12 +230,33 @@ fn watch_redraws_until_interrupted() {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let mut child = cmd.spawn().unwrap();
+    // Interrupt it once two frames are drawn (read as they come).
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while String::from_utf8_lossy(&seen).matches("\x1b[2J").count() < 2 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!("fewer than two frames: {}", String::from_utf8_lossy(&seen)),
+        }
+    }
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
-    let text = common::stdout(&out);
+    reader.join().unwrap();
+    seen.extend(rx.try_iter().flatten());
+    let text = String::from_utf8_lossy(&seen).into_owned();
     assert!(text.matches("\x1b[2J").count() >= 2, "{text}");
     assert!(text.contains("mutt status at"), "{text}");
     // The last frame's verdict: healthy apart from warnings.
