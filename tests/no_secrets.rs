@@ -173,7 +173,7 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
             ),
             (
                 "PROMETHEUS_URL",
-                format!("http://127.0.0.1:{}", free_port().unwrap()),
+                format!("http://{}", common::nobody_listens().addr()),
             ),
             ("SLO_QUERY_TIMEOUT", "1".into()),
         ]),
@@ -298,6 +298,15 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
     );
     assert_eq!(r.status, 400);
 
+    // Remediation cycles so far (the counter is on its health port).
+    let loops = |d: &Daemon| -> u64 {
+        d.req("GET", "/metrics", &[], "")
+            .text()
+            .lines()
+            .find_map(|l| l.strip_prefix("mutt_remediation_loops_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
     let mut moog_records = Vec::new();
     wait_until(
         &mut moog_records,
@@ -309,8 +318,36 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
             !records.is_empty()
         },
     );
-    // Let the audit row, counters and the remediator's cycle land.
-    std::thread::sleep(Duration::from_secs(2));
+    // Let the audit row, counters and the remediator's cycle land: both events decided and
+    // every queue acknowledged, the audit row written, and a remediation cycle run since.
+    let cycles = loops(&remediator);
+    let mut conn = redis::Client::open(format!(
+        "redis://:{REDIS_PASS}@127.0.0.1:{}",
+        p.redis.port()
+    ))
+    .unwrap()
+    .get_connection()
+    .unwrap();
+    common::wait_for(Duration::from_secs(30), "every queue drained", || {
+        let mut lists: Vec<String> = redis::cmd("KEYS")
+            .arg("mutt:processing:*")
+            .query(&mut conn)
+            .unwrap();
+        lists.extend(["mutt:ingest_queue".into(), "mutt:alert_queue".into()]);
+        lists
+            .iter()
+            .all(|l| redis::cmd("LLEN").arg(l).query::<i64>(&mut conn).unwrap() == 0)
+    });
+    let mut db = p.pg.admin_client(&p.db).unwrap();
+    common::wait_for(Duration::from_secs(30), "the audit row", || {
+        db.query_one("SELECT count(*) FROM event_audit_log", &[])
+            .unwrap()
+            .get::<_, i64>(0)
+            >= 1
+    });
+    common::wait_for(Duration::from_secs(30), "a remediation cycle", || {
+        loops(&remediator) > cycles
+    });
 
     let mut found = Vec::new();
 
@@ -334,13 +371,6 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
     }
 
     // Every Redis key and value.
-    let mut conn = redis::Client::open(format!(
-        "redis://:{REDIS_PASS}@127.0.0.1:{}",
-        p.redis.port()
-    ))
-    .unwrap()
-    .get_connection()
-    .unwrap();
     let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut conn).unwrap();
     assert!(
         !keys.is_empty(),
@@ -380,7 +410,6 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
     }
 
     // Every row of every table.
-    let mut db = p.pg.admin_client(&p.db).unwrap();
     let tables: Vec<(String, String)> = db
         .query(
             "SELECT table_schema, table_name FROM information_schema.tables
