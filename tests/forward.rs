@@ -97,6 +97,29 @@ impl Setup {
         common::wait_until(self, within, what, done)
     }
 
+    /// The forwarder's counter `name` (a line `name value` on its /metrics).
+    fn metric(d: &Daemon, name: &str) -> u64 {
+        let prefix = format!("{name} ");
+        d.req("GET", "/metrics", &[], "")
+            .text()
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(0)
+    }
+
+    /// Nothing left to send: the alert queue, this pod's processing list and the retry set are
+    /// empty.
+    fn settled(&mut self, pod: &str) -> bool {
+        let (queue, processing, retries) = (
+            self.key("alert_queue"),
+            self.key(&format!("processing:moog:{pod}")),
+            self.key("retry:moog"),
+        );
+        self.redis.llen::<_, i64>(queue).unwrap() == 0
+            && self.redis.llen::<_, i64>(processing).unwrap() == 0
+            && self.redis.zcard::<_, i64>(retries).unwrap() == 0
+    }
+
     fn delivered_ids(&self) -> Vec<String> {
         self.received()
             .iter()
@@ -163,7 +186,11 @@ fn a_500_is_retried_once_and_delivered_once() {
     s.wait_until(Duration::from_secs(10), "the retry", |s| {
         s.received().len() == 2
     });
-    std::thread::sleep(Duration::from_millis(500));
+    s.wait_until(Duration::from_secs(10), "the acknowledgement", |s| {
+        s.settled("fwd-b")
+    });
+    // Deliberately idle past the longest retry delay (0.2 s): no further attempt follows.
+    std::thread::sleep(Duration::from_millis(300));
     let got: Vec<i64> = s
         .received()
         .iter()
@@ -219,13 +246,16 @@ fn a_429_with_retry_after_is_not_retried_sooner() {
 #[test]
 fn a_hung_request_times_out_and_is_retried() {
     let mut s = setup(&["--hang", "--hang-seconds", "3"]);
-    let _f = s.forwarder("fwd-e", &[]);
+    let f = s.forwarder("fwd-e", &[]);
     s.push_alerts(1, "hang");
-    s.wait_until(Duration::from_secs(5), "the first attempt", |s| {
+    s.wait_until(Duration::from_secs(10), "the first attempt", |s| {
         !s.received().is_empty()
     });
-    // Let the forwarder's 1 s timeout fire on the hung request before Moog recovers.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The forwarder's 1 s timeout fires on the hung request (a retry is scheduled) before
+    // Moog recovers.
+    common::wait_for(Duration::from_secs(10), "a retry after the timeout", || {
+        Setup::metric(&f, "mutt_moog_retries_scheduled_total") >= 1
+    });
     s.control(json!({"hang_seconds": 0}));
     s.wait_until(Duration::from_secs(10), "delivery after the timeout", |s| {
         s.received().iter().any(|r| r["status"] == 200)
@@ -261,7 +291,9 @@ fn the_breaker_opens_probes_once_and_closes_without_losing_alerts() {
     });
     let at_open = s.received().len();
     assert!(at_open >= 3, "{at_open}");
-    std::thread::sleep(Duration::from_millis(1200));
+    // Deliberately idle, well inside the 2 s breaker timeout: a forwarder ignoring the breaker
+    // would retry within its 0.2 s longest delay.
+    std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
         s.received().len(),
         at_open,
