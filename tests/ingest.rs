@@ -7,7 +7,7 @@ use common::TestEnv;
 use mutt::dev::services::{free_port, RedisOptions, RedisServer};
 use redis::Commands;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KEY: &str = "test-ingest-key";
 const EV: &str = r#"{"hostname":"sw1.example.net","message":"%LINK-3-UPDOWN: Interface Gi0/1, changed state to down","timestamp":"2026-11-22T04:00:00Z","syslog_severity":3,"custom":{"a":[1,2]}}"#;
@@ -344,16 +344,10 @@ fn backpressure_refuses_at_exactly_the_limit_and_follows_dynamic_config() {
             "max_ingest_queue_size",
         )
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        let r = s.post("/ingest", &[], &format!("{EV}\n{EV}"));
-        if r.status == 200 {
-            assert_eq!(body(&r)["queue_depth"], 7);
-            break;
-        }
-        assert!(Instant::now() < deadline, "the new limit did not apply");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let r = common::eventually(Duration::from_secs(10), "the new limit to apply", || {
+        Some(s.post("/ingest", &[], &format!("{EV}\n{EV}"))).filter(|r| r.status == 200)
+    });
+    assert_eq!(body(&r)["queue_depth"], 7);
     let r = s.post("/ingest", &[], EV);
     assert_eq!((r.status, body(&r)["queue_limit"].clone()), (503, json!(7)));
 }
@@ -385,11 +379,9 @@ fn the_rate_limit_is_per_key_with_retry_after_and_live_limits() {
     let _: () = redis
         .publish(format!("{}:config:updates", s.t.prefix), "ingest_max_rate")
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while post("key-a").status != 200 {
-        assert!(Instant::now() < deadline, "the raised rate did not apply");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_for(Duration::from_secs(10), "the raised rate to apply", || {
+        post("key-a").status == 200
+    });
     // No API key is stored in Redis, only a digest prefix.
     let names: Vec<String> = redis.keys(format!("{}:rate_limit:*", s.t.prefix)).unwrap();
     assert_eq!(names.len(), 2);
@@ -474,16 +466,11 @@ fn a_redis_outage_gives_503_and_the_service_recovers_by_itself() {
     );
 
     redis_server.restart().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    common::wait_for(Duration::from_secs(20), "ingest to recover", || {
         let r = s.post("/ingest", &[], EV);
-        if r.status == 200 {
-            break;
-        }
-        assert_eq!(r.status, 503);
-        assert!(Instant::now() < deadline, "did not recover: {}", r.text());
-        std::thread::sleep(Duration::from_millis(100));
-    }
+        assert!(matches!(r.status, 200 | 503), "{} {}", r.status, r.text());
+        r.status == 200
+    });
     assert_eq!(s.daemon.req("GET", "/health/ready", &[], "").status, 200);
     s.redis = common::redis_at(redis_server.port());
     assert_eq!(
@@ -498,9 +485,10 @@ fn sigterm_under_load_loses_no_acknowledged_event() {
     let mut s = start(&[]);
     let addr = s.daemon.addr;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let clients: Vec<_> = (0..8)
         .map(|c| {
-            let stop = stop.clone();
+            let (stop, acks) = (stop.clone(), acks.clone());
             std::thread::spawn(move || {
                 let mut acked = Vec::new();
                 let mut n = 0u32;
@@ -518,7 +506,10 @@ fn sigterm_under_load_loses_no_acknowledged_event() {
                         break;
                     };
                     match conn.request(raw.as_bytes()) {
-                        Ok(r) if r.status == 200 => acked.push(tag),
+                        Ok(r) if r.status == 200 => {
+                            acked.push(tag);
+                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
                         Ok(_) => {}
                         Err(_) => break,
                     }
@@ -527,7 +518,10 @@ fn sigterm_under_load_loses_no_acknowledged_event() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(700));
+    // SIGTERM in the middle of the load: once a good number of events were acknowledged.
+    common::wait_for(Duration::from_secs(20), "200 acknowledged events", || {
+        acks.load(std::sync::atomic::Ordering::Relaxed) >= 200
+    });
     let status = s.daemon.terminate();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     assert!(status.success(), "exit status {status}");
