@@ -636,7 +636,7 @@ fn sighup_is_harmless_to_a_plain_ingest() {
     let mut daemon = common::daemon::Daemon::start(&["ingest", "serve"], &env, port);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
-    std::thread::sleep(Duration::from_millis(300));
+    common::wait_signal_taken(daemon.pid(), libc::SIGHUP);
     assert_eq!(daemon.req("GET", "/health/live", &[], "").status, 200);
     assert!(daemon.terminate().success());
 }

@@ -306,3 +306,25 @@ pub fn nobody_listens() -> &'static DeadPort {
     static DEAD: std::sync::OnceLock<DeadPort> = std::sync::OnceLock::new();
     DEAD.get_or_init(DeadPort::new)
 }
+
+/// Wait until `signal`, sent to process `pid` with kill(2), is no longer pending for it: the
+/// process has taken it (run a handler, ignored it, or died of it). A test that asserts a
+/// signal did no harm checks after this, not after a guessed delay.
+pub fn wait_signal_taken(pid: u32, signal: i32) {
+    let path = format!("/proc/{pid}/status");
+    let bit = 1u64 << (signal - 1);
+    wait_for(
+        std::time::Duration::from_secs(10),
+        &format!("process {pid} to take signal {signal}"),
+        || {
+            let status = std::fs::read_to_string(&path).unwrap_or_default();
+            // Process-directed signals wait in the shared set, thread-directed ones in SigPnd.
+            let pending = status
+                .lines()
+                .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
+                .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+                .fold(0, |all, set| all | set);
+            !status.is_empty() && pending & bit == 0
+        },
+    );
+}
