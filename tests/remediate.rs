@@ -118,7 +118,12 @@ fn moog_replay_waits_for_a_closed_breaker_and_deep_targets_are_left_alone() {
         &[json!({"hostname":"h","message":"m","timestamp":"t","_event_id":"a1"})],
     );
     let d = s.remediator(&[("MAX_INGEST_QUEUE_SIZE", "2")]);
-    std::thread::sleep(Duration::from_millis(2500));
+    // Two whole cycles that each looked at both DLQs and left them alone, as logged.
+    let cycles = |needle: &str| d.stderr().lines().filter(|l| l.contains(needle)).count();
+    common::wait_for(Duration::from_secs(20), "two cycles that held back", || {
+        cycles("dlq:moog: 1 entries wait: the Moog circuit breaker is not closed") >= 2
+            && cycles("dlq:alerter: 1 entries wait: ") >= 2
+    });
     assert_eq!(
         s.list("dlq:moog").len(),
         1,
