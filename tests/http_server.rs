@@ -427,13 +427,18 @@ fn keep_alive_serves_two_requests_on_one_connection() {
 fn graceful_shutdown_finishes_in_flight_request() {
     let (started_tx, started_rx) = mpsc::channel::<()>();
     let started_tx = std::sync::Mutex::new(started_tx);
+    // The handler runs until the test lets it finish: "still in flight" is a fact, not a race.
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let release_rx = std::sync::Mutex::new(release_rx);
     let finished = Arc::new(AtomicBool::new(false));
     let finished_in_handler = Arc::clone(&finished);
     let router = Router::new().get("/slow", move |_: &Request| {
         if let Ok(tx) = started_tx.lock() {
             let _ = tx.send(());
         }
-        thread::sleep(Duration::from_millis(500));
+        if let Ok(rx) = release_rx.lock() {
+            let _ = rx.recv_timeout(Duration::from_secs(30));
+        }
         finished_in_handler.store(true, Ordering::SeqCst);
         Response::text(200, "text/plain", "slow done")
     });
@@ -454,14 +459,18 @@ fn graceful_shutdown_finishes_in_flight_request() {
         .expect("handler started");
     shutdown.trigger();
 
-    // While the slow request is still running, the listener is already closed (or at
-    // least nothing new gets a successful answer).
-    thread::sleep(Duration::from_millis(200));
+    // While the slow request is still running, the listener is already closed, so nothing
+    // new gets an answer.
+    assert!(
+        eventually_refused(addr),
+        "the listener stays open while a request drains"
+    );
     assert!(
         !finished.load(Ordering::SeqCst),
         "handler should still be running"
     );
     assert_not_served(addr);
+    release_tx.send(()).unwrap();
 
     let resp = client.join().expect("client thread");
     assert_eq!(resp.status, 200);
@@ -479,9 +488,9 @@ fn graceful_shutdown_finishes_in_flight_request() {
     assert!(eventually_refused(addr), "listener must be closed");
 }
 
-/// Allows the server thread a moment to close the listener.
+/// Allows the server thread a while to close the listener.
 fn eventually_refused(addr: SocketAddr) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if TcpStream::connect(addr).is_err() {
             return true;
