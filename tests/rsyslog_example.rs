@@ -8,11 +8,11 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::{find_program, free_port};
+use mutt::dev::services::{find_program, free_port, private_port};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KEY: &str = "test-rsyslog-key";
 
@@ -72,9 +72,10 @@ fn example_template_renders_events_mutt_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rendered.ndjson");
     let conf = dir.path().join("rsyslog.conf");
-    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = udp.local_addr().unwrap().port();
-    drop(udp);
+    // rsyslogd is told its port: one outside the ephemeral range, so no client socket of
+    // another process can be sitting on it (it was free for TCP a moment ago; checked for UDP
+    // when rsyslogd is up).
+    let port = private_port().unwrap();
     std::fs::write(&conf, test_config(port, dir.path(), &out)).unwrap();
     let check = Command::new(rsyslogd())
         .args(["-N1", "-f"])
@@ -86,7 +87,7 @@ fn example_template_renders_events_mutt_accepts() {
         "rsyslogd -N1: {}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let _rsyslog = Rsyslog(
+    let mut rsyslog = Rsyslog(
         Command::new(rsyslogd())
             .args(["-n", "-f"])
             .arg(&conf)
@@ -105,22 +106,25 @@ fn example_template_renders_events_mutt_accepts() {
         format!("<35>1 2026-11-22T04:24:26.452607Z sw1.example.net sshd 42 - - {tricky}"),
         "<132>Nov 22 04:24:26 rtr2 app: plain message".to_string(),
     ];
+    // UDP sent before rsyslogd binds its port is lost: send once it is bound (from then on
+    // the kernel queues what arrives).
+    common::wait_for(Duration::from_secs(20), "rsyslogd to bind its port", || {
+        if let Some(status) = rsyslog.0.try_wait().unwrap() {
+            panic!("rsyslogd exited ({status})");
+        }
+        common::udp_port_bound(port)
+    });
     let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let rendered: Vec<String> = loop {
-        // UDP before rsyslogd listens is lost: resend until both are rendered.
-        for m in &messages {
-            sender.send_to(m.as_bytes(), ("127.0.0.1", port)).unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(300));
-        let text = std::fs::read_to_string(&out).unwrap_or_default();
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        let has = |host: &str| lines.iter().any(|l| l.contains(host));
-        if has("sw1.example.net") && has("rtr2") {
-            break lines;
-        }
-        assert!(Instant::now() < deadline, "rsyslogd rendered: {text:?}");
-    };
+    for m in &messages {
+        sender.send_to(m.as_bytes(), ("127.0.0.1", port)).unwrap();
+    }
+    let rendered: Vec<String> =
+        common::eventually(Duration::from_secs(20), "both messages rendered", || {
+            let text = std::fs::read_to_string(&out).unwrap_or_default();
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let has = |host: &str| lines.iter().any(|l| l.contains(host));
+            (has("sw1.example.net") && has("rtr2")).then_some(lines)
+        });
     for line in &rendered {
         let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert_eq!(v["source"], "syslog");

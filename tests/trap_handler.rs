@@ -29,13 +29,10 @@ fn program(name: &str) -> PathBuf {
     })
 }
 
-/// A UDP port nobody is bound to right now.
+/// A port for snmptrapd, which must be told one: outside the ephemeral range, so no client
+/// socket of another process can be sitting on it.
 fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    mutt::dev::services::private_port().unwrap()
 }
 
 /// A snmptrapd child on 127.0.0.1:`port` running the shipped example configuration (traphandle
@@ -315,14 +312,14 @@ fn traps_through_snmptrapd_land_in_the_ingest_queue() {
 
 #[test]
 fn handler_exits_nonzero_quickly_when_ingest_is_down() {
-    // Nothing listens on this port.
-    let dead = free_port().unwrap();
+    // Nothing listens on this port (held, so nothing can).
+    let dead = common::DeadPort::new();
     let (out, took) = handler(
         &[],
         &[
             (
                 "TRAP_HANDLER_INGEST_URL",
-                format!("http://127.0.0.1:{dead}/api/v2/ingest"),
+                format!("http://{}/api/v2/ingest", dead.addr()),
             ),
             ("INGEST_API_KEY", KEY.into()),
             ("TRAP_HANDLER_ATTEMPTS", "3".into()),
@@ -339,7 +336,7 @@ fn handler_exits_nonzero_quickly_when_ingest_is_down() {
 
     // Without a key it fails at once, naming the setting.
     let (out, _) = handler(
-        &["--url", &format!("http://127.0.0.1:{dead}/api/v2/ingest")],
+        &["--url", &format!("http://{}/api/v2/ingest", dead.addr())],
         &[],
         SAMPLE,
     );

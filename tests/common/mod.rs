@@ -328,3 +328,18 @@ pub fn wait_signal_taken(pid: u32, signal: i32) {
         },
     );
 }
+
+/// Whether some socket is bound to UDP `port` on this host (`/proc/net/udp`, `/proc/net/udp6`):
+/// a UDP server started as a child is ready to receive once it is.
+pub fn udp_port_bound(port: u16) -> bool {
+    let local = format!(":{port:04X} ");
+    ["/proc/net/udp", "/proc/net/udp6"].iter().any(|table| {
+        std::fs::read_to_string(table)
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+            // "  sl  local_address rem_address ...": the local address is the second column.
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .any(|addr| format!("{addr} ").ends_with(&local))
+    })
+}
