@@ -73,12 +73,30 @@ fn batches_are_taken_oldest_first_and_acked_together() {
         prefix: t.prefix.clone(),
     };
     let src = q.source().to_string();
+    // Push once the take is blocked in Redis (its connection, named here, shows flag "b").
+    let name = format!("{}-taker", t.prefix);
+    let _: () = redis::cmd("CLIENT")
+        .arg("SETNAME")
+        .arg(&name)
+        .query(&mut c)
+        .unwrap();
     let pusher = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
         let mut c = conn(&t2);
+        common::wait_for(Duration::from_secs(10), "the take to block", || {
+            let clients: String = redis::cmd("CLIENT").arg("LIST").query(&mut c).unwrap();
+            clients.lines().any(|l| {
+                let field = |k: &str| {
+                    l.split_whitespace()
+                        .find_map(|f| f.strip_prefix(k))
+                        .unwrap_or("")
+                };
+                field("name=") == name && field("flags=").contains('b')
+            })
+        });
         let _: () = c.lpush(&src, "late").unwrap();
     });
-    let got = q.take(&mut c, 10, Duration::from_secs(3)).unwrap();
+    // Generous: the push comes as soon as the take is seen blocked.
+    let got = q.take(&mut c, 10, Duration::from_secs(10)).unwrap();
     pusher.join().unwrap();
     assert_eq!(
         got.iter().map(|d| d.raw.as_str()).collect::<Vec<_>>(),

@@ -4,7 +4,7 @@
 mod common;
 use common::{services, TestEnv};
 use mutt::backoff::Backoff;
-use mutt::dev::services::{free_port, RedisOptions, RedisServer};
+use mutt::dev::services::{RedisOptions, RedisServer};
 use mutt::shutdown::Shutdown;
 use mutt::store::redis::keys::{Keys, Window};
 use mutt::store::redis::scripts::{self, Counter, EnqueueOutcome};
@@ -120,7 +120,7 @@ fn reply_timeout_and_unreachable_server_are_transient_errors() {
     );
     assert!(RedisError::from(err).is_transient());
 
-    let port = free_port().unwrap();
+    let port = common::nobody_listens().port();
     let s = t.settings(&[
         ("REDIS_PORT", &port.to_string()),
         ("REDIS_CONNECT_TIMEOUT", "1"),
@@ -163,8 +163,20 @@ fn a_daemon_connection_survives_a_redis_restart() {
     assert!(err.is_transient(), "{err}");
     assert!(!conn.is_connected(), "a dead connection must be dropped");
 
+    // Restart once run_until_ok has failed and backed off twice (as it logs).
+    let retries_logged = |port: u16| {
+        let at = format!("127.0.0.1:{port}");
+        common::captured_log()
+            .lines()
+            .filter(|l| l.contains(&at) && l.contains("; retrying in "))
+            .count()
+    };
+    let port = server.port();
+    let before = retries_logged(port);
     let restarter = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(400));
+        common::wait_for(Duration::from_secs(20), "two failed attempts", || {
+            retries_logged(port) >= before + 2
+        });
         server.restart().unwrap();
         server
     });
@@ -176,16 +188,22 @@ fn a_daemon_connection_survives_a_redis_restart() {
     assert_eq!(pong, "PONG");
     let _server = restarter.join().unwrap();
 
-    // Shutdown interrupts the wait between attempts.
+    // Shutdown interrupts the wait between attempts (triggered once the first attempt failed
+    // and the 5 s wait began, as logged).
+    let dead_port = common::DeadPort::new();
     let mut dead = ReconnectingConnection::new(
         RedisConnector::new(RedisConfig::from_settings(
-            &t.settings(&[("REDIS_PORT", &free_port().unwrap().to_string())]),
+            &t.settings(&[("REDIS_PORT", &dead_port.port().to_string())]),
         )),
         Backoff::new(Duration::from_secs(5), Duration::from_secs(5)),
     );
     let stopper = shutdown.clone();
+    let dead_at = dead_port.port();
+    let before = retries_logged(dead_at);
     std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
+        common::wait_for(Duration::from_secs(20), "the first failed attempt", || {
+            retries_logged(dead_at) > before
+        });
         stopper.trigger();
     });
     let started = std::time::Instant::now();

@@ -54,28 +54,6 @@ impl Fixture {
     }
 }
 
-/// What mutt's library code running in this test process logged (the Vault refresher of
-/// settings loaded here), one message a line.
-fn captured_log() -> String {
-    static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    struct Capture;
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata) -> bool {
-            true
-        }
-        fn log(&self, record: &log::Record) {
-            LINES.lock().unwrap().push(record.args().to_string());
-        }
-        fn flush(&self) {}
-    }
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&Capture).expect("no other logger in this test binary");
-        log::set_max_level(log::LevelFilter::Info);
-    });
-    LINES.lock().unwrap().join("\n")
-}
-
 #[test]
 fn config_show_takes_unset_secrets_from_vault_masked() {
     let t = TestEnv::new();
@@ -195,7 +173,8 @@ fn tokens_are_renewed_replaced_and_outages_keep_the_last_secrets() {
     // Tokens live 3 s and at most 5 s: renewal at ~2 s, then a fresh login as the max TTL nears.
     let f = vault(3, 5);
     f.vault.put(LOC, &[("MOOG_API_KEY", "moog-1")]);
-    captured_log();
+    // Capture from before the load, so the refresher's messages are all there.
+    common::captured_log();
     let s = load(&f.env("0.5"));
     let key = s.secret(&registry::MOOG_API_KEY);
     assert_eq!(key.get().as_deref(), Some("moog-1"));
@@ -238,7 +217,7 @@ fn tokens_are_renewed_replaced_and_outages_keep_the_last_secrets() {
     f.vault.set_up(false);
     let unreachable = format!("cannot reach Vault at {}", f.vault.addr());
     wait_for(Duration::from_secs(20), "a failed re-read logged", || {
-        captured_log()
+        common::captured_log()
             .lines()
             .any(|l| l.starts_with("cannot refresh secrets from Vault") && l.contains(&unreachable))
     });

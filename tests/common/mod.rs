@@ -343,3 +343,27 @@ pub fn udp_port_bound(port: u16) -> bool {
             .any(|addr| format!("{addr} ").ends_with(&local))
     })
 }
+
+/// What mutt's library code running in this test process logged, one message a line (the
+/// first call installs the capturing logger, so call it before the code under test runs).
+/// Tests of one binary run in parallel: pick out lines by something of the test's own, like
+/// its server's address.
+pub fn captured_log() -> String {
+    static LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    struct Capture;
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            LINES.lock().unwrap().push(record.args().to_string());
+        }
+        fn flush(&self) {}
+    }
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&Capture).expect("no other logger in this test binary");
+        log::set_max_level(log::LevelFilter::Debug);
+    });
+    LINES.lock().unwrap().join("\n")
+}
