@@ -67,20 +67,20 @@ fn postgres_role_password_changed_while_the_pool_runs() {
             .collect();
         assert!(!pids.is_empty(), "the pool held no session to end");
         // Termination is asynchronous: wait until those sessions are really gone.
-        for _ in 0..500 {
-            let n: i64 = admin
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)",
-                    &[&pids],
-                )
-                .unwrap()
-                .get(0);
-            if n == 0 {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("sessions of {role} did not end");
+        common::wait_for(
+            Duration::from_secs(10),
+            &format!("the sessions of {role} to end"),
+            || {
+                let n: i64 = admin
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)",
+                        &[&pids],
+                    )
+                    .unwrap()
+                    .get(0);
+                n == 0
+            },
+        );
     };
     kill_sessions(&mut admin);
     // Every pooled connection is gone; the pool reconnects and only NEXT works now.

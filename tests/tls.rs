@@ -4,7 +4,9 @@
 
 mod common;
 use common::TestEnv;
-use mutt::dev::services::{free_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer};
+use mutt::dev::services::{
+    private_port, LaunchError, PostgresOptions, PostgresServer, RedisOptions, RedisServer,
+};
 use mutt::store::postgres::{PgConfig, PgConnector};
 use mutt::store::redis::{RedisConfig, RedisConnector};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
@@ -52,23 +54,33 @@ fn s(p: &Path) -> &str {
 #[test]
 fn redis_tls_verifies_the_server_certificate() {
     let pki = Pki::new();
-    let tls_port = free_port().unwrap();
-    let _server = RedisServer::start(RedisOptions {
-        extra_args: vec![
-            "--tls-port".into(),
-            tls_port.to_string(),
-            "--tls-cert-file".into(),
-            s(&pki.path("server.crt")).into(),
-            "--tls-key-file".into(),
-            s(&pki.path("server.key")).into(),
-            "--tls-ca-cert-file".into(),
-            s(&pki.path("ca.pem")).into(),
-            "--tls-auth-clients".into(),
-            "no".into(),
-        ],
-        ..Default::default()
-    })
-    .unwrap();
+    // The launcher picks (and retries) the plain port; the TLS one is ours to pick the same
+    // way: outside the ephemeral range, another one if redis-server finds it taken.
+    let (tls_port, _server) = (1..=5)
+        .find_map(|attempt| {
+            let tls_port = private_port().unwrap();
+            let started = RedisServer::start(RedisOptions {
+                extra_args: vec![
+                    "--tls-port".into(),
+                    tls_port.to_string(),
+                    "--tls-cert-file".into(),
+                    s(&pki.path("server.crt")).into(),
+                    "--tls-key-file".into(),
+                    s(&pki.path("server.key")).into(),
+                    "--tls-ca-cert-file".into(),
+                    s(&pki.path("ca.pem")).into(),
+                    "--tls-auth-clients".into(),
+                    "no".into(),
+                ],
+                ..Default::default()
+            });
+            match started {
+                Ok(server) => Some((tls_port, server)),
+                Err(LaunchError::PortInUse { .. }) if attempt < 5 => None,
+                Err(e) => panic!("start a TLS Redis: {e}"),
+            }
+        })
+        .expect("a free TLS port");
     let t = TestEnv::new();
     let port = tls_port.to_string();
     let connect = |extra: &[(&str, &str)]| {
@@ -127,18 +139,19 @@ fn postgres_tls_is_verify_full_with_the_given_ca() {
     admin.batch_execute("ALTER SYSTEM SET ssl = on").unwrap();
     admin.batch_execute("SELECT pg_reload_conf()").unwrap();
     // The reload is asynchronous: wait until a new session sees it.
-    for _ in 0..100 {
-        let on: String = server
-            .admin_client("postgres")
-            .unwrap()
-            .query_one("SHOW ssl", &[])
-            .unwrap()
-            .get(0);
-        if on == "on" {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_for(
+        std::time::Duration::from_secs(10),
+        "ssl = on in a new session",
+        || {
+            let on: String = server
+                .admin_client("postgres")
+                .unwrap()
+                .query_one("SHOW ssl", &[])
+                .unwrap()
+                .get(0);
+            on == "on"
+        },
+    );
 
     let t = TestEnv::new();
     let port = server.port().to_string();
