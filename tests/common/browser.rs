@@ -36,40 +36,49 @@ impl Driver {
                 "{path} is missing: install Debian's {package} (scripts/setup.sh does)"
             );
         }
-        let port = mutt::dev::services::free_port().expect("free port for chromedriver");
         let log = dir.join("chromedriver.log");
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("spawn chromedriver");
-        let mut driver = Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        };
         let agent = agent();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = driver.child.try_wait().unwrap() {
-                panic!(
-                    "chromedriver exited early ({status}): {}",
-                    driver.log_text()
-                );
-            }
-            if let Ok(r) = agent.get(&format!("{}/status", driver.url)).call() {
-                let v: Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
-                if v["value"]["ready"] == json!(true) {
-                    return driver;
+        // chromedriver must be told its port: one outside the ephemeral range (nothing can
+        // connect to itself there), and another one if chromedriver finds it taken.
+        for attempt in 1.. {
+            let port = mutt::dev::services::private_port().expect("a port for chromedriver");
+            let _ = std::fs::remove_file(&log);
+            let child = Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log.display()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("spawn chromedriver");
+            let mut driver = Driver {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                log: log.clone(),
+            };
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                if let Some(status) = driver.child.try_wait().unwrap() {
+                    if attempt < 5 && driver.log_text().contains("Address already in use") {
+                        break;
+                    }
+                    panic!(
+                        "chromedriver exited early ({status}): {}",
+                        driver.log_text()
+                    );
                 }
+                if let Ok(r) = agent.get(&format!("{}/status", driver.url)).call() {
+                    let v: Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
+                    if v["value"]["ready"] == json!(true) {
+                        return driver;
+                    }
+                }
+                assert!(Instant::now() < deadline, "chromedriver did not come up");
+                std::thread::sleep(Duration::from_millis(50));
             }
-            assert!(Instant::now() < deadline, "chromedriver did not come up");
-            std::thread::sleep(Duration::from_millis(50));
         }
+        unreachable!("the loop returns or panics")
     }
 
     fn log_text(&self) -> String {
