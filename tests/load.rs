@@ -402,11 +402,11 @@ fn silent_server_times_out() {
 
 #[test]
 fn refused_connection_is_counted() {
-    // Bind then drop to get a loopback port that nothing listens on.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    // A loopback port bound but never listening, held for the test: connections are refused,
+    // and no other process can take it meanwhile (a bound-then-dropped port could be).
+    let dead = tokio::net::TcpSocket::new_v4().expect("a socket");
+    dead.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+    let port = dead.local_addr().expect("bound address").port();
     let report = run(&LoadArgs {
         count: Some(3),
         concurrency: 1,
