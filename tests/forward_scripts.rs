@@ -103,6 +103,9 @@ fn permits_are_granted_up_to_the_limit_per_window_and_say_how_long_to_wait() {
         kind, "zset",
         "v2.5's key type, so a v2.5 forwarder can share it"
     );
+    // Deliberately a sleep: waiting exactly as long as the script said is what is asserted (after
+    // `wait` ms, plus 20 ms for clock granularity, the whole window is free again). Polling
+    // instead would take permits as they free up and change what is checked.
     std::thread::sleep(Duration::from_millis(wait + 20));
     assert_eq!(scripts::permits(&mut c, &key, 5, 1000, 5).unwrap(), (5, 0));
 }
