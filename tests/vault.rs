@@ -269,6 +269,8 @@ fn a_connection_refused_with_both_passwords_rereads_vault_at_once() {
 /// A request loop against one daemon endpoint; counts failures with their status.
 struct Load {
     stop: Arc<AtomicBool>,
+    /// Held by the load around each request; held by the test, it keeps requests out.
+    turn: Arc<Mutex<()>>,
     ok: Arc<AtomicU32>,
     failures: Arc<Mutex<Vec<(u16, String)>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -285,8 +287,10 @@ impl Load {
         let stop = Arc::new(AtomicBool::new(false));
         let ok = Arc::new(AtomicU32::new(0));
         let failures = Arc::new(Mutex::new(Vec::new()));
+        let turn = Arc::new(Mutex::new(()));
         let thread = {
             let (stop, ok, failures) = (Arc::clone(&stop), Arc::clone(&ok), Arc::clone(&failures));
+            let turn = Arc::clone(&turn);
             std::thread::spawn(move || {
                 // Bounded: about 50 requests a second on loopback.
                 while !stop.load(Ordering::SeqCst) {
@@ -295,7 +299,9 @@ impl Load {
                         ("X-API-KEY", k.as_str()),
                         ("Content-Type", "application/json"),
                     ];
+                    let in_turn = turn.lock().unwrap();
                     let r = request(addr, &build(method, path, &headers, body));
+                    drop(in_turn);
                     if (200..300).contains(&r.status) {
                         ok.fetch_add(1, Ordering::SeqCst);
                     } else {
@@ -308,10 +314,17 @@ impl Load {
         };
         Load {
             stop,
+            turn,
             ok,
             failures,
             thread: Some(thread),
         }
+    }
+
+    /// Keep the load's requests out (none is in flight once this returns) until the guard is
+    /// dropped.
+    fn pause(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.turn.lock().unwrap()
     }
 
     /// Successful requests so far.
@@ -423,7 +436,7 @@ fn rotation_under_load_loses_no_request() {
     admin
         .batch_execute(&format!("ALTER ROLE {role} PASSWORD 'db-b'"))
         .unwrap();
-    end_idle_sessions(&mut admin, &role);
+    end_idle_sessions(&mut admin, &role, &web_load);
     // The web UI's pool logs in again, with NEXT.
     wait_for_log(
         Duration::from_secs(20),
@@ -445,13 +458,13 @@ fn rotation_under_load_loses_no_request() {
         "ingest to retire the old key",
         || ingest_status("ingest-old") == 401,
     );
-    end_idle_sessions(&mut admin, &role);
+    end_idle_sessions(&mut admin, &role, &web_load);
     ingest_load.wait_for_more(10, "the ingest load after the promotion");
     web_load.wait_for_more(10, "the web load after the promotion");
 
     // Vault goes away: everything keeps working on the last good secrets.
     f.vault.set_up(false);
-    end_idle_sessions(&mut admin, &role);
+    end_idle_sessions(&mut admin, &role, &web_load);
     let unreachable = format!("cannot reach Vault at {}", f.vault.addr());
     for (name, daemon) in [("web", &web), ("ingest", &ingest)] {
         wait_for(
@@ -479,9 +492,14 @@ fn rotation_under_load_loses_no_request() {
     );
     assert!(
         ingest_failed.is_empty(),
-        "ingest failures: {ingest_failed:?}"
+        "ingest failures: {ingest_failed:?}\n{}",
+        ingest.stderr()
     );
-    assert!(web_failed.is_empty(), "web failures: {web_failed:?}");
+    assert!(
+        web_failed.is_empty(),
+        "web failures: {web_failed:?}\n{}",
+        web.stderr()
+    );
 
     // The retired key is refused now; the new one works, Vault still down.
     let r = request(
@@ -522,16 +540,37 @@ fn rotation_under_load_loses_no_request() {
     }
 }
 
-/// End the role's idle sessions so the pools must log in again (idle only: a session ended in
-/// the middle of a query would fail that request for reasons that have nothing to do with
-/// secrets).
-fn end_idle_sessions(admin: &mut postgres::Client, role: &str) {
-    admin
-        .batch_execute(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE usename = '{role}' AND state = 'idle'"
-        ))
-        .unwrap();
+/// End the role's sessions so the web UI's pool must log in again, with its request loop
+/// paused meanwhile: a session ended in the middle of a query would fail that request for
+/// reasons that have nothing to do with secrets (the web UI is the only PostgreSQL user here).
+/// Termination is asynchronous, so the load resumes only once the sessions are gone: a pooled
+/// connection handed out before its backend exits would fail the same way.
+fn end_idle_sessions(admin: &mut postgres::Client, role: &str, web_load: &Load) {
+    let _paused = web_load.pause();
+    let pids: Vec<i32> = admin
+        .query(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE usename = $1 AND state = 'idle'",
+            &[&role],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    wait_for(
+        Duration::from_secs(20),
+        "the ended sessions to be gone",
+        || {
+            let left: i64 = admin
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)",
+                    &[&pids],
+                )
+                .unwrap()
+                .get(0);
+            left == 0
+        },
+    );
 }
 
 #[test]

@@ -475,12 +475,10 @@ impl RedisServer {
                 ));
             }
             // Ours, not another server that holds the port (ours then exits, handled above).
-            match redis_pid(self.port, self.options.password.as_deref()) {
-                Some(Ok(pid)) if pid == child.id() => break,
-                // It answers but will not say who it is (a password we do not know): alive is
-                // the best we can check.
-                Some(Err(())) => break,
-                _ => {}
+            // An error answer is not taken for ready either: ours says LOADING while it reads
+            // a kept data directory, and NOAUTH or a refused AUTH means someone else's.
+            if redis_pid(self.port, self.options.password.as_deref()) == Some(child.id()) {
+                break;
             }
             if Instant::now() > deadline {
                 stop_child(&mut child, libc::SIGKILL);
@@ -527,9 +525,8 @@ impl RedisServer {
 }
 
 /// The process id of the Redis answering on 127.0.0.1:`port` (`INFO server`, after `AUTH` when
-/// a password is given): `None` when nothing answers, `Some(Err(()))` when it answers with an
-/// error.
-fn redis_pid(port: u16, password: Option<&str>) -> Option<Result<u32, ()>> {
+/// a password is given); `None` when nothing answers or the answer is an error.
+fn redis_pid(port: u16, password: Option<&str>) -> Option<u32> {
     use std::io::{BufRead, BufReader, Read, Write};
     let stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
@@ -553,22 +550,18 @@ fn redis_pid(port: u16, password: Option<&str>) -> Option<Result<u32, ()>> {
     if password.is_some() {
         reader.read_line(&mut line).ok()?;
         if !line.starts_with('+') {
-            return line.starts_with('-').then_some(Err(()));
+            return None;
         }
         line.clear();
     }
     reader.read_line(&mut line).ok()?;
-    if line.starts_with('-') {
-        return Some(Err(()));
-    }
+    // A bulk string: "$<length>", then the text (an error answer starts with '-' instead).
     let len: usize = line.strip_prefix('$')?.trim_end().parse().ok()?;
     let mut body = vec![0u8; len];
     reader.read_exact(&mut body).ok()?;
-    let pid = String::from_utf8_lossy(&body).lines().find_map(|l| {
-        l.strip_prefix("process_id:")
-            .map(|v| v.trim().parse::<u32>())
-    })?;
-    Some(pid.map_err(|_| ()))
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:")?.trim().parse().ok())
 }
 
 /// What `path` holds past its first `offset` bytes.
