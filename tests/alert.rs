@@ -550,7 +550,15 @@ fn sighup_reloads_rules_and_a_crash_looping_message_is_dead_lettered() {
         )
         .unwrap();
     unsafe { libc::kill(d.pid() as i32, libc::SIGHUP) };
-    // The periodic reload is an hour away: only SIGHUP can explain the new rule.
+    // Probe only once the signal was taken and the reload logged. A SIGHUP that lands while the
+    // worker blocks in BRPOPLPUSH interrupts the read (EINTR: the socket has a timeout), and an
+    // event the server moves to the processing list for that dropped read is stranded there: a
+    // daemon bug this test does not cover (reported), which probing right after kill(2) hits
+    // now and then. The reload comes up to 250 ms after the signal, well after that read.
+    common::wait_signal_taken(d.pid(), libc::SIGHUP);
+    common::wait_for_log(Duration::from_secs(10), "loaded 1 rule(s)", || d.stderr());
+    // The periodic reload is an hour away: only SIGHUP can explain the new rule. Probing (not
+    // one event) because the reload is logged just before the new rules are swapped in.
     let n = s.probe_until_audited("hup", "hup-rule fired", Duration::from_secs(10));
     assert_eq!(
         s.sql("SELECT count(*) FROM event_audit_log WHERE event_id LIKE 'hup-%'"),
