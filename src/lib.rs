@@ -44,6 +44,7 @@ pub mod admin;
 pub mod alert;
 pub mod backoff;
 pub mod cli;
+pub mod daemon;
 pub mod dev;
 pub mod forward;
 pub mod http;

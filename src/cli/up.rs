@@ -201,6 +201,8 @@ pub fn run(
         overrides.set(&registry::MUTT_BIND_ADDRESS, LOCAL_BIND);
         LOCAL_BIND.to_string()
     };
+    // The daemons share this process: one ready file each would overwrite the others'.
+    overrides.set(&registry::MUTT_READY_FILE, "");
     let run_mock = !given(settings, &registry::MOOG_WEBHOOK_URL);
     let mock_port = match args.mock_moog_port {
         Some(p) => p,

@@ -246,8 +246,14 @@ pub fn start(
         server = server.with_tls(tls);
     }
     log::info!("ingest listening on {scheme}://{}", server.local_addr());
+    let local = server.local_addr();
     let workers = settings.int(&registry::INGEST_HTTP_WORKERS) as usize;
     let handle = server.spawn(router, workers, shutdown)?;
+    crate::daemon::ready::announce(
+        settings,
+        SERVICE,
+        &[(registry::SERVER_PORT_INGESTOR.name, local)],
+    )?;
     // The writer ends once the server (and with it every handler's Writer clone) is gone.
     drop(state);
     Ok((

@@ -498,6 +498,12 @@ fn parse_value(def: &Def, text: &str) -> Result<Value, ConfigError> {
             Ok(i) if (1..=65535).contains(&i) => Ok(Value::Int(i)),
             _ => Err(bad("must be a port number from 1 to 65535".into())),
         },
+        Kind::ListenPort => match text.trim().parse::<i64>() {
+            Ok(i) if (0..=65535).contains(&i) => Ok(Value::Int(i)),
+            _ => Err(bad(
+                "must be a port number from 0 (any free port) to 65535".into()
+            )),
+        },
         Kind::Float { min, max } => match text.trim().parse::<f64>() {
             Ok(f) if f.is_finite() && f >= min && f <= max => Ok(Value::Float(f)),
             _ => Err(bad(format!("must be a number from {min} to {max}"))),
