@@ -28,6 +28,9 @@
 //!   instance), parking poison messages in `mutt:dlq:dead`.
 //! - [`admin`]: the management layer shared by the REST API and the admin CLI: validated,
 //!   audited, announced writes of rules, hosts, teams and dynamic configuration; audit queries.
+//! - [`snapshot`]: one reading of the system's state (queue, processing, retry and DLQ depths,
+//!   breaker, instance records and heartbeats, rule counts, audit partitions) shared by
+//!   `mutt status` and the dashboard's overview.
 //! - [`web`]: `mutt web serve`: the REST API, API keys and sessions, the dashboard and pages.
 //! - [`http`]: HTTP plumbing (hyper) for every daemon: routing, JSON error envelope, limits, health
 //!   and metrics endpoints, graceful shutdown.
@@ -56,6 +59,7 @@ pub mod remediate;
 pub mod rules;
 pub mod settings;
 pub mod shutdown;
+pub mod snapshot;
 pub mod store;
 pub mod trace;
 pub mod web;

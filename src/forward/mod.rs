@@ -30,7 +30,7 @@ use std::time::Duration;
 /// Service name in `/health` (v2.5's).
 pub const SERVICE: &str = "mutt-moog-forwarder";
 /// The breaker's name (v2.5's keys `mutt:circuit_breaker:moogsoft:*`).
-pub const BREAKER: &str = "moogsoft";
+pub const BREAKER: &str = crate::store::redis::keys::MOOG_BREAKER;
 /// Dynamic keys the forwarder reads.
 pub const DYNAMIC_KEYS: [&str; 4] = [
     dk::MOOG_RATE_LIMIT,

@@ -290,7 +290,7 @@ fn release_lock(c: &mut ::redis::Connection, lock: &str, me: &str) -> ::redis::R
 }
 
 fn cycle(conn: &mut ReconnectingConnection, keys: &Keys, metrics: &Metrics, limits: &CycleLimits) {
-    let breaker_key = keys.circuit_breaker(crate::forward::BREAKER, "state");
+    let breaker_key = keys.circuit_breaker(crate::store::redis::keys::MOOG_BREAKER, "state");
     let breaker: Option<String> = conn
         .run(|c| ::redis::cmd("GET").arg(&breaker_key).query(c))
         .unwrap_or(None);
