@@ -195,7 +195,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Realistic, varied ingest event; `seq` picks the host so consecutive events spread over the pool.
 pub fn sample_event(rng: &mut impl Rng, seq: u64) -> Value {
     let hostname = HOSTS[(seq % HOSTS.len() as u64) as usize];
-    let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let timestamp = crate::timefmt::millis(chrono::Utc::now());
     if rng.random_bool(SNMP_SHARE) {
         let (trap_oid, template) = SNMP_TRAPS[rng.random_range(0..SNMP_TRAPS.len())];
         return json!({

@@ -418,8 +418,7 @@ mod tests {
     }
 
     fn entry(reason: &str, mins_ago: i64, host: &str) -> String {
-        let at = (now() - chrono::Duration::minutes(mins_ago))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let at = crate::timefmt::millis(now() - chrono::Duration::minutes(mins_ago));
         json!({"hostname": host, "message": "m", "_dlq": {"reason": reason, "failed_at": at}})
             .to_string()
     }
