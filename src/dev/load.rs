@@ -605,64 +605,55 @@ impl Plan {
     }
 }
 
+/// Parses `http://host[:port][/path][?query]` with the `url` crate (WHATWG rules: the host is
+/// lower-cased, IPv4 forms such as `0x7f.1` normalised, the path's dot segments resolved and
+/// non-ASCII bytes percent-encoded) and applies the loopback policy to the parsed host.
 fn parse_url(url: &str) -> Result<Target, LoadError> {
     let invalid = |reason: &str| LoadError::InvalidUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let scheme_end = url
-        .find("://")
-        .ok_or_else(|| invalid("expected http://host[:port]/path"))?;
-    let scheme = &url[..scheme_end];
-    if !scheme.eq_ignore_ascii_case("http") {
+    // The WHATWG parser would accept `http:host` and `localhost:8080` (as scheme `localhost`).
+    if !url.contains("://") {
+        return Err(invalid("expected http://host[:port]/path"));
+    }
+    // It would also silently drop tabs and newlines and encode spaces: refuse them instead.
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(invalid("URL must not contain spaces or control characters"));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| {
+        invalid(match e {
+            url::ParseError::EmptyHost => "missing host",
+            url::ParseError::InvalidPort => "port must be 1..=65535",
+            url::ParseError::InvalidIpv6Address => "invalid [IPv6] host",
+            url::ParseError::RelativeUrlWithoutBase => "expected http://host[:port]/path",
+            _ => "not a valid URL",
+        })
+    })?;
+    if parsed.scheme() != "http" {
         return Err(invalid(
             "only plain http:// is supported (local benchmarks only)",
         ));
     }
-    let rest = &url[scheme_end + 3..];
-    let rest = rest.split('#').next().unwrap_or_default();
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    if authority.contains('@') {
+    if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(invalid(
             "credentials in the URL are not supported; use --api-key",
         ));
     }
-    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let close = bracketed
-            .find(']')
-            .ok_or_else(|| invalid("unterminated [IPv6] host"))?;
-        let after = &bracketed[close + 1..];
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p),
-            None if after.is_empty() => None,
-            None => return Err(invalid("unexpected text after [IPv6] host")),
-        };
-        (&bracketed[..close], port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
+    let port = match parsed.port_or_known_default() {
+        Some(0) | None => return Err(invalid("port must be 1..=65535")),
+        Some(port) => port,
     };
-    if host.is_empty() {
-        return Err(invalid("missing host"));
-    }
-    let port: u16 = match port {
-        None => 80,
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| invalid("port must be 1..=65535"))?,
+    let not_loopback = |host: &str| LoadError::NotLoopback {
+        host: host.to_owned(),
     };
-    let ip = if host.eq_ignore_ascii_case("localhost") {
+    let ip = match parsed.host() {
+        None => return Err(invalid("missing host")),
         // Not resolved: the loopback promise must not depend on /etc/hosts or DNS.
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        host.parse::<IpAddr>().map_err(|_| LoadError::NotLoopback {
-            host: host.to_owned(),
-        })?
+        Some(url::Host::Domain("localhost")) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(url::Host::Domain(name)) => return Err(not_loopback(name)),
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
     };
     let loopback = match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
@@ -671,26 +662,14 @@ fn parse_url(url: &str) -> Result<Target, LoadError> {
         }
     };
     if !loopback {
-        return Err(LoadError::NotLoopback {
-            host: host.to_owned(),
-        });
+        return Err(not_loopback(&ip.to_string()));
     }
-    let path = if path.is_empty() {
-        "/".to_owned()
-    } else if path.starts_with('?') {
-        format!("/{path}")
-    } else {
-        path.to_owned()
-    };
-    // Spaces or control characters would break the request line.
-    if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return Err(invalid(
-            "path must not contain spaces or control characters",
-        ));
-    }
+    // Path and query as serialised (never empty: a special scheme's path is at least "/"),
+    // without the fragment, which is not sent.
+    let path = &parsed[url::Position::BeforePath..url::Position::AfterQuery];
     Ok(Target {
-        host_header: authority.to_owned(),
-        path,
+        host_header: parsed[url::Position::BeforeHost..url::Position::AfterPort].to_owned(),
+        path: path.to_owned(),
         addr: SocketAddr::new(ip, port),
     })
 }
@@ -1550,11 +1529,44 @@ mod tests {
             ))
         );
         assert!(parse_url("http://[::1]:9000/x?y=1").is_ok());
+        // WHATWG normalisation: host lower-cased, default port dropped from Host, numeric IPv4
+        // forms resolved to the address they denote, fragment not sent, non-ASCII encoded.
+        for (input, addr, path, host) in [
+            ("http://LOCALHOST:9/x", "127.0.0.1:9", "/x", "localhost:9"),
+            ("http://127.0.0.1:80/", "127.0.0.1:80", "/", "127.0.0.1"),
+            (
+                "http://127.0.0.1?a=1#f",
+                "127.0.0.1:80",
+                "/?a=1",
+                "127.0.0.1",
+            ),
+            ("http://0x7f.1:81/", "127.0.0.1:81", "/", "127.0.0.1:81"),
+            (
+                "http://[::ffff:127.0.0.1]/",
+                "[::ffff:127.0.0.1]:80",
+                "/",
+                "[::ffff:7f00:1]",
+            ),
+            ("http://[::1]/\u{e9}", "[::1]:80", "/%C3%A9", "[::1]"),
+        ] {
+            let t = parse_url(input)
+                .ok()
+                .map(|t| (t.addr.to_string(), t.path, t.host_header));
+            assert_eq!(
+                t,
+                Some((addr.to_owned(), path.to_owned(), host.to_owned())),
+                "{input}"
+            );
+        }
         for refused in [
             "http://10.0.0.1:8080/ingest",
             "http://example.com/ingest",
             "http://[2001:db8::1]/",
             "http://0.0.0.0:8080/",
+            "http://localhost./",
+            "http://10.0.0.1.nip.io/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://0x0a000001/",
         ] {
             assert!(
                 matches!(parse_url(refused), Err(LoadError::NotLoopback { .. })),
@@ -1567,6 +1579,13 @@ mod tests {
             "http://u:p@127.0.0.1/",
             "http://127.0.0.1:0/",
             "http://127.0.0.1/a b",
+            "http://127.0.0.1/a\tb",
+            "http://127.0.0.1:65536/",
+            "http://[::1",
+            "http://",
+            "localhost:8080",
+            "http:127.0.0.1/",
+            "ftp://127.0.0.1/",
         ] {
             assert!(
                 matches!(parse_url(invalid), Err(LoadError::InvalidUrl { .. })),
