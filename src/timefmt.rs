@@ -6,7 +6,11 @@
 //! compare or parse these strings, so a call site must keep the function it uses. All of them
 //! truncate (never round) sub-second digits, as chrono does.
 //!
-//! Pure: depends on chrono only.
+//! The one parser of duration arguments lives here too ([`parse_duration`]).
+//!
+//! Pure: depends on chrono and humantime only.
+
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -45,6 +49,24 @@ pub fn auto(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// Parses a duration argument: humantime's syntax (`500ms`, `90s`, `1.5s`, `15m`, `2h 30m`,
+/// `1h30m`, `7d`, `1w`; also `min`, `hours`, `days`, … spelled out, `M` = 30.44 days and
+/// `y` = 365.25 days), or a plain non-negative number of seconds (`30`, `0.5`). Used by
+/// `mutt load --duration/--timeout` and the `--older-than/--newer-than` ages of `mutt dlq`;
+/// callers add their own limits and error prefix.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    match humantime::parse_duration(text) {
+        Ok(d) => Ok(d),
+        // humantime requires a unit; a bare number (no sign, no `inf`/`NaN`) means seconds.
+        Err(e) if text.starts_with(|c: char| c.is_ascii_digit() || c == '.') => text
+            .parse::<f64>()
+            .map_err(|_| e.to_string())
+            .and_then(|secs| Duration::try_from_secs_f64(secs).map_err(|_| "out of range".into())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +102,50 @@ mod tests {
         ];
         for (name, format, nanos, expected) in cases {
             assert_eq!(format(at(nanos)), expected, "{name} of {nanos} ns");
+        }
+    }
+
+    #[test]
+    fn durations_in_humantime_syntax_or_plain_seconds() {
+        let ms = Duration::from_millis;
+        let s = Duration::from_secs;
+        for (text, expected) in [
+            ("30", s(30)),
+            ("0.5", ms(500)),
+            (".5", ms(500)),
+            ("1e2", s(100)),
+            ("500ms", ms(500)),
+            ("10s", s(10)),
+            ("1.5s", ms(1500)),
+            (" 7 s ", s(7)),
+            ("2m", s(120)),
+            ("3 mins", s(180)),
+            ("1h", s(3600)),
+            ("2hrs", s(7200)),
+            ("1h30m", s(5400)),
+            ("2h 30m 5s", s(9005)),
+            ("7d", s(604_800)),
+            ("1w", s(604_800)),
+            ("1y", s(31_557_600)),
+        ] {
+            assert_eq!(parse_duration(text), Ok(expected), "{text:?}");
+        }
+        for bad in [
+            "",
+            "s",
+            "-1s",
+            "-5",
+            "10x",
+            "1.2.3s",
+            "abc",
+            "1e999",
+            "inf",
+            "NaN",
+            "5 parsecs",
+            "99999999999999999999w",
+            "99999999999999999999",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
         }
     }
 

@@ -68,7 +68,7 @@ pub struct LoadArgs {
     /// Connections (closed loop: each sends its next request when the previous answered)
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-    /// Stop after this long (e.g. 10s, 2m, or plain seconds); default 10s unless --count is given
+    /// Stop after this long (e.g. 10s, 2m, 1m30s, or plain seconds); default 10s unless --count is given
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
     /// Stop after this many requests
@@ -162,34 +162,10 @@ pub struct LoadReport {
     pub latency_ms: Latency,
 }
 
-/// Parses `500ms`, `10s`, `2m`, `1h`, `1.5s` or plain seconds (`30`).
+/// Parses `500ms`, `10s`, `2m`, `1h`, `1.5s`, `1m30s` or plain seconds (`30`): see
+/// [`crate::timefmt::parse_duration`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    if number.is_empty() {
-        return Err(format!(
-            "invalid duration {s:?}: expected a number such as 10s, 2m, 500ms"
-        ));
-    }
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: {number:?} is not a number"))?;
-    let seconds_per_unit = match unit.trim() {
-        "" | "s" | "sec" | "secs" => 1.0,
-        "ms" => 0.001,
-        "m" | "min" | "mins" => 60.0,
-        "h" | "hr" | "hrs" => 3600.0,
-        other => {
-            return Err(format!(
-                "invalid duration {s:?}: unknown unit {other:?} (use ms, s, m, h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(value * seconds_per_unit)
-        .map_err(|_| format!("invalid duration {s:?}: out of range"))
+    crate::timefmt::parse_duration(s).map_err(|e| format!("invalid duration {:?}: {e}", s.trim()))
 }
 
 /// Realistic, varied ingest event; `seq` picks the host so consecutive events spread over the pool.
