@@ -36,6 +36,8 @@
 //!   and metrics endpoints, graceful shutdown.
 //! - [`shutdown`]: SIGTERM/SIGINT/SIGHUP handling shared by daemons and long commands.
 //! - [`backoff`]: the pure exponential-backoff-with-jitter schedule used by every reconnect loop.
+//! - [`timefmt`]: every RFC 3339 timestamp written anywhere, one named function per wire precision,
+//!   and the one parser of duration arguments (humantime syntax or plain seconds).
 //! - [`ops`]: operations: batch upkeep run from cron or timers (`mutt partitions ensure|list|drop`,
 //!   `mutt retention run`: archive, purge, DLQ ageing; batched and advisory-locked), operator
 //!   tools (`mutt dlq` to inspect, replay and purge dead letters; `mutt status`) and the snmptrapd
@@ -61,5 +63,6 @@ pub mod settings;
 pub mod shutdown;
 pub mod snapshot;
 pub mod store;
+pub mod timefmt;
 pub mod trace;
 pub mod web;

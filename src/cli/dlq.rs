@@ -50,7 +50,7 @@ pub struct FilterArgs {
     /// Only entries whose failure reason contains TEXT (case-insensitive)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w)
+    /// Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w, 1d12h; plain number = seconds)
     #[arg(long, value_name = "AGE", value_parser = dlq::parse_age)]
     pub older_than: Option<std::time::Duration>,
     /// Only entries that failed less than this long ago

@@ -192,7 +192,7 @@ pub fn run(
             if outcomes.is_empty() && format == Format::Table {
                 println!(
                     "nothing to retire: no partition ends before {}",
-                    cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    crate::timefmt::secs(cutoff)
                 );
             } else {
                 output::print(format, &rows, &outcomes)?;

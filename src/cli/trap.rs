@@ -54,7 +54,7 @@ pub fn run(settings: &Settings, args: &TrapHandlerArgs) -> Result<ExitCode, CliE
         Ok(t) => t,
         Err(e) => return Ok(fail(&format!("cannot read the trap: {e}"))),
     };
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = crate::timefmt::millis(chrono::Utc::now());
     let event = parsed.event(&now);
     if args.print {
         println!(

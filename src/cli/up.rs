@@ -586,7 +586,7 @@ fn print_banner(b: &Banner<'_>) {
         // A configured key is the user's secret: refer to it rather than print it.
         None => "\"X-API-KEY: $INGEST_API_KEY\"".to_string(),
     };
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::timefmt::secs(chrono::Utc::now());
     let event = serde_json::json!({
         "hostname": DEMO_HOST,
         "message": DEMO_MESSAGE,

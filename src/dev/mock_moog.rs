@@ -532,7 +532,7 @@ impl Sink {
     fn handle_event(&self, req: &Request) -> Response {
         // Parsing and copying happen before the lock so concurrent requests only serialize on
         // the bookkeeping below.
-        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let received_at = crate::timefmt::millis(chrono::Utc::now());
         let body = parse_body(&req.body);
         let events_in_body = count_events(&body);
         let headers = header_map(req.headers());

@@ -400,7 +400,7 @@ impl Ingest {
         if let Some(resp) = self.check_rate(client, cid) {
             return resp;
         }
-        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let received_at = crate::timefmt::millis(chrono::Utc::now());
         let traceparent = req.trace.header();
         let stamp = parse::Stamp {
             correlation_id: cid,

@@ -71,29 +71,11 @@ pub struct Filter {
     pub limit: Option<usize>,
 }
 
-/// Parse an age: a number with unit `s`, `m`, `h`, `d` or `w` (plain number = seconds).
+/// Parse an age: `90s`, `15m`, `2h`, `7d`, `1w`, combinations such as `1d12h`, or plain seconds
+/// (the syntax of [`crate::timefmt::parse_duration`]).
 pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid age {text:?}: expected e.g. 90s, 15m, 2h, 7d, 1w"))?;
-    let unit_s = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
-        other => {
-            return Err(format!(
-                "invalid age {text:?}: unknown unit {other:?} (use s, m, h, d, w)"
-            ))
-        }
-    };
-    n.checked_mul(unit_s)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("invalid age {text:?}: too large"))
+    crate::timefmt::parse_duration(text)
+        .map_err(|e| format!("invalid age {text:?}: {e} (e.g. 90s, 15m, 2h, 7d, 1w)"))
 }
 
 /// One DLQ entry as read.
@@ -418,8 +400,7 @@ mod tests {
     }
 
     fn entry(reason: &str, mins_ago: i64, host: &str) -> String {
-        let at = (now() - chrono::Duration::minutes(mins_ago))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let at = crate::timefmt::millis(now() - chrono::Duration::minutes(mins_ago));
         json!({"hostname": host, "message": "m", "_dlq": {"reason": reason, "failed_at": at}})
             .to_string()
     }
@@ -432,7 +413,9 @@ mod tests {
         assert_eq!(parse_age("7d").unwrap(), Duration::from_secs(604_800));
         assert_eq!(parse_age("1w").unwrap(), Duration::from_secs(604_800));
         assert!(parse_age("").is_err());
-        assert!(parse_age("5y").is_err());
+        assert_eq!(parse_age("1d12h").unwrap(), Duration::from_secs(129_600));
+        assert_eq!(parse_age("2 hours").unwrap(), Duration::from_secs(7_200));
+        assert!(parse_age("5x").is_err());
         assert!(parse_age("-5m").is_err());
         assert!(parse_age("99999999999999999999w").is_err());
     }

@@ -6,6 +6,7 @@
 
 use crate::store::postgres::partitions::{self as store, quote_ident, MonthPartition, PARENT};
 use crate::store::postgres::DbError;
+use crate::timefmt;
 use chrono::{DateTime, Months, Utc};
 use std::time::Duration;
 
@@ -173,10 +174,6 @@ pub struct Listing {
     pub default_rows_by_month: Vec<DefaultMonth>,
 }
 
-fn rfc3339(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Everything attached to the parent with row counts and sizes, plus DEFAULT's rows per month.
 pub fn list(client: &mut postgres::Client) -> Result<Listing, DbError> {
     let mut partitions = Vec::new();
@@ -195,7 +192,7 @@ pub fn list(client: &mut postgres::Client) -> Result<Listing, DbError> {
         let (from, to, default) = match &part.bound {
             Some(Bound::Default) => (None, None, true),
             Some(Bound::Range { from, to }) => {
-                (from.as_ref().map(rfc3339), to.as_ref().map(rfc3339), false)
+                (from.map(timefmt::secs), to.map(timefmt::secs), false)
             }
             None => (None, None, false),
         };
@@ -318,7 +315,7 @@ pub fn retire_before(
     let mut out = Vec::new();
     for part in parts {
         let to = match part.bound {
-            Some(Bound::Range { to, .. }) => to.as_ref().map(rfc3339),
+            Some(Bound::Range { to, .. }) => to.map(timefmt::secs),
             _ => None,
         };
         let rows: i64 = client

@@ -202,7 +202,7 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
         healthy: true,
         problems: Vec::new(),
         warnings: Vec::new(),
-        checked_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        checked_at: crate::timefmt::secs(now),
         redis: Reach {
             up: false,
             error: None,

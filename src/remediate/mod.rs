@@ -47,7 +47,7 @@ pub fn next_step(
     max_replays: u32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ReplayTo {
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at = crate::timefmt::millis(now);
     let Ok(Value::Object(mut entry)) = serde_json::from_str::<Value>(raw) else {
         let mut dead = Map::new();
         dead.insert("raw".into(), Value::String(raw.to_string()));

@@ -564,11 +564,11 @@ pub fn is_local_host(host: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Decodes a URL component (user, password, database): `%XX` only; `+` and `&` are literal.
 fn percent_decoded(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {
