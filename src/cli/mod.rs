@@ -12,6 +12,8 @@ mod manage;
 mod migrate;
 pub mod output;
 mod partitions;
+mod password;
+pub mod progress;
 mod retention;
 mod rules;
 mod status;
@@ -33,7 +35,16 @@ pub const EXIT_PARTIAL: u8 = 3;
 
 /// mutt: syslog and SNMP-trap events → rules → PostgreSQL audit → Moogsoft.
 #[derive(Debug, Parser)]
-#[command(name = "mutt", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "mutt",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "Passwords are never flags: set DB_PASS_CURRENT / REDIS_PASS_CURRENT (or *_FILE, a URL, \
+                  Vault). An admin command run at a terminal without one asks for it, without echo, \
+                  when the server wants one. Long admin jobs draw a progress bar on stderr when it is \
+                  a terminal (never with -o json)."
+)]
 pub struct Cli {
     /// Options every command accepts.
     #[command(flatten)]
@@ -318,6 +329,13 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     crate::store::install_crypto_provider();
     let format = cli.global.output;
     let flags = cli.setting_flags();
+    let settings = match password::complete(settings, &cli.command, &flags) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("mutt: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
     let result = match cli.command {
         Command::Alert(_) => daemons::serve(&settings, crate::alert::run),
         Command::Forward(_) => daemons::serve(&settings, crate::forward::run),

@@ -260,7 +260,9 @@ pub struct Outcome {
     pub dry_run: bool,
 }
 
-/// Replay the chosen entries of `d` to `to`, each atomically.
+/// Replay the chosen entries of `d` to `to`, each atomically. `on_done(n)` hears, after each
+/// chunk, how many more chosen entries were dealt with (moved, vanished or not replayable).
+#[allow(clippy::too_many_arguments)] // One flat call per CLI command; a struct would only rename them.
 pub fn replay(
     conn: &mut redis::Connection,
     keys: &Keys,
@@ -269,6 +271,7 @@ pub fn replay(
     chosen: &[Entry],
     dry_run: bool,
     now: DateTime<Utc>,
+    on_done: &dyn Fn(u64),
 ) -> redis::RedisResult<Outcome> {
     let mut out = Outcome {
         dlq: dlq_name(d).into(),
@@ -284,8 +287,10 @@ pub fn replay(
             None => out.failed += 1,
         }
     }
+    on_done(out.failed as u64);
     if dry_run {
         out.done = pairs.len();
+        on_done(pairs.len() as u64);
         return Ok(out);
     }
     for chunk in pairs.chunks(MOVE_CHUNK) {
@@ -296,17 +301,20 @@ pub fn replay(
                 out.vanished += 1;
             }
         }
+        on_done(chunk.len() as u64);
     }
     Ok(out)
 }
 
-/// Remove the chosen entries of `d`, each by its exact text.
+/// Remove the chosen entries of `d`, each by its exact text. `on_done(n)` hears, after each
+/// chunk, how many more chosen entries were dealt with.
 pub fn purge(
     conn: &mut redis::Connection,
     keys: &Keys,
     d: Dlq,
     chosen: &[Entry],
     dry_run: bool,
+    on_done: &dyn Fn(u64),
 ) -> redis::RedisResult<Outcome> {
     let mut out = Outcome {
         dlq: dlq_name(d).into(),
@@ -316,6 +324,7 @@ pub fn purge(
     };
     if dry_run {
         out.done = chosen.len();
+        on_done(chosen.len() as u64);
         return Ok(out);
     }
     for chunk in chosen.chunks(MOVE_CHUNK) {
@@ -331,6 +340,7 @@ pub fn purge(
                 out.vanished += 1;
             }
         }
+        on_done(chunk.len() as u64);
     }
     Ok(out)
 }

@@ -288,8 +288,18 @@ fn event_audit(
         let parts = partitions::retirable(&partitions::attached(pg)?, cutoff).len();
         return Ok((rows, parts, None));
     }
-    let outcomes =
-        partitions::retire_before(pg, cutoff, DropMode::Archive, false, &opts.tuning, on_rows)?;
+    let outcomes = partitions::retire_before(
+        pg,
+        cutoff,
+        DropMode::Archive,
+        false,
+        &opts.tuning,
+        &|step| {
+            if let partitions::Step::Rows(n) = step {
+                on_rows(n);
+            }
+        },
+    )?;
     let mut rows: u64 = 0;
     let mut parts = 0;
     let mut failure = None;
