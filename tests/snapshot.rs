@@ -4,7 +4,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use mutt::snapshot::{self, DlqSizes, Heartbeat, ProcessingList, Queues};
 use mutt::store::redis::keys::{Consumer, Dlq, Keys, Service, MOOG_BREAKER};
 use redis::Commands;
@@ -174,11 +173,10 @@ fn the_snapshot_reads_exactly_what_the_stores_hold() {
 fn status_and_the_overview_report_the_same_state() {
     let t = setup();
     seed(&t);
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.push(("WEBUI_API_KEYS".into(), format!("viewer:read:{READER}")));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
-    let web = Daemon::start(&["web", "serve", "--port", &port.to_string()], &env, port);
+    let web = Daemon::start(&["web", "serve"], &env);
 
     let out = t.mutt(&["status", "-o", "json"], &[]);
     let status: Value = serde_json::from_str(&common::stdout(&out))
