@@ -165,6 +165,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l hang-seconds -d 
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l require-auth -d 'Answer 401 to event requests lacking `Authorization: Bearer TOKEN`' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l max-records -d 'Records kept for GET /requests (oldest dropped; 0 keeps none); counters are not capped' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l workers -d 'Requests handled at once (a delayed or hung request holds one while it waits)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l ready-file -d 'Write the bound address here once listening (JSON, as the daemons\' MUTT_READY_FILE)' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r

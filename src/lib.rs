@@ -3,10 +3,13 @@
 //! Events walk through the crate in one direction: ingest → queue → alert → queue → forward.
 //! Every concept lives in exactly one module:
 //!
-//! - [`cli`]: the one clap tree and a handler per command group; turns errors into exit codes.
+//! - [`cli`]: the one clap tree and a handler per command group (the daemons' in `cli::daemons`),
+//!   progress bars on a terminal (`cli::progress`) and password prompts (`cli::password`); turns
+//!   errors into exit codes.
 //! - [`settings`]: every setting once (env name, type, default, validation, source), the loader
-//!   shared by all subcommands, secrets read from the environment or `<NAME>_FILE`, and the
-//!   dynamic-config reader (`mutt:config:*` with PUBLISH invalidation).
+//!   shared by all subcommands, secrets read from the environment, `<NAME>_FILE` or Vault
+//!   (`settings::vault`, AppRole + KV v2), and the dynamic-config reader (`mutt:config:*` with
+//!   PUBLISH invalidation).
 //! - [`logging`]: env_logger set-up, plain or one JSON object per line, with per-thread context
 //!   (correlation id, trace id).
 //! - [`trace`]: W3C Trace Context (`traceparent` in, `_traceparent` through the queues, `traceparent`
@@ -22,10 +25,15 @@
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
 //! - [`alert`]: `mutt alert run`: the rule cache, per-message decisions (pure, in `alert::event`),
 //!   batched audit writes and the one-transaction Redis commit.
-//! - [`forward`]: `mutt forward run`: Moog payloads, the shared rate limit and circuit breaker,
-//!   keep-alive delivery, delayed retries and the Moog DLQ.
+//! - [`forward`]: `mutt forward run`: Moog payloads (`payload`), the shared rate limit and circuit
+//!   breaker (`gate`), keep-alive delivery (`sender`), the loop with delayed retries and the Moog
+//!   DLQ (`worker`), and its metrics.
 //! - [`remediate`]: `mutt remediate run`: replays the DLQs to their source queues (one active
 //!   instance), parking poison messages in `mutt:dlq:dead`.
+//! - [`daemon`]: the runtime every queue daemon (alerter, forwarder, remediation) runs on: health
+//!   and metrics listeners (port 0 allowed), instance naming, readiness flags, dynamic config,
+//!   queue claim with heartbeat and janitor, and the step/drain/leave loop; `MUTT_READY_FILE`,
+//!   which every listener-owning process (ingest and web too) writes once bound.
 //! - [`admin`]: the management layer shared by the REST API and the admin CLI: validated,
 //!   audited, announced writes of rules, hosts, teams and dynamic configuration; audit queries.
 //! - [`snapshot`]: one reading of the system's state (queue, processing, retry and DLQ depths,
