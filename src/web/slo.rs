@@ -769,7 +769,7 @@ mod tests {
     fn queries_use_metrics_mutt_exports() {
         let sources = [
             include_str!("../ingest/mod.rs"),
-            include_str!("../forward/mod.rs"),
+            include_str!("../forward/metrics.rs"),
             include_str!("../alert/mod.rs"),
         ]
         .concat();
