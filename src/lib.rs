@@ -18,8 +18,10 @@
 //!   key builder every Redis key name comes from, and the Lua scripts (`*.lua`) run by EVALSHA.
 //! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords), the
 //!   embedded migrations of `migrations/` and monthly partition upkeep of `event_audit_log`.
-//! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), API keys, the
-//!   group-commit writer, and the HTTP handlers.
+//! - [`apikeys`]: API keys as SHA-256 digests compared in constant time, the set of currently
+//!   valid keys (re-read from their secret source), shared by ingest and the web API.
+//! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), the group-commit
+//!   writer, and the HTTP handlers.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
@@ -55,6 +57,7 @@
 
 pub mod admin;
 pub mod alert;
+pub mod apikeys;
 pub mod backoff;
 pub mod cli;
 pub mod daemon;

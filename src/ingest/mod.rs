@@ -5,10 +5,10 @@
 //! commit writer; it is answered 200 only after Redis acknowledged its events. Backpressure and
 //! the dashboard counters are applied in the same atomic Lua step as the push.
 
-pub mod auth;
 pub mod parse;
 pub mod writer;
 
+use crate::apikeys::{self as auth, ApiKeys};
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
@@ -18,7 +18,6 @@ use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::{self, EnqueueOutcome, RateDecision};
 use crate::store::redis::{RedisConfig, RedisConnector, RedisManager};
-use auth::ApiKeys;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use serde_json::json;
 use std::sync::Arc;
