@@ -1,6 +1,10 @@
 //! Launches private `redis-server` and PostgreSQL (`initdb` + `postgres`) child processes on free
 //! loopback ports in temporary directories.
 //!
+//! Neither server can bind port 0 and report the port it got, so the launcher picks one with
+//! [`private_port`] (outside the ephemeral range, see there) and, when the server still finds
+//! it taken, tries another. An explicit port is used exactly as given.
+//!
 //! Used by the integration tests (once per test binary) and by `mutt up`. Children die with the
 //! process that started them: they are spawned from one long-lived thread with
 //! `PR_SET_PDEATHSIG` (a thread-scoped signal on Linux, so a short-lived spawning thread would
@@ -38,6 +42,14 @@ pub enum LaunchError {
         /// Cause, including the tail of the server's log.
         detail: String,
     },
+    /// The server could not listen on its port because something else holds it.
+    #[error("{program} cannot listen on 127.0.0.1:{port}: the port is already in use")]
+    PortInUse {
+        /// The server program.
+        program: String,
+        /// The port it was given.
+        port: u16,
+    },
     /// A file-system or process error.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -54,17 +66,127 @@ const READY_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 const SETUP_HINT: &str = "run scripts/setup.sh (Debian/Ubuntu)";
 
+/// Ports this process handed out already (by [`free_port`] or [`private_port`]): the kernel may
+/// give a just-released port to the next bind, and a port handed to a server that has not bound
+/// it yet still looks free, so two servers of one process could otherwise get the same one.
+static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+
 /// A port on 127.0.0.1 that was free a moment ago and that this process has not handed out
 /// before (the kernel may give a just-released port to the next bind, and two listeners of one
 /// process on one port make `mutt up` or a test refuse to start).
+///
+/// The port comes from the ephemeral range, so connecting to it before something listens there
+/// can connect the client to itself; servers started here use [`private_port`] instead.
 pub fn free_port() -> io::Result<u16> {
-    static HANDED_OUT: Mutex<Vec<u16>> = Mutex::new(Vec::new());
     let mut seen = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
     loop {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         if !seen.contains(&port) {
             seen.push(port);
             return Ok(port);
+        }
+    }
+}
+
+/// Lowest port [`private_port`] picks: below it lie the well-known and registered ports of
+/// services a developer machine may run (PostgreSQL 5432, Redis 6379, web servers 8000-9999).
+const PRIVATE_PORT_FLOOR: u16 = 20_000;
+
+/// Linux's default ephemeral range, used when `/proc` cannot say.
+const DEFAULT_EPHEMERAL: (u16, u16) = (32_768, 60_999);
+
+/// The range the kernel picks client source ports (and port-0 binds) from.
+fn ephemeral_range() -> (u16, u16) {
+    let text = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let mut bounds = text.split_whitespace().map(str::parse::<u16>);
+    match (bounds.next(), bounds.next()) {
+        (Some(Ok(lo)), Some(Ok(hi))) if lo <= hi => (lo, hi),
+        _ => DEFAULT_EPHEMERAL,
+    }
+}
+
+/// A free port on 127.0.0.1 for a server that must be told its port because it cannot bind
+/// port 0 and report the one it got (`redis-server`, `postgres`), chosen at random from
+/// 20000 up to the bottom of the ephemeral range or above its top
+/// (`/proc/sys/net/ipv4/ip_local_port_range`, 32768-60999 by default), free when checked and
+/// not handed out by this process before.
+///
+/// Why outside the ephemeral range: a port found free by binding port 0 comes from that range,
+/// and so does every client's source port. While the server is still starting, a client that
+/// connects to such a port can be given that very port as its own source port, and TCP's
+/// simultaneous open then connects the socket to itself: the client "reaches" a server that
+/// does not exist and reads its own bytes or a reset. A port outside the range is never a
+/// source port, so that cannot happen, and no client connection can occupy it either.
+///
+/// Another process may still take the port between the check and the server's bind; the
+/// launchers here notice ("Address already in use") and try another port. When the ephemeral
+/// range leaves no room above 20000, this falls back to [`free_port`].
+pub fn private_port() -> io::Result<u16> {
+    let (lo, hi) = ephemeral_range();
+    let ranges = private_ranges(lo, hi);
+    let total: u32 = ranges
+        .iter()
+        .map(|r| u32::from(r.end() - r.start()) + 1)
+        .sum();
+    if total == 0 {
+        return free_port();
+    }
+    let mut seen = HANDED_OUT.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..1000 {
+        let mut i = rand::random_range(0..total);
+        let mut port = 0;
+        for r in &ranges {
+            let len = u32::from(r.end() - r.start()) + 1;
+            if i < len {
+                // i < len <= 65536 - start, so this stays a u16.
+                port = r.start() + i as u16;
+                break;
+            }
+            i -= len;
+        }
+        if seen.contains(&port) || TcpListener::bind(("127.0.0.1", port)).is_err() {
+            continue;
+        }
+        seen.push(port);
+        return Ok(port);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrNotAvailable,
+        format!("no free port on 127.0.0.1 outside the ephemeral range {lo}-{hi} in 1000 tries"),
+    ))
+}
+
+/// The ports at or above [`PRIVATE_PORT_FLOOR`] outside the ephemeral range `lo..=hi`.
+fn private_ranges(lo: u16, hi: u16) -> Vec<std::ops::RangeInclusive<u16>> {
+    let mut ranges = Vec::new();
+    if lo > PRIVATE_PORT_FLOOR {
+        ranges.push(PRIVATE_PORT_FLOOR..=lo - 1);
+    }
+    if hi < u16::MAX {
+        ranges.push((hi + 1).max(PRIVATE_PORT_FLOOR)..=u16::MAX);
+    }
+    ranges
+}
+
+/// How many ports a launcher tries when the server finds the chosen one taken.
+const PORT_ATTEMPTS: usize = 5;
+
+/// Run `launch` on the `explicit` port, or on ports from `choose` until one is not taken by
+/// someone else (at most [`PORT_ATTEMPTS`]). An explicit port is never swapped for another.
+fn launch_on_a_port(
+    explicit: Option<u16>,
+    mut choose: impl FnMut() -> io::Result<u16>,
+    mut launch: impl FnMut(u16) -> Result<(), LaunchError>,
+) -> Result<(), LaunchError> {
+    if let Some(port) = explicit {
+        return launch(port);
+    }
+    let mut attempts = 1;
+    loop {
+        match launch(choose()?) {
+            // Another process took the port after it was checked: try another one.
+            Err(LaunchError::PortInUse { .. }) if attempts < PORT_ATTEMPTS => attempts += 1,
+            other => return other,
         }
     }
 }
@@ -289,18 +411,18 @@ impl RedisServer {
             }
             None => (make_dir("mutt-redis-", None)?, true),
         };
-        let port = match options.port {
-            Some(p) => p,
-            None => free_port()?,
-        };
+        let explicit = options.port;
         let mut server = RedisServer {
             child: None,
-            port,
+            port: 0,
             dir,
             owns_dir,
             options,
         };
-        server.launch()?;
+        launch_on_a_port(explicit, private_port, |port| {
+            server.port = port;
+            server.launch()
+        })?;
         Ok(server)
     }
 
@@ -310,6 +432,9 @@ impl RedisServer {
             hint: format!("install it with `apt-get install redis-server` or {SETUP_HINT}"),
         })?;
         let log = self.dir.join("redis.log");
+        // redis-server appends to its log (kept across runs of `mutt up --data-dir`, and across
+        // attempts on other ports): only what this run writes says why it stopped.
+        let log_start = fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         let mut cmd = Command::new(bin);
         cmd.args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
@@ -338,13 +463,24 @@ impl RedisServer {
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 unregister(child.id());
+                if log_since(&log, log_start).contains("Address already in use") {
+                    return Err(LaunchError::PortInUse {
+                        program: "redis-server".into(),
+                        port: self.port,
+                    });
+                }
                 return Err(failed(
                     "redis-server",
                     format!("exited with {status}: {}", tail(&log, 5)),
                 ));
             }
-            if redis_answers(self.port) {
-                break;
+            // Ours, not another server that holds the port (ours then exits, handled above).
+            match redis_pid(self.port, self.options.password.as_deref()) {
+                Some(Ok(pid)) if pid == child.id() => break,
+                // It answers but will not say who it is (a password we do not know): alive is
+                // the best we can check.
+                Some(Err(())) => break,
+                _ => {}
             }
             if Instant::now() > deadline {
                 stop_child(&mut child, libc::SIGKILL);
@@ -390,18 +526,58 @@ impl RedisServer {
     }
 }
 
-fn redis_answers(port: u16) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
+/// The process id of the Redis answering on 127.0.0.1:`port` (`INFO server`, after `AUTH` when
+/// a password is given): `None` when nothing answers, `Some(Err(()))` when it answers with an
+/// error.
+fn redis_pid(port: u16, password: Option<&str>) -> Option<Result<u32, ()>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .ok()?;
+    let mut reader = BufReader::new(stream);
+    let command = |args: &[&str]| {
+        let mut out = format!("*{}\r\n", args.len());
+        for a in args {
+            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        out
     };
-    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    if s.write_all(b"PING\r\n").is_err() {
-        return false;
+    let mut request = String::new();
+    if let Some(pw) = password {
+        request.push_str(&command(&["AUTH", pw]));
     }
-    let mut buf = [0u8; 64];
-    // +PONG, or -NOAUTH when a password is required: either way the server is up.
-    matches!(s.read(&mut buf), Ok(n) if n > 0 && (buf[0] == b'+' || buf[0] == b'-'))
+    request.push_str(&command(&["INFO", "server"]));
+    reader.get_mut().write_all(request.as_bytes()).ok()?;
+    let mut line = String::new();
+    if password.is_some() {
+        reader.read_line(&mut line).ok()?;
+        if !line.starts_with('+') {
+            return line.starts_with('-').then_some(Err(()));
+        }
+        line.clear();
+    }
+    reader.read_line(&mut line).ok()?;
+    if line.starts_with('-') {
+        return Some(Err(()));
+    }
+    let len: usize = line.strip_prefix('$')?.trim_end().parse().ok()?;
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body).ok()?;
+    let pid = String::from_utf8_lossy(&body).lines().find_map(|l| {
+        l.strip_prefix("process_id:")
+            .map(|v| v.trim().parse::<u32>())
+    })?;
+    Some(pid.map_err(|_| ()))
+}
+
+/// What `path` holds past its first `offset` bytes.
+fn log_since(path: &Path, offset: u64) -> String {
+    let bytes = fs::read(path).unwrap_or_default();
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..]).into_owned()
 }
 
 impl Drop for RedisServer {
@@ -513,20 +689,20 @@ impl PostgresServer {
                 ));
             }
         }
-        let port = match options.port {
-            Some(p) => p,
-            None => free_port()?,
-        };
+        let explicit = options.port;
         let mut server = PostgresServer {
             child: None,
-            port,
+            port: 0,
             dir,
             owns_dir,
             options,
             run_as,
             postgres_bin,
         };
-        server.launch()?;
+        launch_on_a_port(explicit, private_port, |port| {
+            server.port = port;
+            server.launch()
+        })?;
         Ok(server)
     }
 
@@ -575,12 +751,20 @@ impl PostgresServer {
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 unregister(child.id());
+                let text = fs::read_to_string(&log).unwrap_or_default();
+                if text.contains("could not bind") || text.contains("Address already in use") {
+                    return Err(LaunchError::PortInUse {
+                        program: "postgres".into(),
+                        port: self.port,
+                    });
+                }
                 return Err(failed(
                     "postgres",
                     format!("exited with {status}: {}", tail(&log, 5)),
                 ));
             }
-            if self.admin_client("postgres").is_ok() {
+            // Ours, not another server that holds the port (ours then exits, handled above).
+            if self.serves_our_cluster() {
                 break;
             }
             if Instant::now() > deadline {
@@ -595,6 +779,31 @@ impl PostgresServer {
         }
         self.child = Some(child);
         Ok(())
+    }
+
+    /// Whether the server on our port accepts our superuser and runs our data directory.
+    fn serves_our_cluster(&self) -> bool {
+        // The client's connect timeout does not cover the startup exchange, so a server of
+        // another kind on the port (one that never answers a PostgreSQL startup packet) would
+        // hang it: first check that a PostgreSQL server answers at all.
+        if !postgres_answers(self.port) {
+            return false;
+        }
+        let Ok(mut client) = self.admin_client("postgres") else {
+            return false;
+        };
+        let Ok(row) = client.query_one("SHOW data_directory", &[]) else {
+            return false;
+        };
+        let theirs = PathBuf::from(row.get::<_, String>(0));
+        let ours = self.dir.join("data");
+        if theirs == ours {
+            return true;
+        }
+        matches!(
+            (fs::canonicalize(&theirs), fs::canonicalize(&ours)),
+            (Ok(a), Ok(b)) if a == b
+        )
     }
 
     /// The port it listens on (127.0.0.1).
@@ -673,11 +882,178 @@ impl PostgresServer {
     }
 }
 
+/// Whether a PostgreSQL server answers on 127.0.0.1:`port`: an SSLRequest gets one byte, `N`
+/// or `S`, straight away.
+fn postgres_answers(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    if s.set_read_timeout(Some(Duration::from_millis(500)))
+        .is_err()
+    {
+        return false;
+    }
+    // Length 8, then the SSLRequest code 80877103 (protocol documentation, "SSLRequest").
+    let request = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+    let mut answer = [0u8; 1];
+    s.write_all(&request).is_ok()
+        && s.read_exact(&mut answer).is_ok()
+        && matches!(answer[0], b'N' | b'S')
+}
+
 impl Drop for PostgresServer {
     fn drop(&mut self) {
         self.stop();
         if self.owns_dir {
             let _ = fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_ports_lie_outside_the_ephemeral_range() {
+        assert_eq!(
+            private_ranges(32_768, 60_999),
+            vec![20_000..=32_767, 61_000..=65_535]
+        );
+        assert_eq!(private_ranges(49_152, 65_535), vec![20_000..=49_151]);
+        assert_eq!(private_ranges(10_000, 30_000), vec![30_001..=65_535]);
+        // Nothing left above the floor: the caller falls back to free_port().
+        assert_eq!(private_ranges(1_024, 65_535), vec![]);
+    }
+
+    #[test]
+    fn a_private_port_is_free_outside_the_range_and_never_handed_out_twice() {
+        let (lo, hi) = ephemeral_range();
+        let mut ports: Vec<u16> = (0..50).map(|_| private_port().unwrap()).collect();
+        for &p in &ports {
+            assert!(p >= PRIVATE_PORT_FLOOR && !(lo..=hi).contains(&p), "{p}");
+            TcpListener::bind(("127.0.0.1", p)).unwrap();
+        }
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), 50);
+    }
+
+    #[test]
+    fn a_chosen_port_found_taken_is_replaced_and_an_explicit_one_is_not() {
+        let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = busy.local_addr().unwrap().port();
+        let in_use = |port| LaunchError::PortInUse {
+            program: "x".into(),
+            port,
+        };
+        let try_port = |tried: &mut Vec<u16>, port: u16| {
+            tried.push(port);
+            if port == taken {
+                Err(in_use(port))
+            } else {
+                Ok(())
+            }
+        };
+        let mut offers = vec![40_001, taken];
+        let mut tried = Vec::new();
+        launch_on_a_port(
+            None,
+            || Ok(offers.pop().unwrap()),
+            |p| try_port(&mut tried, p),
+        )
+        .unwrap();
+        assert_eq!(tried, [taken, 40_001]);
+
+        let mut tried = Vec::new();
+        let err = launch_on_a_port(Some(taken), || Ok(40_002), |p| try_port(&mut tried, p));
+        assert!(matches!(err, Err(LaunchError::PortInUse { port, .. }) if port == taken));
+        assert_eq!(tried, [taken]);
+
+        // A port that stays taken is given up on after a few tries.
+        let mut tried = Vec::new();
+        let err = launch_on_a_port(None, || Ok(taken), |p| try_port(&mut tried, p));
+        assert!(matches!(err, Err(LaunchError::PortInUse { .. })));
+        assert_eq!(tried.len(), PORT_ATTEMPTS);
+    }
+
+    #[test]
+    fn a_private_redis_survives_its_first_port_being_taken() {
+        if find_program("redis-server", &[]).is_none() {
+            return;
+        }
+        // The first port offered is held by a listener, as if another process took it after
+        // the check: redis-server fails with "Address already in use" and the next one is used.
+        let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = busy.local_addr().unwrap().port();
+        let mut offers = vec![private_port().unwrap(), taken];
+        let mut server = RedisServer {
+            child: None,
+            port: 0,
+            dir: make_dir("mutt-redis-", None).unwrap(),
+            owns_dir: true,
+            options: RedisOptions::default(),
+        };
+        launch_on_a_port(
+            None,
+            || Ok(offers.pop().unwrap()),
+            |port| {
+                server.port = port;
+                server.launch()
+            },
+        )
+        .unwrap();
+        assert_ne!(server.port(), taken);
+        assert!(server.is_running());
+    }
+
+    #[test]
+    fn an_explicit_redis_port_in_use_is_a_clear_error() {
+        if find_program("redis-server", &[]).is_none() {
+            return;
+        }
+        let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = busy.local_addr().unwrap().port();
+        let err = RedisServer::start(RedisOptions {
+            port: Some(port),
+            ..Default::default()
+        })
+        .err()
+        .expect("the port is taken");
+        assert_eq!(
+            err.to_string(),
+            format!("redis-server cannot listen on 127.0.0.1:{port}: the port is already in use")
+        );
+    }
+
+    #[test]
+    fn an_explicit_postgres_port_in_use_is_a_clear_error_and_another_redis_is_not_ours() {
+        if find_program("postgres", &postgres_bin_dirs()).is_none() {
+            return;
+        }
+        // Held by a Redis of our own: its answers must not pass for the new server's.
+        let other = RedisServer::start(RedisOptions::default()).unwrap();
+        let err = RedisServer::start(RedisOptions {
+            port: Some(other.port()),
+            ..Default::default()
+        })
+        .err()
+        .expect("the port is taken");
+        assert!(matches!(err, LaunchError::PortInUse { .. }), "{err}");
+        let err = PostgresServer::start(PostgresOptions {
+            port: Some(other.port()),
+            ..Default::default()
+        })
+        .err()
+        .expect("the port is taken");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "postgres cannot listen on 127.0.0.1:{}: the port is already in use",
+                other.port()
+            )
+        );
     }
 }
