@@ -404,7 +404,7 @@ fn wrong_password_fails_with_one_line_and_next_password_rescues() {
 #[test]
 fn unreachable_database_is_one_clear_line() {
     let t = TestEnv::new();
-    let port = mutt::dev::services::free_port().unwrap().to_string();
+    let port = mutt::dev::services::private_port().unwrap().to_string();
     let out = t.mutt(
         &["migrate"],
         &[("DB_PORT", &port), ("DB_CONNECT_TIMEOUT", "2")],

@@ -10,7 +10,9 @@ mod common;
 use common::daemon::Daemon;
 use common::http_client::{build, request};
 use common::{mutt_with_env, stderr, stdout, wait_until};
-use mutt::dev::services::{free_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer};
+use mutt::dev::services::{
+    private_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -144,7 +146,7 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
             ),
             (
                 "PROMETHEUS_URL",
-                format!("http://127.0.0.1:{}", free_port().unwrap()),
+                format!("http://127.0.0.1:{}", private_port().unwrap()),
             ),
             ("SLO_QUERY_TIMEOUT", "1".into()),
         ]),

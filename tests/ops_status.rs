@@ -3,7 +3,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
+use mutt::dev::services::private_port;
 use redis::Commands;
 use serde_json::Value;
 use std::time::Duration;
@@ -149,7 +149,7 @@ fn a_clean_stop_is_not_an_outage_and_remediation_is_seen() {
 #[test]
 fn unreachable_stores_are_reported_and_the_rest_still_shown() {
     let t = setup();
-    let dead_port = free_port().unwrap().to_string();
+    let dead_port = private_port().unwrap().to_string();
     let (code, r) = status(&t, &[("REDIS_PORT", &dead_port)]);
     assert_eq!(code, 1);
     assert_eq!(r["redis"]["up"], false);
@@ -189,7 +189,7 @@ fn open_breaker_full_dlq_and_a_dead_endpoint_are_problems() {
     let _: () = redis
         .set_ex(format!("{p}:heartbeat:alerter:legacy-pod"), "alive", 30)
         .unwrap();
-    let nobody = format!("http://127.0.0.1:{}/health", free_port().unwrap());
+    let nobody = format!("http://127.0.0.1:{}/health", private_port().unwrap());
     let (code, r) = status(
         &t,
         &[

@@ -4,7 +4,7 @@
 mod common;
 use common::{services, TestEnv};
 use mutt::backoff::Backoff;
-use mutt::dev::services::{free_port, RedisOptions, RedisServer};
+use mutt::dev::services::{private_port, RedisOptions, RedisServer};
 use mutt::shutdown::Shutdown;
 use mutt::store::redis::keys::{Keys, Window};
 use mutt::store::redis::scripts::{self, Counter, EnqueueOutcome};
@@ -120,7 +120,7 @@ fn reply_timeout_and_unreachable_server_are_transient_errors() {
     );
     assert!(RedisError::from(err).is_transient());
 
-    let port = free_port().unwrap();
+    let port = private_port().unwrap();
     let s = t.settings(&[
         ("REDIS_PORT", &port.to_string()),
         ("REDIS_CONNECT_TIMEOUT", "1"),
@@ -179,7 +179,7 @@ fn a_daemon_connection_survives_a_redis_restart() {
     // Shutdown interrupts the wait between attempts.
     let mut dead = ReconnectingConnection::new(
         RedisConnector::new(RedisConfig::from_settings(
-            &t.settings(&[("REDIS_PORT", &free_port().unwrap().to_string())]),
+            &t.settings(&[("REDIS_PORT", &private_port().unwrap().to_string())]),
         )),
         Backoff::new(Duration::from_secs(5), Duration::from_secs(5)),
     );

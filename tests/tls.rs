@@ -4,7 +4,9 @@
 
 mod common;
 use common::TestEnv;
-use mutt::dev::services::{free_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer};
+use mutt::dev::services::{
+    private_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer,
+};
 use mutt::store::postgres::{PgConfig, PgConnector};
 use mutt::store::redis::{RedisConfig, RedisConnector};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
@@ -52,7 +54,7 @@ fn s(p: &Path) -> &str {
 #[test]
 fn redis_tls_verifies_the_server_certificate() {
     let pki = Pki::new();
-    let tls_port = free_port().unwrap();
+    let tls_port = private_port().unwrap();
     let _server = RedisServer::start(RedisOptions {
         extra_args: vec![
             "--tls-port".into(),

@@ -6,7 +6,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
+use mutt::dev::services::private_port;
 use mutt::trace::TraceContext;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -314,7 +314,7 @@ fn a_traceparent_flows_from_ingest_through_the_alert_to_moog_and_the_collector()
 #[test]
 fn an_unreachable_collector_never_fails_ingest() {
     let t = TestEnv::new();
-    let dead = free_port().unwrap();
+    let dead = private_port().unwrap();
     let e = [
         ("MUTT_BIND_ADDRESS", "127.0.0.1".to_string()),
         ("INGEST_API_KEY", KEY.to_string()),

@@ -6,7 +6,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::{find_program, free_port};
+use mutt::dev::services::{find_program, private_port};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -315,7 +315,7 @@ fn traps_through_snmptrapd_land_in_the_ingest_queue() {
 #[test]
 fn handler_exits_nonzero_quickly_when_ingest_is_down() {
     // Nothing listens on this port.
-    let dead = free_port().unwrap();
+    let dead = private_port().unwrap();
     let (out, took) = handler(
         &[],
         &[

@@ -7,7 +7,7 @@ use common::daemon::Daemon;
 use common::http_client::{build, request};
 use common::vault::TestVault;
 use common::{stderr, stdout, TestEnv};
-use mutt::dev::services::free_port;
+use mutt::dev::services::private_port;
 use mutt::settings::{registry, Settings};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -120,7 +120,7 @@ fn vault_trouble_at_startup_is_one_line_naming_the_variable() {
     let t = TestEnv::new();
     let f = vault(60, 600);
     f.vault.put(LOC, &[("MOOG_API_KEY", "k")]);
-    let dead = free_port().unwrap();
+    let dead = private_port().unwrap();
     let dead_addr = format!("http://127.0.0.1:{dead}");
     let missing = format!("{}.missing", f.secret_id_file);
     let wrong_dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@ mod common;
 use common::daemon::Daemon;
 use common::http_client::RawResponse;
 use common::TestEnv;
-use mutt::dev::services::free_port;
+use mutt::dev::services::private_port;
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -46,7 +46,7 @@ fn launch(t: &TestEnv, extra: &[(&str, &str)]) -> Daemon {
     // Nothing listens there: the SLO report must say "unknown", quickly.
     env.push((
         "PROMETHEUS_URL".into(),
-        format!("http://127.0.0.1:{}", free_port().unwrap()),
+        format!("http://127.0.0.1:{}", private_port().unwrap()),
     ));
     env.push(("SLO_QUERY_TIMEOUT".into(), "1".into()));
     for (k, v) in extra {

@@ -36,7 +36,7 @@ impl Driver {
                 "{path} is missing: install Debian's {package} (scripts/setup.sh does)"
             );
         }
-        let port = mutt::dev::services::free_port().expect("free port for chromedriver");
+        let port = mutt::dev::services::private_port().expect("free port for chromedriver");
         let log = dir.join("chromedriver.log");
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
