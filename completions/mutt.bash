@@ -3404,7 +3404,7 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__mock__subcmd__moog)
-            opts="-s -o -h -V --port --bind --path --statuses --repeat --retry-after --latency-ms --hang --hang-seconds --require-auth --max-records --workers --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            opts="-s -o -h -V --port --bind --path --statuses --repeat --retry-after --latency-ms --hang --hang-seconds --require-auth --max-records --workers --ready-file --set --redis-url --database-url --key-prefix --log-level --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3447,6 +3447,10 @@ _mutt() {
                     return 0
                     ;;
                 --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ready-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

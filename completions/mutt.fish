@@ -142,7 +142,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand load" -l url -d 'Ingest URL, e
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l api-key -d 'Value of the X-API-KEY header (or env MUTT_LOAD_API_KEY)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l rate -d 'Open loop: target requests per second (spread over the connections); without it, closed loop' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l concurrency -d 'Connections (closed loop: each sends its next request when the previous answered)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand load" -l duration -d 'Stop after this long (e.g. 10s, 2m, or plain seconds); default 10s unless --count is given' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l duration -d 'Stop after this long (e.g. 10s, 2m, 1m30s, or plain seconds); default 10s unless --count is given' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l count -d 'Stop after this many requests' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l batch -d 'Events per request; >1 sends NDJSON bodies (Content-Type: application/x-ndjson)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l timeout -d 'Per-request timeout' -r
@@ -165,6 +165,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l hang-seconds -d 
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l require-auth -d 'Answer 401 to event requests lacking `Authorization: Bearer TOKEN`' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l max-records -d 'Records kept for GET /requests (oldest dropped; 0 keeps none); counters are not capped' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l workers -d 'Requests handled at once (a delayed or hung request holds one while it waits)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l ready-file -d 'Write the bound address here once listening (JSON, as the daemons\' MUTT_READY_FILE)' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
@@ -653,7 +654,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subco
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -f -a "purge" -d 'Delete entries for good (asks for confirmation on a terminal)'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l reason -d 'Only entries whose failure reason contains TEXT (case-insensitive)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w, 1d12h; plain number = seconds)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l newer-than -d 'Only entries that failed less than this long ago' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l host -d 'Only entries of this host name (case-insensitive)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l limit -d 'At most N entries, the oldest matching first' -r
@@ -676,7 +677,7 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l reason -d 'Only entries whose failure reason contains TEXT (case-insensitive)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w, 1d12h; plain number = seconds)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l newer-than -d 'Only entries that failed less than this long ago' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l host -d 'Only entries of this host name (case-insensitive)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l limit -d 'At most N entries, the oldest matching first' -r
@@ -693,7 +694,7 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l reason -d 'Only entries whose failure reason contains TEXT (case-insensitive)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w)' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l older-than -d 'Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w, 1d12h; plain number = seconds)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l newer-than -d 'Only entries that failed less than this long ago' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l host -d 'Only entries of this host name (case-insensitive)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l limit -d 'At most N entries, the oldest matching first' -r

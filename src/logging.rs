@@ -79,7 +79,7 @@ pub fn init(settings: &Settings, service: &str, pod: &str) {
         });
     } else {
         builder.format(move |buf, record| {
-            let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let ts = crate::timefmt::millis(chrono::Utc::now());
             match current_correlation_id() {
                 Some(cid) => writeln!(
                     buf,
@@ -106,9 +106,7 @@ pub fn json_line(record: &log::Record<'_>, service: &str, pod: &str) -> String {
     let mut obj = serde_json::Map::new();
     obj.insert(
         "timestamp".into(),
-        chrono::Utc::now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-            .into(),
+        crate::timefmt::micros(chrono::Utc::now()).into(),
     );
     obj.insert("level".into(), record.level().as_str().into());
     obj.insert("message".into(), record.args().to_string().into());

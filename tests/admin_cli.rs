@@ -640,3 +640,173 @@ fn without_a_user_variable_the_uid_names_the_actor() {
     let by = &audit_rows(&t)[0].0;
     assert!(by.starts_with("cli:uid"), "{by}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Terminals: progress bars and password prompts (real pseudo-terminals, see common::pty)
+
+/// `n` distinct, valid rules as an import document.
+fn many_rules(n: usize) -> String {
+    let rules: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"match_string": format!("BULK-{i}"), "match_type": "contains",
+                   "prod_handling": "page_and_ticket", "dev_handling": "ticket_only",
+                   "team_assignment": "NetOps", "priority": 100 + i})
+        })
+        .collect();
+    json!({ "rules": rules }).to_string()
+}
+
+#[test]
+fn rules_import_draws_a_bar_on_a_terminal_only_for_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.json");
+    std::fs::write(&file, many_rules(300)).unwrap();
+    let path = file.to_str().unwrap();
+
+    // A table on a terminal: the bar on stderr, stdout (a pipe) only the summary.
+    let t = migrated();
+    let term = common::pty::Terminal::spawn(&["rules", "import", path], &t.env(), false);
+    let done = term.finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.screen.contains("rules import") && done.screen.contains("\x1b["),
+        "no progress bar on the terminal: {:?}",
+        done.screen
+    );
+    assert!(
+        done.stdout.starts_with("300 entries: 300 created"),
+        "{:?}",
+        done.stdout
+    );
+    assert!(
+        !common::pty::drawn(&done.stdout),
+        "stdout stays clean: {:?}",
+        done.stdout
+    );
+
+    // `-o json` on the same terminal: no bar, stdout is JSON.
+    let t = migrated();
+    let term =
+        common::pty::Terminal::spawn(&["-o", "json", "rules", "import", path], &t.env(), false);
+    let done = term.finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        !done.screen.contains("rules import") && !common::pty::drawn(&done.screen),
+        "a bar with -o json: {:?}",
+        done.screen
+    );
+    let report: Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
+    assert_eq!(report["created"].as_array().unwrap().len(), 300);
+
+    // No terminal at all (cron, CI): a table, and nothing drawn.
+    let t = migrated();
+    let out = t.mutt(&["rules", "import", path], &[]);
+    assert_eq!(code(&out), 0, "{}", common::stderr(&out));
+    let err = common::stderr(&out);
+    assert!(
+        !err.contains("rules import") && !common::pty::drawn(&err),
+        "{err:?}"
+    );
+    assert!(common::stdout(&out).starts_with("300 entries: 300 created"));
+}
+
+/// This test's environment without any PostgreSQL password.
+fn env_without_db_password(t: &TestEnv) -> Vec<(String, String)> {
+    t.env()
+        .into_iter()
+        .filter(|(k, _)| k != "DB_PASS_CURRENT")
+        .collect()
+}
+
+#[test]
+fn a_missing_postgres_password_is_asked_for_on_a_terminal_without_echo() {
+    let t = migrated();
+    add_rule(&t, &[]);
+    let password = common::services().pg.password().to_string();
+    let prompt = format!(
+        "PostgreSQL password for {}@127.0.0.1: ",
+        common::services().pg.superuser()
+    );
+    let mut term =
+        common::pty::Terminal::spawn(&["rules", "list"], &env_without_db_password(&t), false);
+    // A wrong one first: refused, asked again.
+    term.wait_for(&prompt);
+    term.wait_echo_off();
+    term.type_text("not-the-password\r");
+    term.wait_for("PostgreSQL refused that password");
+    term.wait_for_count(&prompt, 2);
+    term.wait_echo_off();
+    term.type_text(&format!("{password}\r"));
+    let done = term.finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.stdout.contains("LINK-3-UPDOWN"),
+        "the command ran with the typed password: {:?}",
+        done.stdout
+    );
+    assert!(
+        !done.screen.contains(&password) && !done.screen.contains("not-the-password"),
+        "a typed password was echoed: {:?}",
+        done.screen
+    );
+    assert!(!done.stdout.contains(&password));
+}
+
+#[test]
+fn without_a_terminal_a_missing_postgres_password_fails_at_once_with_one_line() {
+    let t = migrated();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mutt"))
+        .args(["rules", "list"])
+        .env_clear()
+        .envs(env_without_db_password(&t))
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + common::pty::DEADLINE;
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "mutt hung without a terminal");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1);
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("PostgreSQL authentication failed") && err.contains("DB_PASS_CURRENT"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !err.contains("password for"),
+        "no prompt off a terminal: {err}"
+    );
+}
+
+#[test]
+fn a_missing_redis_password_is_asked_for_and_none_when_not_needed() {
+    use mutt::dev::services::{RedisOptions, RedisServer};
+    let t = TestEnv::new();
+    // A Redis that lets us in without a password: nothing is asked.
+    let term = common::pty::Terminal::spawn(&["dlq", "stats"], &t.env(), false);
+    let done = term.finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(!done.screen.contains("password"), "{:?}", done.screen);
+
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let redis = RedisServer::start(RedisOptions {
+        password: Some(secret.clone()),
+        ..RedisOptions::default()
+    })
+    .unwrap();
+    let env = t.env_with(&[("REDIS_PORT", redis.port().to_string())]);
+    let mut term = common::pty::Terminal::spawn(&["dlq", "stats"], &env, false);
+    term.wait_for(&format!("Redis password for 127.0.0.1:{}: ", redis.port()));
+    term.wait_echo_off();
+    term.type_text(&format!("{secret}\r"));
+    let done = term.finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(done.stdout.contains("alerter"), "{:?}", done.stdout);
+    assert!(!done.screen.contains(&secret), "echoed: {:?}", done.screen);
+}

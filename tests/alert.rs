@@ -3,7 +3,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::{free_port, PostgresOptions, PostgresServer};
+use mutt::dev::services::{PostgresOptions, PostgresServer};
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -28,11 +28,8 @@ fn setup() -> Setup {
 
 impl Setup {
     fn alerter(&self, pod: &str, extra: &[(&str, &str)]) -> Daemon {
-        let health = free_port().unwrap();
         let mut overrides: Vec<(&str, String)> = vec![
             ("POD_NAME", pod.into()),
-            ("HEALTH_PORT_ALERTER", health.to_string()),
-            ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
             ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
             ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
             ("ALERTER_HEARTBEAT_INTERVAL", "0.3".into()),
@@ -45,7 +42,7 @@ impl Setup {
         ];
         overrides.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-        Daemon::start(&["alert", "run"], &self.t.env_with(&overrides), health)
+        Daemon::start(&["alert", "run"], &self.t.env_with(&overrides))
     }
 
     fn key(&self, rest: &str) -> String {

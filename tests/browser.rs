@@ -10,7 +10,6 @@ mod common;
 use browser::Browser;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use serde_json::json;
 use std::panic::AssertUnwindSafe;
 
@@ -38,13 +37,12 @@ fn login_dashboard_rule_created_in_the_browser_is_stored_and_audited() {
     );
 
     let key = uuid::Uuid::new_v4().simple().to_string();
-    let port = free_port().unwrap();
     let env = t.env_with(&[
         ("WEBUI_API_KEYS", format!("admin:admin:{key}")),
         ("MUTT_BIND_ADDRESS", "127.0.0.1".to_string()),
     ]);
-    let daemon = Daemon::start(&["web", "serve", "--port", &port.to_string()], &env, port);
-    let base = format!("http://127.0.0.1:{port}");
+    let daemon = Daemon::start(&["web", "serve"], &env);
+    let base = format!("http://{}", daemon.addr);
     let b = Browser::start();
 
     let run = std::panic::catch_unwind(AssertUnwindSafe(|| flow(&t, &b, &base, &key)));

@@ -4,7 +4,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::{stderr, stdout, TestEnv};
-use mutt::dev::services::free_port;
 
 struct Stack {
     t: TestEnv,
@@ -21,37 +20,19 @@ fn stack() -> Stack {
         ("MUTT_BIND_ADDRESS", "127.0.0.1".to_string()),
         ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".to_string()),
     ];
-    let mock_port = free_port().unwrap();
-    let mock = Daemon::start(
-        &["mock-moog", "--port", &mock_port.to_string()],
-        &t.env(),
-        mock_port,
-    );
-    let ingest_port = free_port().unwrap();
+    let mock = Daemon::start(&["mock-moog"], &t.env());
     let mut e = common_env.to_vec();
-    e.push(("SERVER_PORT_INGESTOR", ingest_port.to_string()));
     e.push(("INGEST_API_KEY", "e2e-key".into()));
-    let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e), ingest_port);
-    let health = free_port().unwrap();
+    let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e));
+    let mut e = common_env.to_vec();
+    e.extend([("BRPOPLPUSH_TIMEOUT", "0.2".into())]);
+    let alerter = Daemon::start(&["alert", "run"], &t.env_with(&e));
     let mut e = common_env.to_vec();
     e.extend([
-        ("HEALTH_PORT_ALERTER", health.to_string()),
-        ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
-        ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-    ]);
-    let alerter = Daemon::start(&["alert", "run"], &t.env_with(&e), health);
-    let health = free_port().unwrap();
-    let mut e = common_env.to_vec();
-    e.extend([
-        ("HEALTH_PORT_MOOG", health.to_string()),
-        ("METRICS_PORT_MOOG", free_port().unwrap().to_string()),
-        (
-            "MOOG_WEBHOOK_URL",
-            format!("http://127.0.0.1:{mock_port}/events"),
-        ),
+        ("MOOG_WEBHOOK_URL", format!("http://{}/events", mock.addr)),
         ("MOOG_API_KEY", "moog-key".into()),
     ]);
-    let forwarder = Daemon::start(&["forward", "run"], &t.env_with(&e), health);
+    let forwarder = Daemon::start(&["forward", "run"], &t.env_with(&e));
     Stack {
         t,
         ingest,

@@ -3,7 +3,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -18,23 +17,17 @@ struct Setup {
 
 fn setup(mock_args: &[&str]) -> Setup {
     let t = TestEnv::new();
-    let port = free_port().unwrap();
-    let mut args = vec!["mock-moog", "--port"];
-    let p = port.to_string();
-    args.push(&p);
+    let mut args = vec!["mock-moog"];
     args.extend_from_slice(mock_args);
-    let mock = Daemon::start(&args, &t.env(), port);
+    let mock = Daemon::start(&args, &t.env());
     let redis = common::redis();
     Setup { t, redis, mock }
 }
 
 impl Setup {
     fn forwarder(&self, pod: &str, extra: &[(&str, &str)]) -> Daemon {
-        let health = free_port().unwrap();
         let mut overrides: Vec<(&str, String)> = vec![
             ("POD_NAME", pod.into()),
-            ("HEALTH_PORT_MOOG", health.to_string()),
-            ("METRICS_PORT_MOOG", free_port().unwrap().to_string()),
             ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
             (
                 "MOOG_WEBHOOK_URL",
@@ -51,7 +44,7 @@ impl Setup {
             ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into()),
         ];
         overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-        Daemon::start(&["forward", "run"], &self.t.env_with(&overrides), health)
+        Daemon::start(&["forward", "run"], &self.t.env_with(&overrides))
     }
 
     fn key(&self, rest: &str) -> String {

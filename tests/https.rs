@@ -4,15 +4,14 @@
 //! delivers to the HTTPS ingest with its own CA setting.
 
 mod common;
+use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use redis::Commands;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -223,31 +222,20 @@ impl KeptAlive {
 
 /// A `mutt` daemon child whose listener speaks HTTPS.
 struct TlsDaemon {
-    child: Child,
-    stderr: PathBuf,
-    _dir: tempfile::TempDir,
+    daemon: Daemon,
 }
 
 impl TlsDaemon {
     /// Starts `mutt <args>` with `env` and waits until `GET /health/live` answers 200 over HTTPS.
-    fn start(args: &[&str], env: &[(String, String)], port: u16, ca: &Path) -> TlsDaemon {
-        let dir = tempfile::tempdir().unwrap();
-        let stderr = dir.path().join("stderr.log");
-        let child = spawn(args, env, &stderr);
-        let mut daemon = TlsDaemon {
-            child,
-            stderr,
-            _dir: dir,
-        };
+    fn start(args: &[&str], env: &[(String, String)], ca: &Path) -> TlsDaemon {
+        let mut daemon = Daemon::spawn(args, env);
         let config = client_config(ca);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(status) = daemon.child.try_wait().unwrap() {
-                panic!("mutt {args:?} exited early ({status}): {}", daemon.stderr());
-            }
-            if let Ok(r) = https(port, &config, "GET", "/health/live", &[], "") {
+            daemon.fail_if_exited(args);
+            if let Ok(r) = https(daemon.addr.port(), &config, "GET", "/health/live", &[], "") {
                 if r.status == 200 {
-                    return daemon;
+                    return TlsDaemon { daemon };
                 }
             }
             assert!(
@@ -259,41 +247,24 @@ impl TlsDaemon {
         }
     }
 
+    fn port(&self) -> u16 {
+        self.daemon.addr.port()
+    }
+
     fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        self.daemon.stderr()
     }
 
     fn signal(&self, signal: i32) {
         // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.child.id() as i32, signal) };
+        unsafe { libc::kill(self.daemon.pid() as i32, signal) };
     }
 }
 
-impl Drop for TlsDaemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(args: &[&str], env: &[(String, String)], stderr: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_mutt"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(stderr).unwrap())
-        .spawn()
-        .expect("spawn mutt")
-}
-
-fn ingest_env(t: &TestEnv, pki: &Pki, port: u16) -> Vec<(String, String)> {
+fn ingest_env(t: &TestEnv, pki: &Pki) -> Vec<(String, String)> {
     let mut env = t.env();
     env.extend([
         ("INGEST_API_KEY".to_string(), KEY.to_string()),
-        ("SERVER_PORT_INGESTOR".to_string(), port.to_string()),
         ("MUTT_BIND_ADDRESS".to_string(), "127.0.0.1".to_string()),
         ("INGEST_TLS_CERT_PATH".to_string(), pki.s("server.crt")),
         ("INGEST_TLS_KEY_PATH".to_string(), pki.s("server.key")),
@@ -313,13 +284,12 @@ fn queued(t: &TestEnv) -> Vec<String> {
 fn ingest_over_https_verifies_and_reloads_the_certificate_on_sighup() {
     let pki = Pki::new();
     let t = TestEnv::new();
-    let port = free_port().unwrap();
     let daemon = TlsDaemon::start(
         &["ingest", "serve"],
-        &ingest_env(&t, &pki, port),
-        port,
+        &ingest_env(&t, &pki),
         &pki.path("ca.pem"),
     );
+    let port = daemon.port();
     let trusted = client_config(&pki.path("ca.pem"));
     // This one resumes sessions, as ordinary clients do: a reload must still show it the new
     // certificate.
@@ -458,7 +428,8 @@ fn a_bad_key_at_startup_exits_1_naming_the_variable() {
             "WEBUI_TLS_KEY_PATH",
         ),
     ] {
-        let port = free_port().unwrap().to_string();
+        // Startup stops at the key, before anything listens.
+        let port = "0".to_string();
         let out = t.mutt(
             args,
             &[
@@ -514,16 +485,15 @@ fn web_serves_https() {
     let t = TestEnv::new();
     let out = t.mutt(&["migrate"], &[]);
     assert!(out.status.success(), "{}", common::stderr(&out));
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.extend([
         ("WEBUI_API_KEY".to_string(), KEY.to_string()),
-        ("SERVER_PORT_WEBUI".to_string(), port.to_string()),
         ("MUTT_BIND_ADDRESS".to_string(), "127.0.0.1".to_string()),
         ("WEBUI_TLS_CERT_PATH".to_string(), pki.s("server.crt")),
         ("WEBUI_TLS_KEY_PATH".to_string(), pki.s("server.key")),
     ]);
-    let _daemon = TlsDaemon::start(&["web", "serve"], &env, port, &pki.path("ca.pem"));
+    let daemon = TlsDaemon::start(&["web", "serve"], &env, &pki.path("ca.pem"));
+    let port = daemon.port();
     let r = https(
         port,
         &client_config(&pki.path("ca.pem")),
@@ -577,13 +547,12 @@ fn web_serves_https() {
 fn trap_handler_delivers_to_https_ingest_with_its_ca() {
     let pki = Pki::new();
     let t = TestEnv::new();
-    let port = free_port().unwrap();
-    let _daemon = TlsDaemon::start(
+    let daemon = TlsDaemon::start(
         &["ingest", "serve"],
-        &ingest_env(&t, &pki, port),
-        port,
+        &ingest_env(&t, &pki),
         &pki.path("ca.pem"),
     );
+    let port = daemon.port();
     let url = format!("https://127.0.0.1:{port}/api/v2/ingest");
     let trap = "router7.example.net\nUDP: [127.0.0.1]:59527->[127.0.0.1]:162\n\
         iso.3.6.1.2.1.1.3.0 0:0:15:23.07\n\
@@ -626,14 +595,12 @@ fn trap_handler_delivers_to_https_ingest_with_its_ca() {
 #[test]
 fn sighup_is_harmless_to_a_plain_ingest() {
     let t = TestEnv::new();
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.extend([
         ("INGEST_API_KEY".to_string(), KEY.to_string()),
-        ("SERVER_PORT_INGESTOR".to_string(), port.to_string()),
         ("MUTT_BIND_ADDRESS".to_string(), "127.0.0.1".to_string()),
     ]);
-    let mut daemon = common::daemon::Daemon::start(&["ingest", "serve"], &env, port);
+    let mut daemon = Daemon::start(&["ingest", "serve"], &env);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(daemon.pid() as i32, libc::SIGHUP) };
     common::wait_signal_taken(daemon.pid(), libc::SIGHUP);

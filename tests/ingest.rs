@@ -4,7 +4,7 @@ mod common;
 use common::daemon::Daemon;
 use common::http_client::RawResponse;
 use common::TestEnv;
-use mutt::dev::services::{free_port, RedisOptions, RedisServer};
+use mutt::dev::services::{RedisOptions, RedisServer};
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -24,10 +24,8 @@ fn start(extra: &[(&str, &str)]) -> Setup {
 }
 
 fn start_with(t: TestEnv, extra: &[(&str, &str)], redis_port: Option<u16>) -> Setup {
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.push(("INGEST_API_KEY".into(), KEY.into()));
-    env.push(("SERVER_PORT_INGESTOR".into(), port.to_string()));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
     env.push(("DYNAMIC_CONFIG_REFRESH_SECONDS".into(), "0.5".into()));
     if let Some(p) = redis_port {
@@ -37,7 +35,7 @@ fn start_with(t: TestEnv, extra: &[(&str, &str)], redis_port: Option<u16>) -> Se
         env.retain(|(name, _)| name != k);
         env.push((k.to_string(), v.to_string()));
     }
-    let daemon = Daemon::start(&["ingest", "serve"], &env, port);
+    let daemon = Daemon::start(&["ingest", "serve"], &env);
     let rport = redis_port.unwrap_or_else(|| common::services().redis.port());
     let redis = common::redis_at(rport);
     Setup { t, daemon, redis }

@@ -526,22 +526,16 @@ fn keep_alive_connection_serves_many_events() {
     assert_eq!(stats(&m)["count"], 200);
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
-
 #[test]
 fn binary_serves_with_flags_and_environment() {
-    let port = free_port();
-    let port_text = port.to_string();
     let env = [
         ("MOCK_MOOG_STATUSES", "503"),
         ("MOCK_MOOG_RETRY_AFTER", "7"),
         ("MOCK_MOOG_PATH", "/api/moog/events"),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
-    let mut d = Daemon::start(&["mock-moog", "--port", &port_text], &env, port);
+    // The flag wins over the harness's MOCK_MOOG_PORT=0: the ready file says where it listens.
+    let mut d = Daemon::start(&["mock-moog", "--port", "0"], &env);
     assert_eq!(
         d.req("GET", "/health", &[], "").text(),
         r#"{"status":"healthy","service":"mock-moog"}"#

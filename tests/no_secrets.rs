@@ -10,7 +10,7 @@ mod common;
 use common::daemon::Daemon;
 use common::http_client::{build, request};
 use common::{mutt_with_env, stderr, stdout, wait_until};
-use mutt::dev::services::{free_port, PostgresOptions, PostgresServer, RedisOptions, RedisServer};
+use mutt::dev::services::{PostgresOptions, PostgresServer, RedisOptions, RedisServer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -116,56 +116,27 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
     let out = p.cli(&["migrate"], &mut cli_output);
     assert!(out.status.success(), "{}", stderr(&out));
 
-    let mock_port = free_port().unwrap();
-    let mock = Daemon::start(
-        &["mock-moog", "--port", &mock_port.to_string()],
-        &p.env_with(&[]),
-        mock_port,
-    );
+    let mock = Daemon::start(&["mock-moog"], &p.env_with(&[]));
     let moog_env = vec![
-        (
-            "MOOG_WEBHOOK_URL",
-            format!("http://127.0.0.1:{mock_port}/events"),
-        ),
+        ("MOOG_WEBHOOK_URL", format!("http://{}/events", mock.addr)),
         ("MOOG_API_KEY", MOOG_KEY.to_string()),
     ];
-    let ingest_port = free_port().unwrap();
     let ingest = Daemon::start(
         &["ingest", "serve"],
-        &p.env_with(&[
-            ("SERVER_PORT_INGESTOR", ingest_port.to_string()),
-            ("INGEST_API_KEY", INGEST_KEY.into()),
-        ]),
-        ingest_port,
+        &p.env_with(&[("INGEST_API_KEY", INGEST_KEY.into())]),
     );
-    let health = free_port().unwrap();
     let alerter = Daemon::start(
         &["alert", "run"],
-        &p.env_with(&[
-            ("HEALTH_PORT_ALERTER", health.to_string()),
-            ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
-            ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-        ]),
-        health,
+        &p.env_with(&[("BRPOPLPUSH_TIMEOUT", "0.2".into())]),
     );
-    let health = free_port().unwrap();
     let mut e = moog_env.clone();
-    e.extend([
-        ("HEALTH_PORT_MOOG", health.to_string()),
-        ("METRICS_PORT_MOOG", free_port().unwrap().to_string()),
-    ]);
-    let forwarder = Daemon::start(&["forward", "run"], &p.env_with(&e), health);
-    let health = free_port().unwrap();
+    e.extend([]);
+    let forwarder = Daemon::start(&["forward", "run"], &p.env_with(&e));
     let mut e = moog_env.clone();
-    e.extend([
-        ("HEALTH_PORT_REMEDIATION", health.to_string()),
-        ("METRICS_PORT_REMEDIATION", free_port().unwrap().to_string()),
-        ("REMEDIATION_INTERVAL", "1".into()),
-    ]);
-    let remediator = Daemon::start(&["remediate", "run"], &p.env_with(&e), health);
-    let web_port = free_port().unwrap();
+    e.extend([("REMEDIATION_INTERVAL", "1".into())]);
+    let remediator = Daemon::start(&["remediate", "run"], &p.env_with(&e));
     let web = Daemon::start(
-        &["web", "serve", "--port", &web_port.to_string()],
+        &["web", "serve"],
         &p.env_with(&[
             (
                 "WEBUI_API_KEYS",
@@ -177,7 +148,6 @@ fn no_secret_reaches_a_log_queue_audit_row_url_or_moog_body() {
             ),
             ("SLO_QUERY_TIMEOUT", "1".into()),
         ]),
-        web_port,
     );
 
     // Admin writes through the CLI and through REST.

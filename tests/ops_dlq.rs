@@ -253,6 +253,7 @@ fn entries_taken_meanwhile_are_reported_as_vanished_not_duplicated() {
     );
     // Someone (remediation, another operator) takes entry b after we read the list.
     let _: i64 = s.redis.lrem(s.key("dlq:alerter"), 1, &items[1]).unwrap();
+    let heard = std::cell::Cell::new(0u64);
     let out = dlq::replay(
         &mut s.redis,
         &keys,
@@ -261,14 +262,24 @@ fn entries_taken_meanwhile_are_reported_as_vanished_not_duplicated() {
         &chosen,
         false,
         now,
+        &|n| heard.set(heard.get() + n),
     )
     .unwrap();
     assert_eq!((out.selected, out.done, out.vanished), (4, 3, 1));
+    assert_eq!(heard.get(), 4, "progress hears every chosen entry once");
     let key = s.key("ingest_queue");
     assert_eq!(ids(&common::json_list(&mut s.redis, &key)), ["a", "c", "d"]);
     assert!(s.raw("dlq:alerter").is_empty());
     // Purging what is already gone reports it the same way.
-    let out = dlq::purge(&mut s.redis, &keys, Dlq::Alerter, &chosen[..1], false).unwrap();
+    let out = dlq::purge(
+        &mut s.redis,
+        &keys,
+        Dlq::Alerter,
+        &chosen[..1],
+        false,
+        &|_| {},
+    )
+    .unwrap();
     assert_eq!((out.done, out.vanished), (0, 1));
 }
 
@@ -318,4 +329,44 @@ fn purge_on_a_terminal_asks_and_honours_the_answer() {
         s.raw("dlq:alerter"),
         vec![items[0].clone(), items[2].clone(), items[3].clone()]
     );
+}
+
+#[test]
+fn replay_draws_a_bar_on_a_terminal_and_nothing_with_json() {
+    let mut s = setup();
+    let key = s.key("dlq:alerter");
+    let entries: Vec<String> = (0..500)
+        .map(|i| event(&format!("e{i}"), "r1", "PostgreSQL down", 10))
+        .collect();
+    let _: i64 = s.redis.lpush(&key, &entries).unwrap();
+
+    let done = common::pty::Terminal::spawn(
+        &["dlq", "replay", "alerter", "--limit", "250"],
+        &s.t.env(),
+        false,
+    )
+    .finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.screen.contains("dlq replay") && done.screen.contains("\x1b["),
+        "{:?}",
+        done.screen
+    );
+    assert!(
+        !common::pty::drawn(&done.stdout),
+        "stdout stays clean: {:?}",
+        done.stdout
+    );
+
+    let done = common::pty::Terminal::spawn(
+        &["-o", "json", "dlq", "replay", "alerter"],
+        &s.t.env(),
+        false,
+    )
+    .finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(!common::pty::drawn(&done.screen), "{:?}", done.screen);
+    let out: Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
+    assert_eq!(out["done"], 250);
+    assert!(s.raw("dlq:alerter").is_empty());
 }

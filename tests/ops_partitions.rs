@@ -410,3 +410,131 @@ fn a_busy_parent_makes_the_drop_fail_fast_without_losing_or_doubling_rows() {
         "nothing archived twice"
     );
 }
+
+#[test]
+fn retirement_and_ensure_report_each_partition_and_every_row_moved() {
+    use mutt::ops::partitions::{self as ops, DropMode, Step, Tuning};
+    use std::cell::RefCell;
+    let (_t, mut c) = setup();
+    for i in [-4, -3] {
+        c.batch_execute(&month(i).create_sql()).unwrap();
+        let m = month(i);
+        insert(
+            &mut c,
+            &[at(m.from, 0), at(m.from, 1), at(m.from, 9), at(m.to, -1)],
+        );
+    }
+    let far = month(2);
+    insert(&mut c, &[at(far.from, 0), at(far.from, 3)]);
+
+    // What a progress bar would hear, as text.
+    let heard = RefCell::new(Vec::<String>::new());
+    let record = |s: Step<'_>| {
+        heard.borrow_mut().push(match s {
+            Step::Partition {
+                name,
+                index,
+                count,
+                rows,
+            } => format!("{name} {index}/{count} {rows}"),
+            Step::Rows(n) => format!("+{n}"),
+        })
+    };
+    let tuning = Tuning {
+        batch_size: 3,
+        pause: std::time::Duration::ZERO,
+        ddl_lock_timeout_ms: 5_000,
+    };
+    let cutoff = ops::months_cutoff(Utc::now(), 2);
+    let out =
+        ops::retire_before(&mut c, cutoff, DropMode::Archive, false, &tuning, &record).unwrap();
+    assert_eq!(out.len(), 2);
+    let (a, b) = (month(-4).name, month(-3).name);
+    // Batches of 3 of 4 rows: 3, then 1 (short batch ends the loop), then the sweep finds 0.
+    assert_eq!(
+        heard.take(),
+        vec![
+            format!("{a} 0/2 4"),
+            "+3".into(),
+            "+1".into(),
+            "+0".into(),
+            format!("{b} 1/2 4"),
+            "+3".into(),
+            "+1".into(),
+            "+0".into(),
+        ]
+    );
+
+    let outcomes = ops::ensure(&mut c, Utc::now(), 2, &record).unwrap();
+    assert_eq!(outcomes.len(), 3);
+    let heard = heard.take();
+    assert_eq!(heard.len(), 4, "{heard:?}");
+    assert_eq!(heard[2], format!("{} 2/3 0", far.name));
+    assert_eq!(
+        heard[3], "+2",
+        "the two DEFAULT rows moved into {}",
+        far.name
+    );
+    assert_eq!(
+        count(&mut c, &format!("SELECT count(*) FROM {}", far.name)),
+        2
+    );
+}
+
+#[test]
+fn drop_and_ensure_draw_bars_on_a_terminal_only_when_there_is_work() {
+    let (t, mut c) = setup();
+    c.batch_execute(&month(-4).create_sql()).unwrap();
+    let m = month(-4);
+    insert(&mut c, &[at(m.from, 0), at(m.from, 1)]);
+    let far = month(2);
+    insert(&mut c, &[at(far.from, 0)]);
+
+    let done = common::pty::Terminal::spawn(
+        &["partitions", "drop", "--older-than", "2"],
+        &t.env(),
+        false,
+    )
+    .finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.screen.contains("partitions drop") && done.screen.contains(&m.name),
+        "{:?}",
+        done.screen
+    );
+    assert!(
+        done.stdout.contains("archived") && !common::pty::drawn(&done.stdout),
+        "{:?}",
+        done.stdout
+    );
+
+    // Rows wait in DEFAULT for a month to create: a bar.
+    let done =
+        common::pty::Terminal::spawn(&["partitions", "ensure", "--ahead", "2"], &t.env(), false)
+            .finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.screen.contains("partitions ensure"),
+        "{:?}",
+        done.screen
+    );
+    assert!(
+        done.stdout.contains("created") && !common::pty::drawn(&done.stdout),
+        "{:?}",
+        done.stdout
+    );
+
+    // Nothing to move (and nothing to create): no bar at all, and none with -o json.
+    for args in [
+        &["partitions", "ensure", "--ahead", "2"][..],
+        &["-o", "json", "partitions", "drop", "--older-than", "2"][..],
+    ] {
+        let done = common::pty::Terminal::spawn(args, &t.env(), false).finish();
+        assert!(done.status.success(), "{args:?}: {:?}", done.screen);
+        assert!(
+            !done.screen.contains("partitions") && !common::pty::drawn(&done.screen),
+            "{args:?}: {:?}",
+            done.screen
+        );
+    }
+}

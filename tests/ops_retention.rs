@@ -441,3 +441,36 @@ fn an_unreachable_redis_is_a_partial_failure() {
     assert!(dlq["error"].is_string());
     assert!(!stderr(&out).contains("SELECT"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_run_on_a_terminal_shows_progress_for_tables_only() {
+    let t = TestEnv::new();
+    seed(&t);
+    let env = t.env_with(&[("RETENTION_BATCH_SIZE", "2".to_string())]);
+    let done =
+        common::pty::Terminal::spawn(&["-o", "json", "retention", "run"], &env, false).finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        !common::pty::drawn(&done.screen),
+        "a bar with -o json: {:?}",
+        done.screen
+    );
+    let r: serde_json::Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
+    assert!(affected(&r, "event_audit") > 0);
+
+    let t = TestEnv::new();
+    seed(&t);
+    let env = t.env_with(&[("RETENTION_BATCH_SIZE", "2".to_string())]);
+    let done = common::pty::Terminal::spawn(&["retention", "run"], &env, false).finish();
+    assert!(done.status.success(), "{:?}", done.screen);
+    assert!(
+        done.screen.contains("retention") && done.screen.contains("event_audit"),
+        "{:?}",
+        done.screen
+    );
+    assert!(
+        done.stdout.contains("TARGET") && !common::pty::drawn(&done.stdout),
+        "{:?}",
+        done.stdout
+    );
+}

@@ -3,7 +3,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use redis::Commands;
 use serde_json::Value;
 use std::time::Duration;
@@ -16,18 +15,15 @@ fn setup() -> TestEnv {
 }
 
 fn alerter(t: &TestEnv, pod: &str) -> Daemon {
-    let health = free_port().unwrap();
     let overrides: Vec<(&str, String)> = vec![
         ("POD_NAME", pod.into()),
-        ("HEALTH_PORT_ALERTER", health.to_string()),
-        ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
         ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
         ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
         ("ALERTER_HEARTBEAT_INTERVAL", "0.3".into()),
         ("ALERTER_JANITOR_TIMEOUT", "2".into()),
         ("ALERTER_JANITOR_INTERVAL", "0.5".into()),
     ];
-    Daemon::start(&["alert", "run"], &t.env_with(&overrides), health)
+    Daemon::start(&["alert", "run"], &t.env_with(&overrides))
 }
 
 /// `mutt status -o json` with `extra` environment: (exit code, report).
@@ -117,15 +113,12 @@ fn a_running_alerter_is_up_and_after_a_crash_it_is_down() {
 fn a_clean_stop_is_not_an_outage_and_remediation_is_seen() {
     let t = setup();
     let mut d = alerter(&t, "st-b1");
-    let health = free_port().unwrap();
     let overrides: Vec<(&str, String)> = vec![
         ("POD_NAME", "st-rem".into()),
-        ("HEALTH_PORT_REMEDIATION", health.to_string()),
-        ("METRICS_PORT_REMEDIATION", free_port().unwrap().to_string()),
         ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
         ("REMEDIATION_INTERVAL", "1".into()),
     ];
-    let _rem = Daemon::start(&["remediate", "run"], &t.env_with(&overrides), health);
+    let _rem = Daemon::start(&["remediate", "run"], &t.env_with(&overrides));
     let (_, r) = status(&t, &[]);
     assert_eq!(instance(&r, "alerter", "st-b1").unwrap()["up"], true);
     let mut r = Value::Null;

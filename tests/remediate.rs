@@ -3,7 +3,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -25,16 +24,13 @@ impl Setup {
     }
 
     fn remediator(&self, extra: &[(&str, &str)]) -> Daemon {
-        let health = free_port().unwrap();
         let mut overrides: Vec<(&str, String)> = vec![
-            ("HEALTH_PORT_REMEDIATION", health.to_string()),
-            ("METRICS_PORT_REMEDIATION", free_port().unwrap().to_string()),
             ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
             ("REMEDIATION_INTERVAL", "1".into()),
             ("DYNAMIC_CONFIG_REFRESH_SECONDS", "0.5".into()),
         ];
         overrides.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-        Daemon::start(&["remediate", "run"], &self.t.env_with(&overrides), health)
+        Daemon::start(&["remediate", "run"], &self.t.env_with(&overrides))
     }
 
     fn push(&mut self, list: &str, items: &[Value]) {

@@ -8,7 +8,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::{find_program, free_port, private_port};
+use mutt::dev::services::{find_program, private_port};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -132,12 +132,10 @@ fn example_template_renders_events_mutt_accepts() {
 
     // Post the batch as omhttp's jsonarray format does.
     let t = TestEnv::new();
-    let http_port = free_port().unwrap();
     let mut env = t.env();
     env.push(("INGEST_API_KEY".into(), KEY.into()));
-    env.push(("SERVER_PORT_INGESTOR".into(), http_port.to_string()));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
-    let ingest = Daemon::start(&["ingest", "serve"], &env, http_port);
+    let ingest = Daemon::start(&["ingest", "serve"], &env);
     let body = format!("[{}]", rendered.join(","));
     let r = ingest.req(
         "POST",

@@ -6,7 +6,6 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use mutt::trace::TraceContext;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -137,21 +136,14 @@ impl Stack {
             )
             .unwrap();
         let otlp = Receiver::start();
-        let mock_port = free_port().unwrap();
-        let mock = Daemon::start(
-            &["mock-moog", "--port", &mock_port.to_string()],
-            &t.env(),
-            mock_port,
-        );
-        let port = free_port().unwrap();
+        let mock = Daemon::start(&["mock-moog"], &t.env());
         let mut e = otel_env(&otlp, "trace-ingest");
         e.extend([
-            ("SERVER_PORT_INGESTOR", port.to_string()),
             ("INGEST_API_KEY", KEY.into()),
             ("LOG_JSON_ENABLED", "true".into()),
             ("LOG_LEVEL", "DEBUG".into()),
         ]);
-        let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e), port);
+        let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e));
         Stack {
             t,
             redis: common::redis(),
@@ -178,22 +170,14 @@ impl Stack {
     }
 
     fn alerter(&self) -> Daemon {
-        let health = free_port().unwrap();
         let mut e = otel_env(&self.otlp, "trace-alerter");
-        e.extend([
-            ("HEALTH_PORT_ALERTER", health.to_string()),
-            ("METRICS_PORT_ALERTER", free_port().unwrap().to_string()),
-            ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-        ]);
-        Daemon::start(&["alert", "run"], &self.t.env_with(&e), health)
+        e.extend([("BRPOPLPUSH_TIMEOUT", "0.2".into())]);
+        Daemon::start(&["alert", "run"], &self.t.env_with(&e))
     }
 
     fn forwarder(&self) -> Daemon {
-        let health = free_port().unwrap();
         let mut e = otel_env(&self.otlp, "trace-forwarder");
         e.extend([
-            ("HEALTH_PORT_MOOG", health.to_string()),
-            ("METRICS_PORT_MOOG", free_port().unwrap().to_string()),
             (
                 "MOOG_WEBHOOK_URL",
                 format!("http://{}/events", self.mock.addr),
@@ -201,7 +185,7 @@ impl Stack {
             ("MOOG_API_KEY", "moog-key".into()),
             ("MOOG_RATE_LIMIT", "100000".into()),
         ]);
-        Daemon::start(&["forward", "run"], &self.t.env_with(&e), health)
+        Daemon::start(&["forward", "run"], &self.t.env_with(&e))
     }
 
     fn queue(&mut self, name: &str) -> Vec<Value> {
@@ -329,12 +313,10 @@ fn a_traceparent_flows_from_ingest_through_the_alert_to_moog_and_the_collector()
 #[test]
 fn an_unreachable_collector_never_fails_ingest() {
     let t = TestEnv::new();
-    let port = free_port().unwrap();
     // Held, never listening: the exporter's connections are refused.
     let dead = common::DeadPort::new();
     let e = [
         ("MUTT_BIND_ADDRESS", "127.0.0.1".to_string()),
-        ("SERVER_PORT_INGESTOR", port.to_string()),
         ("INGEST_API_KEY", KEY.to_string()),
         ("OTEL_ENABLED", "true".to_string()),
         (
@@ -342,7 +324,7 @@ fn an_unreachable_collector_never_fails_ingest() {
             format!("http://{}", dead.addr()),
         ),
     ];
-    let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e), port);
+    let ingest = Daemon::start(&["ingest", "serve"], &t.env_with(&e));
     for _ in 0..20 {
         let r = ingest.req(
             "POST",

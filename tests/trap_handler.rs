@@ -6,7 +6,7 @@
 mod common;
 use common::daemon::Daemon;
 use common::TestEnv;
-use mutt::dev::services::{find_program, free_port};
+use mutt::dev::services::find_program;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -209,12 +209,11 @@ fn wait_for_event(
 #[test]
 fn traps_through_snmptrapd_land_in_the_ingest_queue() {
     let t = TestEnv::new();
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.push(("INGEST_API_KEY".into(), KEY.into()));
-    env.push(("SERVER_PORT_INGESTOR".into(), port.to_string()));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
-    let _ingest = Daemon::start(&["ingest", "serve"], &env, port);
+    let ingest = Daemon::start(&["ingest", "serve"], &env);
+    let port = ingest.addr.port();
     let mut redis = common::redis();
     let queue = format!("{}:ingest_queue", t.prefix);
 

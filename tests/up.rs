@@ -4,7 +4,7 @@
 
 mod common;
 use common::http_client::{build, request};
-use mutt::dev::services::free_port;
+use mutt::dev::services::private_port;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ fn port_flags() -> Vec<String> {
     let mut args = vec!["--mock-moog-port".to_string(), "0".to_string()];
     for name in PORT_SETTINGS {
         args.push("--set".into());
-        args.push(format!("{name}={}", free_port().unwrap()));
+        args.push(format!("{name}={}", private_port().unwrap()));
     }
     args
 }

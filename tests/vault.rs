@@ -7,7 +7,6 @@ use common::daemon::Daemon;
 use common::http_client::{build, request};
 use common::vault::TestVault;
 use common::{stderr, stdout, wait_for, wait_for_log, TestEnv};
-use mutt::dev::services::free_port;
 use mutt::settings::{registry, Settings};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -381,16 +380,8 @@ fn rotation_under_load_loses_no_request() {
     env.push(("DB_USER".into(), role.clone()));
     env.push(("SECRETS_REFRESH_SECONDS".into(), "0.5".into()));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
-    let web_port = free_port().unwrap();
-    let web = Daemon::start(
-        &["web", "serve", "--port", &web_port.to_string()],
-        &env,
-        web_port,
-    );
-    let ingest_port = free_port().unwrap();
-    let mut ingest_env = env.clone();
-    ingest_env.push(("SERVER_PORT_INGESTOR".into(), ingest_port.to_string()));
-    let ingest = Daemon::start(&["ingest", "serve"], &ingest_env, ingest_port);
+    let web = Daemon::start(&["web", "serve"], &env);
+    let ingest = Daemon::start(&["ingest", "serve"], &env);
 
     let client_key = Arc::new(Mutex::new("ingest-old".to_string()));
     let ingest_load = Load::start(ingest.addr, "POST", "/ingest", EV, Arc::clone(&client_key));
@@ -648,9 +639,7 @@ fn a_rejected_key_makes_ingest_reread_vault_early() {
     env.extend(f.env("3600"));
     env.push(("SECRETS_REFRESH_SECONDS".into(), "0".into()));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
-    let port = free_port().unwrap();
-    env.push(("SERVER_PORT_INGESTOR".into(), port.to_string()));
-    let ingest = Daemon::start(&["ingest", "serve"], &env, port);
+    let ingest = Daemon::start(&["ingest", "serve"], &env);
     let post = |key: &str| {
         request(
             ingest.addr,

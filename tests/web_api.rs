@@ -4,7 +4,6 @@ mod common;
 use common::daemon::Daemon;
 use common::http_client::RawResponse;
 use common::TestEnv;
-use mutt::dev::services::free_port;
 use redis::Commands;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -37,7 +36,6 @@ fn start_web(extra: &[(&str, &str)]) -> Web {
 }
 
 fn launch(t: &TestEnv, extra: &[(&str, &str)]) -> Daemon {
-    let port = free_port().unwrap();
     let mut env = t.env();
     env.push((
         "WEBUI_API_KEYS".into(),
@@ -54,7 +52,7 @@ fn launch(t: &TestEnv, extra: &[(&str, &str)]) -> Daemon {
         env.retain(|(name, _)| name != k);
         env.push((k.to_string(), v.to_string()));
     }
-    Daemon::start(&["web", "serve", "--port", &port.to_string()], &env, port)
+    Daemon::start(&["web", "serve"], &env)
 }
 
 impl Web {
@@ -333,16 +331,13 @@ fn keys_have_scopes_and_every_error_is_a_json_envelope() {
 #[test]
 fn web_serve_refuses_to_start_without_keys_or_with_a_malformed_list() {
     let t = TestEnv::new();
-    let out = t.mutt(
-        &["web", "serve", "--port", &free_port().unwrap().to_string()],
-        &[],
-    );
+    let out = t.mutt(&["web", "serve"], &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = common::stderr(&out);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("WEBUI_API_KEYS"), "{err}");
     let out = t.mutt(
-        &["web", "serve", "--port", &free_port().unwrap().to_string()],
+        &["web", "serve"],
         &[("WEBUI_API_KEYS", "ops:owner:s3cret-value")],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -932,14 +927,10 @@ fn config_audit_filters_accept_v25_inputs_and_refuse_bad_ones() {
 #[test]
 fn the_alerter_uses_a_rule_created_through_the_api_within_a_second() {
     let w = start_web(&[]);
-    let hport = free_port().unwrap();
-    let mport = free_port().unwrap();
     let mut env = w.t.env();
-    env.push(("HEALTH_PORT_ALERTER".into(), hport.to_string()));
-    env.push(("METRICS_PORT_ALERTER".into(), mport.to_string()));
     // The periodic reload is an hour away: only the change notice can explain a quick pickup.
     env.push(("CACHE_RELOAD_INTERVAL".into(), "3600".into()));
-    let _alerter = Daemon::start(&["alert", "run"], &env, hport);
+    let _alerter = Daemon::start(&["alert", "run"], &env);
     common::wait_for(Duration::from_secs(20), "the alerter to be ready", || {
         _alerter.req("GET", "/health/ready", &[], "").status == 200
     });

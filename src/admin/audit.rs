@@ -3,7 +3,7 @@
 //! `(event_timestamp, id)`, because OFFSET on a partitioned table gets slower with every page).
 
 use super::{Actor, AdminError};
-use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use postgres::types::ToSql;
 use serde::Serialize;
 use serde_json::Value;
@@ -197,11 +197,6 @@ pub fn parse_int(field: &str, text: &str, min: i64, max: i64) -> Result<i64, Adm
     }
 }
 
-/// Format a time the way every API answer does (RFC 3339, UTC, `Z`).
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
 /// Filters of the config-audit query (all optional, combined with AND).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigAuditFilter {
@@ -305,7 +300,7 @@ const CONFIG_COLUMNS: &str =
 fn config_row(r: &postgres::Row) -> ConfigAuditRow {
     ConfigAuditRow {
         id: r.get(0),
-        changed_at: rfc3339(r.get(1)),
+        changed_at: crate::timefmt::auto(r.get(1)),
         changed_by: r.get(2),
         operation: r.get(3),
         table_name: r.get(4),
@@ -510,7 +505,7 @@ pub fn query_events(
         });
         out.push(EventAuditRow {
             id,
-            event_timestamp: rfc3339(at),
+            event_timestamp: crate::timefmt::auto(at),
             hostname: r.get(2),
             matched_rule_id: r.get(3),
             handling_decision: r.get(4),
@@ -556,13 +551,13 @@ mod tests {
     #[test]
     fn times_accept_rfc3339_dates_and_zone_less_local_times() {
         let t = parse_time("start_date", "2025-11-01", false).unwrap();
-        assert_eq!(rfc3339(t), "2025-11-01T00:00:00Z");
+        assert_eq!(crate::timefmt::auto(t), "2025-11-01T00:00:00Z");
         let t = parse_time("end_date", "2025-11-30", true).unwrap();
-        assert_eq!(rfc3339(t), "2025-11-30T23:59:59.999999Z");
+        assert_eq!(crate::timefmt::auto(t), "2025-11-30T23:59:59.999999Z");
         let t = parse_time("start_date", "2025-11-01T10:00:00+02:00", false).unwrap();
-        assert_eq!(rfc3339(t), "2025-11-01T08:00:00Z");
+        assert_eq!(crate::timefmt::auto(t), "2025-11-01T08:00:00Z");
         let t = parse_time("start_date", "2025-11-01T10:30", false).unwrap();
-        assert_eq!(rfc3339(t), "2025-11-01T10:30:00Z");
+        assert_eq!(crate::timefmt::auto(t), "2025-11-01T10:30:00Z");
         assert!(parse_time("start_date", "yesterday", false).is_err());
     }
 

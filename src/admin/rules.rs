@@ -626,6 +626,19 @@ pub fn import(
     entries: &[Map<String, Value>],
     reason: Option<&str>,
 ) -> Result<ImportReport, AdminError> {
+    import_with_progress(client, notifier, actor, entries, reason, &|_| {})
+}
+
+/// [`import`], telling `on_entries(n)` as each entry is dealt with (refused, skipped or
+/// created), `entries.len()` in all, so the CLI can draw a bar over a long import.
+pub fn import_with_progress(
+    client: &mut postgres::Client,
+    notifier: &Notifier,
+    actor: &Actor,
+    entries: &[Map<String, Value>],
+    reason: Option<&str>,
+    on_entries: &dyn Fn(u64),
+) -> Result<ImportReport, AdminError> {
     let mut report = ImportReport::default();
     let mut candidates = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -645,6 +658,7 @@ pub fn import(
             }),
         }
     }
+    on_entries(report.failed.len() as u64);
     let mut tx = client.transaction()?;
     let mut existing: Vec<Value> = tx
         .query(&format!("SELECT {COLUMNS} FROM alert_rules"), &[])?
@@ -655,6 +669,7 @@ pub fn import(
         let fields = rule.fields();
         if existing.contains(&fields) {
             report.unchanged += 1;
+            on_entries(1);
             continue;
         }
         let id = insert(&mut tx, &rule)?;
@@ -672,6 +687,7 @@ pub fn import(
         )?;
         existing.push(fields);
         report.created.push(id);
+        on_entries(1);
     }
     tx.commit()?;
     if !report.created.is_empty() {

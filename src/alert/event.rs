@@ -194,10 +194,6 @@ pub fn moog_severity(syslog: Option<u8>) -> &'static str {
     }
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// The alert message for a matched event (CONTRACT §4): v2.5's fields plus ours, never a key.
 pub fn alert_message(
     ev: &Incoming,
@@ -218,7 +214,7 @@ pub fn alert_message(
         "rule_id": rule_id,
         "handling": handling,
         "environment": environment.as_str(),
-        "event_timestamp": rfc3339(ev.timestamp),
+        "event_timestamp": crate::timefmt::millis(ev.timestamp),
     })
     .to_string()
 }
@@ -247,7 +243,7 @@ pub fn meta_alert(
         "rule_id": Value::Null,
         "handling": "unhandled",
         "environment": environment.as_str(),
-        "event_timestamp": rfc3339(ev.timestamp),
+        "event_timestamp": crate::timefmt::millis(ev.timestamp),
     })
     .to_string()
 }

@@ -12,7 +12,7 @@ pub mod cache;
 pub mod event;
 
 use crate::backoff::Backoff;
-use crate::http::{HealthRoutes, ServerHandle};
+use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
 use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
@@ -23,8 +23,8 @@ use crate::store::redis::{scripts, ReconnectingConnection, RedisConfig, RedisCon
 use crate::trace::{Span, SpanKind};
 use cache::Cache;
 use event::Outcome;
-use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
-use std::sync::atomic::{AtomicBool, Ordering};
+use prometheus::{Histogram, IntCounter, IntCounterVec, IntGauge, Registry};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,23 +52,6 @@ const BATCH_BUCKETS: [f64; 10] = [
     1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0,
 ];
 
-/// Errors that stop the alerter from starting.
-#[derive(Debug, thiserror::Error)]
-pub enum AlertError {
-    /// Redis unusable at startup.
-    #[error(transparent)]
-    Redis(#[from] crate::store::redis::RedisError),
-    /// PostgreSQL unusable at startup.
-    #[error(transparent)]
-    Db(#[from] crate::store::postgres::DbError),
-    /// The pod name is taken.
-    #[error(transparent)]
-    Claim(#[from] crate::queue::ClaimError),
-    /// Listener or thread failure.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-}
-
 #[derive(Clone)]
 struct Metrics {
     processed: IntCounterVec,
@@ -89,110 +72,61 @@ struct Metrics {
     shed: IntCounterVec,
 }
 
-use crate::http::registered as register;
-
 impl Metrics {
     fn new(r: &Registry) -> prometheus::Result<Metrics> {
-        let h = |name: &str, help: &str, buckets: &[f64]| {
-            Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec()))
-        };
+        let m = MetricSet(r);
         Ok(Metrics {
-            processed: register(
-                r,
-                IntCounterVec::new(
-                    Opts::new("mutt_alerter_events_processed_total", "Events by outcome"),
-                    &["status"],
-                )?,
+            processed: m.counters(
+                "mutt_alerter_events_processed_total",
+                "Events by outcome",
+                &["status"],
             )?,
-            forwarded: register(
-                r,
-                IntCounter::new("mutt_alerter_alerts_forwarded_total", "Alerts queued")?,
+            forwarded: m.counter("mutt_alerter_alerts_forwarded_total", "Alerts queued")?,
+            meta_alerts: m.counter(
+                "mutt_alerter_unhandled_meta_alerts_total",
+                "Unhandled meta-alerts raised",
             )?,
-            meta_alerts: register(
-                r,
-                IntCounter::new(
-                    "mutt_alerter_unhandled_meta_alerts_total",
-                    "Unhandled meta-alerts raised",
-                )?,
+            latency: m.histogram(
+                "mutt_alerter_processing_latency_seconds",
+                "Time to process one batch",
+                &LATENCY_BUCKETS,
             )?,
-            latency: register(
-                r,
-                h(
-                    "mutt_alerter_processing_latency_seconds",
-                    "Time to process one batch",
-                    &LATENCY_BUCKETS,
-                )?,
+            batch_size: m.histogram(
+                "mutt_alerter_batch_size",
+                "Events per batch",
+                &BATCH_BUCKETS,
             )?,
-            batch_size: register(
-                r,
-                h(
-                    "mutt_alerter_batch_size",
-                    "Events per batch",
-                    &BATCH_BUCKETS,
-                )?,
+            reload_latency: m.histogram(
+                "mutt_alerter_cache_reload_latency_seconds",
+                "Cache reload time",
+                &[],
             )?,
-            reload_latency: register(
-                r,
-                Histogram::with_opts(HistogramOpts::new(
-                    "mutt_alerter_cache_reload_latency_seconds",
-                    "Cache reload time",
-                ))?,
+            rules: m.gauge("mutt_alerter_cache_rules_count", "Rules in use")?,
+            rules_skipped: m.gauge(
+                "mutt_alerter_cache_rules_skipped",
+                "Rules skipped (pattern does not compile)",
             )?,
-            rules: register(
-                r,
-                IntGauge::new("mutt_alerter_cache_rules_count", "Rules in use")?,
+            dev_hosts: m.gauge("mutt_alerter_cache_dev_hosts_count", "Development hosts")?,
+            teams: m.gauge("mutt_alerter_cache_teams_count", "Device teams")?,
+            db_write_ms: m.histogram(
+                "mutt_db_write_latency_ms",
+                "Audit write time per batch (ms)",
+                &DB_MS_BUCKETS,
             )?,
-            rules_skipped: register(
-                r,
-                IntGauge::new(
-                    "mutt_alerter_cache_rules_skipped",
-                    "Rules skipped (pattern does not compile)",
-                )?,
+            reload_failures: m.counter(
+                "mutt_alerter_cache_reload_failures_total",
+                "Failed cache reloads",
             )?,
-            dev_hosts: register(
-                r,
-                IntGauge::new("mutt_alerter_cache_dev_hosts_count", "Development hosts")?,
+            dlq_depth: m.gauge("mutt_alerter_dlq_depth", "Alerter DLQ depth")?,
+            processing_depth: m.gauge(
+                "mutt_alerter_processing_list_depth",
+                "This pod's processing list",
             )?,
-            teams: register(
-                r,
-                IntGauge::new("mutt_alerter_cache_teams_count", "Device teams")?,
-            )?,
-            db_write_ms: register(
-                r,
-                h(
-                    "mutt_db_write_latency_ms",
-                    "Audit write time per batch (ms)",
-                    &DB_MS_BUCKETS,
-                )?,
-            )?,
-            reload_failures: register(
-                r,
-                IntCounter::new(
-                    "mutt_alerter_cache_reload_failures_total",
-                    "Failed cache reloads",
-                )?,
-            )?,
-            dlq_depth: register(
-                r,
-                IntGauge::new("mutt_alerter_dlq_depth", "Alerter DLQ depth")?,
-            )?,
-            processing_depth: register(
-                r,
-                IntGauge::new(
-                    "mutt_alerter_processing_list_depth",
-                    "This pod's processing list",
-                )?,
-            )?,
-            queue_depth: register(
-                r,
-                IntGauge::new("mutt_alerter_queue_depth", "Alert queue depth")?,
-            )?,
-            shed: register(
-                r,
-                IntCounterVec::new(
-                    Opts::new("mutt_alerter_shed_events_total", "Backpressure actions"),
-                    &["mode"],
-                )?,
+            queue_depth: m.gauge("mutt_alerter_queue_depth", "Alert queue depth")?,
+            shed: m.counters(
+                "mutt_alerter_shed_events_total",
+                "Backpressure actions",
+                &["mode"],
             )?,
         })
     }
@@ -227,56 +161,48 @@ impl Tunables {
     }
 }
 
-struct Health {
-    redis_ok: AtomicBool,
-    db_ok: AtomicBool,
-}
-
 /// Run the alerter until SIGTERM/SIGINT; the current batch is finished first.
-pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
+pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> {
     let keys = Keys::from_settings(settings);
-    let pod = settings.instance_name("alerter", settings.port(&registry::HEALTH_PORT_ALERTER));
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));
     let pg = PgConnector::new(PgConfig::from_settings(settings, "alerter"))?;
     let pool = pg.pool()?;
-    let registry = Registry::new();
-    let metrics = Metrics::new(&registry).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let rt = Runtime::start(
+        settings,
+        shutdown,
+        Spec {
+            service: SERVICE,
+            role: "alerter",
+            health_port: &registry::HEALTH_PORT_ALERTER,
+            metrics_port: &registry::METRICS_PORT_ALERTER,
+            flags: &[("redis", "Redis"), ("postgres", "PostgreSQL")],
+            health_fields: None,
+        },
+    )?;
+    rt.flag("postgres").set(true);
+    let metrics = Metrics::new(rt.registry())?;
     let cache = Cache::new();
-    let health = Arc::new(Health {
-        redis_ok: AtomicBool::new(false),
-        db_ok: AtomicBool::new(true),
+    let rules_loaded = Arc::clone(&cache);
+    rt.add_check("rules", move || match rules_loaded.current() {
+        Some(_) => Ok(()),
+        None => Err("rules not loaded yet".into()),
     });
 
     let reload_target = Arc::clone(&cache);
-    let dynamic = if settings.bool(&registry::DYNAMIC_CONFIG_ENABLED) {
-        DynamicConfig::start_with_listener(
-            Arc::clone(&connector),
-            keys.clone(),
-            &DYNAMIC_KEYS,
-            settings.duration(&registry::DYNAMIC_CONFIG_REFRESH),
-            shutdown.clone(),
-            Box::new(move |notice| {
-                if cache::RELOAD_NOTICES.contains(&notice) {
-                    reload_target.request_reload();
-                }
-            }),
-        )
-    } else {
-        DynamicConfig::disabled()
-    };
+    let dynamic = rt.dynamic_config(
+        &connector,
+        &keys,
+        &DYNAMIC_KEYS,
+        Some(Box::new(move |notice| {
+            if cache::RELOAD_NOTICES.contains(&notice) {
+                reload_target.request_reload();
+            }
+        })),
+    );
     let tunables = Arc::new(Tunables {
         settings: settings.clone(),
         dynamic,
     });
-
-    let servers = start_servers(
-        settings,
-        &pod,
-        registry,
-        Arc::clone(&health),
-        Arc::clone(&cache),
-        shutdown,
-    )?;
     spawn_reloader(
         pool.clone(),
         Arc::clone(&cache),
@@ -287,44 +213,39 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
     )?;
 
     let (beat_cache, beat_tunables) = (Arc::clone(&cache), Arc::clone(&tunables));
-    let queue = ReliableQueue::new(keys.clone(), Consumer::Alerter, &pod, keys.ingest_queue())
-        .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER))
-        // The cache age is taken at each beat, so `mutt status` sees it without clock skew.
-        .reporting(move || {
-            let (snapshot, age) = beat_cache.loaded()?;
-            let status = cache::CacheStatus::of(&snapshot, age, beat_tunables.reload_secs());
-            serde_json::to_value(status).ok()
-        });
-    let ttl = settings.duration(&registry::ALERTER_JANITOR_TIMEOUT);
-    let mut conn = connector.connect()?;
-    // The heartbeat goes first, so no janitor ever mistakes this pod for a dead one.
-    queue.claim(&mut conn, ttl)?;
-    drop(conn);
-    health.redis_ok.store(true, Ordering::Relaxed);
-    let heartbeat_stop = Shutdown::new();
-    crate::queue::spawn_upkeep(
-        Arc::clone(&connector),
-        queue.clone(),
-        settings.duration(&registry::ALERTER_HEARTBEAT_INTERVAL),
-        ttl,
-        settings.duration(&registry::ALERTER_JANITOR_INTERVAL),
-        heartbeat_stop.clone(),
+    let queue = ReliableQueue::new(
+        keys.clone(),
+        Consumer::Alerter,
+        rt.pod(),
+        keys.ingest_queue(),
+    )
+    .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER))
+    // The cache age is taken at each beat, so `mutt status` sees it without clock skew.
+    .reporting(move || {
+        let (snapshot, age) = beat_cache.loaded()?;
+        let status = cache::CacheStatus::of(&snapshot, age, beat_tunables.reload_secs());
+        serde_json::to_value(status).ok()
+    });
+    rt.claim(
+        &connector,
+        &queue,
+        &registry::ALERTER_HEARTBEAT_INTERVAL,
+        &registry::ALERTER_JANITOR_TIMEOUT,
+        &registry::ALERTER_JANITOR_INTERVAL,
     )?;
-    log::info!("alerter {pod} consuming {}", keys.ingest_queue());
+    log::info!("alerter {} consuming {}", rt.pod(), keys.ingest_queue());
 
     let mut worker = Worker {
         keys,
         queue,
-        redis: ReconnectingConnection::new(
-            Arc::clone(&connector),
-            Backoff::new(Duration::from_millis(100), Duration::from_secs(10)),
-        ),
+        redis: rt.reconnecting(&connector),
         pool,
         cache,
         tunables,
         metrics,
-        health,
-        pod,
+        redis_ok: rt.flag("redis"),
+        db_ok: rt.flag("postgres"),
+        pod: rt.pod().to_string(),
         batch_size: settings.int(&registry::ALERTER_BATCH_SIZE) as usize,
         block: settings.duration(&registry::BRPOPLPUSH_TIMEOUT),
         max_retries: settings.int(&registry::ALERTER_MAX_RETRIES) as u32,
@@ -332,63 +253,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), AlertError> {
         last_depth_check: None,
         shutdown: shutdown.clone(),
     };
-    worker.run();
-
-    // Clean exit: nothing of ours is left in flight, so the heartbeat can go.
-    heartbeat_stop.trigger();
-    worker.finish();
-    for s in servers {
-        let _ = s.join();
-    }
-    log::info!("alerter stopped");
-    Ok(())
-}
-
-fn start_servers(
-    settings: &Settings,
-    pod: &str,
-    registry: Registry,
-    health: Arc<Health>,
-    cache: Arc<Cache>,
-    shutdown: &Shutdown,
-) -> Result<Vec<ServerHandle>, AlertError> {
-    let flag = crate::http::flag_check;
-    let routes = HealthRoutes {
-        service: SERVICE.into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        pod: pod.to_string(),
-        readiness: Arc::new(move || {
-            vec![
-                (
-                    "redis".into(),
-                    flag(health.redis_ok.load(Ordering::Relaxed), "Redis"),
-                ),
-                (
-                    "postgres".into(),
-                    flag(health.db_ok.load(Ordering::Relaxed), "PostgreSQL"),
-                ),
-                (
-                    "rules".into(),
-                    if cache.current().is_some() {
-                        Ok(())
-                    } else {
-                        Err("rules not loaded yet".into())
-                    },
-                ),
-            ]
-        }),
-    };
-    let ports = [
-        settings.port(&registry::HEALTH_PORT_ALERTER),
-        settings.port(&registry::METRICS_PORT_ALERTER),
-    ];
-    Ok(routes.serve_on(
-        settings.text(&registry::MUTT_BIND_ADDRESS),
-        &ports,
-        registry,
-        None,
-        shutdown,
-    )?)
+    rt.run(&mut worker)
 }
 
 fn spawn_reloader(
@@ -455,7 +320,8 @@ struct Worker {
     cache: Arc<Cache>,
     tunables: Arc<Tunables>,
     metrics: Metrics,
-    health: Arc<Health>,
+    redis_ok: Flag,
+    db_ok: Flag,
     pod: String,
     batch_size: usize,
     block: Duration,
@@ -480,39 +346,38 @@ struct Plan {
     poison: u64,
 }
 
-impl Worker {
-    fn run(&mut self) {
+impl daemon::Worker for Worker {
+    fn step(&mut self) -> bool {
         // Consume only with rules loaded: an empty cache would call every event unhandled.
-        while self.cache.current().is_none() {
-            if self.shutdown.wait_timeout(Duration::from_millis(100)) {
-                return;
-            }
+        if self.cache.current().is_none() {
+            return !self.shutdown.wait_timeout(Duration::from_millis(100));
         }
-        while !self.shutdown.is_requested() {
-            if self.backpressure() {
-                continue;
-            }
-            let (queue, max, block) = (self.queue.clone(), self.batch_size, self.block);
-            let batch = match self
-                .redis
-                .run_until_ok(&self.shutdown, |c| queue.take(c, max, block))
-            {
-                None => return,
-                Some(Ok(b)) => b,
-                Some(Err(e)) => {
-                    log::error!("taking a batch failed: {e}");
-                    self.health.redis_ok.store(false, Ordering::Relaxed);
-                    continue;
-                }
-            };
-            self.health.redis_ok.store(true, Ordering::Relaxed);
-            if batch.is_empty() {
-                continue;
-            }
+        if self.backpressure() {
+            return true;
+        }
+        let (queue, max, block) = (self.queue.clone(), self.batch_size, self.block);
+        let Some(batch) = daemon::take(
+            &mut self.redis,
+            &queue,
+            max,
+            block,
+            &self.shutdown,
+            &self.redis_ok,
+        ) else {
+            return false;
+        };
+        if !batch.is_empty() {
             self.process(&batch);
         }
+        true
     }
 
+    fn leave(&mut self) {
+        daemon::leave(&mut self.redis, &self.queue);
+    }
+}
+
+impl Worker {
     /// True when this iteration should not take a batch (defer mode, or shed instead).
     fn backpressure(&mut self) -> bool {
         if self
@@ -761,7 +626,7 @@ impl Worker {
                     self.metrics
                         .db_write_ms
                         .observe(started.elapsed().as_secs_f64() * 1000.0);
-                    self.health.db_ok.store(true, Ordering::Relaxed);
+                    self.db_ok.set(true);
                     return Some(Vec::new());
                 }
                 Err(e) => match audit::classify(&e) {
@@ -769,14 +634,14 @@ impl Worker {
                         log::warn!("audit batch refused ({reason}); isolating the bad rows");
                         match audit::insert_isolating(&self.pool, &refs) {
                             Ok(refused) => {
-                                self.health.db_ok.store(true, Ordering::Relaxed);
+                                self.db_ok.set(true);
                                 return Some(refused);
                             }
                             Err(e) => log::warn!("audit isolation failed: {e}"),
                         }
                     }
                     audit::WriteFailure::Unavailable(reason) => {
-                        self.health.db_ok.store(false, Ordering::Relaxed);
+                        self.db_ok.set(false);
                         let delay = backoff.next_delay();
                         log::warn!(
                             "PostgreSQL unavailable ({reason}); batch kept, retrying in {} ms",
@@ -862,14 +727,6 @@ impl Worker {
                 false
             }
             None => false,
-        }
-    }
-
-    /// After the loop: put back anything not finished, then drop the heartbeat.
-    fn finish(&mut self) {
-        let queue = self.queue.clone();
-        if let Err(e) = self.redis.run(|c| queue.leave(c)) {
-            log::warn!("could not clean up on exit ({e}); the janitor will recover the list");
         }
     }
 }

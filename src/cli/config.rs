@@ -130,7 +130,7 @@ fn describe_notice(
         crate::admin::hosts::TABLE,
         crate::admin::teams::TABLE,
     ];
-    let at = crate::admin::audit::rfc3339(chrono::Utc::now());
+    let at = crate::timefmt::auto(chrono::Utc::now());
     if TABLES.contains(&payload) {
         return json!({"at": at, "table": payload});
     }

@@ -2,6 +2,7 @@
 
 use super::manage::batch_exit;
 use super::output::{self, Format};
+use super::progress::Progress;
 use super::{CliError, EXIT_FAILURE, EXIT_USAGE};
 use crate::ops::dlq::{self, Filter, Outcome, Target};
 use crate::settings::Settings;
@@ -50,7 +51,7 @@ pub struct FilterArgs {
     /// Only entries whose failure reason contains TEXT (case-insensitive)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w)
+    /// Only entries that failed at least this long ago (90s, 15m, 2h, 7d, 1w, 1d12h; plain number = seconds)
     #[arg(long, value_name = "AGE", value_parser = dlq::parse_age)]
     pub older_than: Option<std::time::Duration>,
     /// Only entries that failed less than this long ago
@@ -271,8 +272,20 @@ pub fn run(settings: &Settings, cmd: &DlqCommand, format: Format) -> Result<Exit
             };
             let items = dlq::read(&mut conn, &keys, d.dlq()).map_err(redis_err)?;
             let chosen = dlq::select(items, &filter.filter(), now);
-            let out = dlq::replay(&mut conn, &keys, d.dlq(), target, &chosen, *dry_run, now)
-                .map_err(redis_err)?;
+            let bar = Progress::new(Some(chosen.len() as u64), "dlq replay", format);
+            bar.set_message(format!("entries → {}", target.key(&keys)));
+            let out = dlq::replay(
+                &mut conn,
+                &keys,
+                d.dlq(),
+                target,
+                &chosen,
+                *dry_run,
+                now,
+                &|n| bar.inc(n),
+            )
+            .map_err(redis_err)?;
+            bar.finish();
             report(format, &out, "replayed")
         }
         DlqCommand::Purge {
@@ -300,8 +313,13 @@ pub fn run(settings: &Settings, cmd: &DlqCommand, format: Format) -> Result<Exit
                     return Ok(ExitCode::from(EXIT_FAILURE));
                 }
             }
-            let out =
-                dlq::purge(&mut conn, &keys, d.dlq(), &chosen, *dry_run).map_err(redis_err)?;
+            let bar = Progress::new(Some(chosen.len() as u64), "dlq purge", format);
+            bar.set_message(format!("entries of {}", keys.dlq(d.dlq())));
+            let out = dlq::purge(&mut conn, &keys, d.dlq(), &chosen, *dry_run, &|n| {
+                bar.inc(n)
+            })
+            .map_err(redis_err)?;
+            bar.finish();
             report(format, &out, "purged")
         }
     }

@@ -3,24 +3,22 @@
 //! Handlers return `Result<ExitCode, CliError>`; errors print one line on stderr and map to the
 //! exit codes of CONTRACT §2 (0 success, 1 failure, 2 usage, 3 partial).
 
-mod alert;
 mod audit;
 mod config;
+mod daemons;
 mod dlq;
-mod forward;
 mod hosts;
-mod ingest;
 mod manage;
 mod migrate;
 pub mod output;
 mod partitions;
-mod remediate;
+mod password;
+pub mod progress;
 mod retention;
 mod rules;
 mod status;
 mod trap;
 mod up;
-mod web;
 
 use crate::settings::{ConfigError, Settings};
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -37,7 +35,16 @@ pub const EXIT_PARTIAL: u8 = 3;
 
 /// mutt: syslog and SNMP-trap events → rules → PostgreSQL audit → Moogsoft.
 #[derive(Debug, Parser)]
-#[command(name = "mutt", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "mutt",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = "Passwords are never flags: set DB_PASS_CURRENT / REDIS_PASS_CURRENT (or *_FILE, a URL, \
+                  Vault). An admin command run at a terminal without one asks for it, without echo, \
+                  when the server wants one. Long admin jobs draw a progress bar on stderr when it is \
+                  a terminal (never with -o json)."
+)]
 pub struct Cli {
     /// Options every command accepts.
     #[command(flatten)]
@@ -110,13 +117,13 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
 pub enum Command {
     /// The alerter: rules, audit log, alerts
     #[command(subcommand)]
-    Alert(alert::AlertCommand),
+    Alert(daemons::AlertCommand),
     /// The Moog forwarder
     #[command(subcommand)]
-    Forward(forward::ForwardCommand),
+    Forward(daemons::ForwardCommand),
     /// The ingest API
     #[command(subcommand)]
-    Ingest(ingest::IngestCommand),
+    Ingest(daemons::IngestCommand),
     /// Check a running stack end to end (ingest → alert → audit → forward → Moog sink); exit 1 on any failure
     E2e(crate::dev::e2e::E2eArgs),
     /// Drive an ingest endpoint with realistic events and report throughput and latency (loopback only)
@@ -142,7 +149,7 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// Dead-letter replay
     #[command(subcommand)]
-    Remediate(remediate::RemediateCommand),
+    Remediate(daemons::RemediateCommand),
     /// Monthly partitions of event_audit_log: ensure, list, drop
     #[command(subcommand)]
     Partitions(partitions::PartitionsCommand),
@@ -158,7 +165,7 @@ pub enum Command {
     Up(up::UpArgs),
     /// The web UI and REST API
     #[command(subcommand)]
-    Web(web::WebCommand),
+    Web(daemons::WebCommand),
     /// snmptrapd's traphandle program: read one trap on stdin, post it to the ingest API (exit 1 if it could not be delivered)
     TrapHandler(trap::TrapHandlerArgs),
     /// Print a shell completion script to stdout
@@ -322,10 +329,17 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
     crate::store::install_crypto_provider();
     let format = cli.global.output;
     let flags = cli.setting_flags();
+    let settings = match password::complete(settings, &cli.command, &flags) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("mutt: {err}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
     let result = match cli.command {
-        Command::Alert(cmd) => alert::run(&settings, &cmd),
-        Command::Forward(cmd) => forward::run(&settings, &cmd),
-        Command::Ingest(cmd) => ingest::run(&settings, &cmd),
+        Command::Alert(_) => daemons::serve(&settings, crate::alert::run),
+        Command::Forward(_) => daemons::serve(&settings, crate::forward::run),
+        Command::Ingest(_) => daemons::serve(&settings, crate::ingest::serve),
         Command::E2e(args) => run_e2e(&settings, &args, format),
         Command::Load(args) => run_load(&args, format),
         Command::MockMoog(args) => run_mock_moog(&args),
@@ -335,13 +349,13 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Hosts(cmd) => hosts::run_hosts(&settings, &cmd, format),
         Command::Teams(cmd) => hosts::run_teams(&settings, &cmd, format),
         Command::Audit(cmd) => audit::run(&settings, &cmd, format),
-        Command::Remediate(cmd) => remediate::run(&settings, &cmd),
+        Command::Remediate(_) => daemons::serve(&settings, crate::remediate::run),
         Command::Partitions(cmd) => partitions::run(&settings, &cmd, format),
         Command::Retention(cmd) => retention::run(&settings, &cmd, format),
         Command::Dlq(cmd) => dlq::run(&settings, &cmd, format),
         Command::Status(args) => status::run(&settings, &args, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
-        Command::Web(cmd) => web::run(&settings, &cmd),
+        Command::Web(_) => daemons::serve(&settings, crate::web::serve),
         Command::TrapHandler(args) => trap::run(&settings, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "mutt", &mut std::io::stdout());

@@ -2,11 +2,13 @@
 
 use super::manage::batch_exit;
 use super::output::{self, Format};
+use super::progress::{self, Progress};
 use super::CliError;
-use crate::ops::partitions::{self as ops, DropMode, Tuning};
+use crate::ops::partitions::{self as ops, DropMode, Step, Tuning};
 use crate::settings::{registry, Settings};
-use crate::store::postgres::partitions::{self as store, EnsureOutcome};
+use crate::store::postgres::partitions::EnsureOutcome;
 use crate::store::postgres::{PgConfig, PgConnector};
+use std::cell::RefCell;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -104,7 +106,28 @@ pub fn run(
                 output::print(format, &rows, &plan)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let outcomes = store::ensure(&mut client, now, ahead)?;
+            // A bar only when rows wait in DEFAULT for the months to create: moving them is the
+            // only part that can take long (counting them costs a scan, so only on a terminal).
+            let to_move: i64 = if progress::shown(format) {
+                ops::plan_ensure(&mut client, now, ahead)?
+                    .iter()
+                    .map(|p| p.rows_in_default)
+                    .sum()
+            } else {
+                0
+            };
+            let bar = if to_move > 0 {
+                Progress::new(Some(to_move as u64), "partitions ensure", format)
+            } else {
+                Progress::hidden()
+            };
+            let outcomes = ops::ensure(&mut client, now, ahead, &|step| match step {
+                Step::Partition { name, .. } => {
+                    bar.set_message(format!("rows moved from DEFAULT; creating {name}"))
+                }
+                Step::Rows(n) => bar.inc(n),
+            })?;
+            bar.finish();
             let mut failed = 0;
             let rows: Vec<EnsureRow> = outcomes
                 .iter()
@@ -177,8 +200,34 @@ pub fn run(
                 take_lock(settings, &mut client)?;
             }
             let tuning = Tuning::from_settings(settings);
+            let bar = Progress::new(Some(0), "partitions drop", format);
+            let current = RefCell::new((String::new(), 0u64, 0u64));
+            let on_step = |step: Step<'_>| {
+                let mut cur = current.borrow_mut();
+                match step {
+                    Step::Partition {
+                        name,
+                        index,
+                        count,
+                        rows,
+                    } => {
+                        bar.set_length(count as u64);
+                        bar.set_position(index as u64);
+                        *cur = (name.to_string(), 0, rows);
+                    }
+                    Step::Rows(n) => cur.1 += n,
+                }
+                let (name, moved, rows) = &*cur;
+                bar.set_message(match mode {
+                    DropMode::Archive if !*dry_run => {
+                        format!("{name}: {moved}/{rows} rows archived")
+                    }
+                    _ => format!("{name} ({rows} rows)"),
+                });
+            };
             let outcomes =
-                ops::retire_before(&mut client, cutoff, *mode, *dry_run, &tuning, &|_| {})?;
+                ops::retire_before(&mut client, cutoff, *mode, *dry_run, &tuning, &on_step)?;
+            bar.finish();
             let rows: Vec<DropRow> = outcomes
                 .iter()
                 .map(|o| DropRow {
@@ -192,7 +241,7 @@ pub fn run(
             if outcomes.is_empty() && format == Format::Table {
                 println!(
                     "nothing to retire: no partition ends before {}",
-                    cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    crate::timefmt::secs(cutoff)
                 );
             } else {
                 output::print(format, &rows, &outcomes)?;

@@ -2,6 +2,7 @@
 
 use super::manage::batch_exit;
 use super::output::{self, Format};
+use super::progress::Progress;
 use super::CliError;
 use crate::ops::partitions::Tuning;
 use crate::ops::retention::{self, Policy, RunOptions, TargetReport};
@@ -10,11 +11,7 @@ use crate::store::postgres::{PgConfig, PgConnector};
 use crate::store::redis::keys::Keys;
 use crate::store::redis::{RedisConfig, RedisConnector};
 use std::cell::RefCell;
-use std::io::IsTerminal;
 use std::process::ExitCode;
-
-// Redraw rate of the spinner on a terminal.
-const SPINNER_TICK: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// `mutt retention …`
 #[derive(Debug, clap::Subcommand)]
@@ -102,16 +99,10 @@ pub fn run(
         super::partitions::take_lock(settings, &mut pg)?;
     }
 
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}") {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(SPINNER_TICK);
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    // One spinner for the whole run; its message names the target at work and its count the
+    // rows or entries done there.
+    let bar = Progress::new(None, "retention", format);
+    bar.set_message(if *dry_run { "counting" } else { "starting" });
     let current = RefCell::new(String::new());
     let progress = |target: &str, n: u64| {
         let mut cur = current.borrow_mut();
@@ -135,7 +126,7 @@ pub fn run(
         &opts,
         &progress,
     );
-    bar.finish_and_clear();
+    bar.finish();
 
     let rows: Vec<Row> = reports
         .iter()

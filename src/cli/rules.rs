@@ -4,6 +4,7 @@
 
 use super::manage::{batch_exit, Stores};
 use super::output::{self, Format};
+use super::progress::Progress;
 use super::CliError;
 use crate::admin::rules::{self, RuleRow};
 use crate::admin::AdminError;
@@ -387,13 +388,17 @@ pub fn run(settings: &Settings, cmd: &RulesCommand, format: Format) -> Result<Ex
         }
         RulesCommand::Import { file, reason } => {
             let entries = rules::parse_document(&read_input(file)?)?;
-            let report = rules::import(
+            let bar = Progress::new(Some(entries.len() as u64), "rules import", format);
+            bar.set_message("entries");
+            let report = rules::import_with_progress(
                 &mut s.db,
                 &s.notifier,
                 &s.actor,
                 &entries,
                 reason.as_deref(),
+                &|n| bar.inc(n),
             )?;
+            bar.finish();
             match format {
                 Format::Json => output::print::<RuleLine>(format, &[], &report)?,
                 Format::Table => {

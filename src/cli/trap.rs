@@ -54,7 +54,7 @@ pub fn run(settings: &Settings, args: &TrapHandlerArgs) -> Result<ExitCode, CliE
         Ok(t) => t,
         Err(e) => return Ok(fail(&format!("cannot read the trap: {e}"))),
     };
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = crate::timefmt::millis(chrono::Utc::now());
     let event = parsed.event(&now);
     if args.print {
         println!(
@@ -66,7 +66,7 @@ pub fn run(settings: &Settings, args: &TrapHandlerArgs) -> Result<ExitCode, CliE
     let keys = settings
         .secret(&registry::INGEST_API_KEY)
         .get()
-        .map(|v| crate::ingest::auth::split_keys(&v))
+        .map(|v| crate::apikeys::split_keys(&v))
         .unwrap_or_default();
     let tls = match settings.opt_text(&registry::TRAP_HANDLER_CA_CERT_PATH) {
         Some(path) if !path.trim().is_empty() => {

@@ -201,6 +201,8 @@ pub fn run(
         overrides.set(&registry::MUTT_BIND_ADDRESS, LOCAL_BIND);
         LOCAL_BIND.to_string()
     };
+    // The daemons share this process: one ready file each would overwrite the others'.
+    overrides.set(&registry::MUTT_READY_FILE, "");
     let run_mock = !given(settings, &registry::MOOG_WEBHOOK_URL);
     let mock_port = match args.mock_moog_port {
         Some(p) => p,
@@ -584,7 +586,7 @@ fn print_banner(b: &Banner<'_>) {
         // A configured key is the user's secret: refer to it rather than print it.
         None => "\"X-API-KEY: $INGEST_API_KEY\"".to_string(),
     };
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = crate::timefmt::secs(chrono::Utc::now());
     let event = serde_json::json!({
         "hostname": DEMO_HOST,
         "message": DEMO_MESSAGE,

@@ -122,7 +122,7 @@ pub fn run(settings: &Settings, args: &E2eArgs) -> Result<Vec<Check>, String> {
         let sink_before = sink_requests(&agent, &args.sink_url)
             .map(|v| v.len())
             .unwrap_or(0);
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let now = crate::timefmt::millis(chrono::Utc::now());
         let unmatched = format!("{tag}-UNMATCHED nothing matches this");
         let body = [
             json!({"hostname": host, "message": format!("{forward_match} link down"), "timestamp": now, "syslog_severity": 2}),

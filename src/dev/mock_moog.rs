@@ -141,6 +141,9 @@ pub struct MockMoogArgs {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_WORKERS_U64)
     )]
     pub workers: usize,
+    /// Write the bound address here once listening (JSON, as the daemons' MUTT_READY_FILE)
+    #[arg(long, env = "MUTT_READY_FILE", value_name = "PATH")]
+    pub ready_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MockMoogArgs {
@@ -158,6 +161,7 @@ impl Default for MockMoogArgs {
             hang_seconds: DEFAULT_HANG_SECONDS,
             require_auth: None,
             max_records: DEFAULT_MAX_RECORDS,
+            ready_file: None,
             workers: DEFAULT_WORKERS,
         }
     }
@@ -231,6 +235,9 @@ pub fn start(args: &MockMoogArgs, shutdown: &Shutdown) -> io::Result<ServerHandl
         "mock-moog listening on http://{local} (events: POST {event_path}; {})",
         describe(&sink.settings())
     );
+    if let Some(path) = &args.ready_file {
+        crate::daemon::ready::write(path, "mock-moog", &[("MOCK_MOOG_PORT", local)])?;
+    }
     Ok(handle)
 }
 
@@ -525,7 +532,7 @@ impl Sink {
     fn handle_event(&self, req: &Request) -> Response {
         // Parsing and copying happen before the lock so concurrent requests only serialize on
         // the bookkeeping below.
-        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let received_at = crate::timefmt::millis(chrono::Utc::now());
         let body = parse_body(&req.body);
         let events_in_body = count_events(&body);
         let headers = header_map(req.headers());

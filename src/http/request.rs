@@ -188,53 +188,19 @@ fn new_correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Query strings use form encoding (`+` means space); empty `&&` pairs are skipped.
 fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((name, value)) => (decode_form(name), decode_form(value)),
-            None => (decode_form(pair), String::new()),
-        })
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
-/// Query strings use form encoding, where `+` means space.
-fn decode_form(s: &str) -> String {
-    percent_decode(&s.replace('+', " "))
-}
-
-/// Decodes `%XX` escapes; malformed escapes are kept literally rather than rejected.
+/// Decodes `%XX` escapes in a path segment (`+` stays `+`); malformed escapes are kept
+/// literally rather than rejected, and invalid UTF-8 becomes U+FFFD.
 pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes[i] {
-            b'%' => bytes
-                .get(i + 1)
-                .and_then(|b| hex_value(*b))
-                .zip(bytes.get(i + 2).and_then(|b| hex_value(*b))),
-            _ => None,
-        };
-        match escaped {
-            Some((hi, lo)) => {
-                out.push(hi << 4 | lo);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    char::from(b)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -252,6 +218,31 @@ mod tests {
         assert_eq!(req.query("d").as_deref(), Some(""));
         assert_eq!(req.query("bad").as_deref(), Some("%zz%4"));
         assert_eq!(req.query("missing"), None);
+    }
+
+    #[test]
+    fn decoding_keeps_malformed_escapes_and_replaces_invalid_utf8() {
+        // (raw, path-segment decoding, form/query decoding)
+        let cases = [
+            ("a%20b", "a b", "a b"),
+            ("a+b", "a+b", "a b"),
+            ("a%2Bb", "a+b", "a+b"),
+            ("%41%6a", "Aj", "Aj"),
+            ("%zz%4", "%zz%4", "%zz%4"),
+            ("%%41", "%A", "%A"),
+            ("100%", "100%", "100%"),
+            ("%C3%A9t%C3%A9", "\u{e9}t\u{e9}", "\u{e9}t\u{e9}"),
+            // Invalid UTF-8 is replaced (U+FFFD), never passed on or refused.
+            ("%ff", "\u{fffd}", "\u{fffd}"),
+            ("x%C3", "x\u{fffd}", "x\u{fffd}"),
+            ("%E2%82y", "\u{fffd}y", "\u{fffd}y"),
+            ("%00", "\0", "\0"),
+        ];
+        for (raw, path, form) in cases {
+            assert_eq!(percent_decode(raw), path, "path segment {raw:?}");
+            let req = Request::new("GET", &format!("/?{raw}={raw}"));
+            assert_eq!(req.query(form).as_deref(), Some(form), "query {raw:?}");
+        }
     }
 
     #[test]

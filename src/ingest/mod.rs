@@ -5,10 +5,10 @@
 //! commit writer; it is answered 200 only after Redis acknowledged its events. Backpressure and
 //! the dashboard counters are applied in the same atomic Lua step as the push.
 
-pub mod auth;
 pub mod parse;
 pub mod writer;
 
+use crate::apikeys::{self as auth, ApiKeys};
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
@@ -18,7 +18,6 @@ use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::{self, EnqueueOutcome, RateDecision};
 use crate::store::redis::{RedisConfig, RedisConnector, RedisManager};
-use auth::ApiKeys;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use serde_json::json;
 use std::sync::Arc;
@@ -246,8 +245,14 @@ pub fn start(
         server = server.with_tls(tls);
     }
     log::info!("ingest listening on {scheme}://{}", server.local_addr());
+    let local = server.local_addr();
     let workers = settings.int(&registry::INGEST_HTTP_WORKERS) as usize;
     let handle = server.spawn(router, workers, shutdown)?;
+    crate::daemon::ready::announce(
+        settings,
+        SERVICE,
+        &[(registry::SERVER_PORT_INGESTOR.name, local)],
+    )?;
     // The writer ends once the server (and with it every handler's Writer clone) is gone.
     drop(state);
     Ok((
@@ -394,7 +399,7 @@ impl Ingest {
         if let Some(resp) = self.check_rate(client, cid) {
             return resp;
         }
-        let received_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let received_at = crate::timefmt::millis(chrono::Utc::now());
         let traceparent = req.trace.header();
         let stamp = parse::Stamp {
             correlation_id: cid,

@@ -71,29 +71,11 @@ pub struct Filter {
     pub limit: Option<usize>,
 }
 
-/// Parse an age: a number with unit `s`, `m`, `h`, `d` or `w` (plain number = seconds).
+/// Parse an age: `90s`, `15m`, `2h`, `7d`, `1w`, combinations such as `1d12h`, or plain seconds
+/// (the syntax of [`crate::timefmt::parse_duration`]).
 pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid age {text:?}: expected e.g. 90s, 15m, 2h, 7d, 1w"))?;
-    let unit_s = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
-        other => {
-            return Err(format!(
-                "invalid age {text:?}: unknown unit {other:?} (use s, m, h, d, w)"
-            ))
-        }
-    };
-    n.checked_mul(unit_s)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("invalid age {text:?}: too large"))
+    crate::timefmt::parse_duration(text)
+        .map_err(|e| format!("invalid age {text:?}: {e} (e.g. 90s, 15m, 2h, 7d, 1w)"))
 }
 
 /// One DLQ entry as read.
@@ -278,7 +260,9 @@ pub struct Outcome {
     pub dry_run: bool,
 }
 
-/// Replay the chosen entries of `d` to `to`, each atomically.
+/// Replay the chosen entries of `d` to `to`, each atomically. `on_done(n)` hears, after each
+/// chunk, how many more chosen entries were dealt with (moved, vanished or not replayable).
+#[allow(clippy::too_many_arguments)] // One flat call per CLI command; a struct would only rename them.
 pub fn replay(
     conn: &mut redis::Connection,
     keys: &Keys,
@@ -287,6 +271,7 @@ pub fn replay(
     chosen: &[Entry],
     dry_run: bool,
     now: DateTime<Utc>,
+    on_done: &dyn Fn(u64),
 ) -> redis::RedisResult<Outcome> {
     let mut out = Outcome {
         dlq: dlq_name(d).into(),
@@ -302,8 +287,10 @@ pub fn replay(
             None => out.failed += 1,
         }
     }
+    on_done(out.failed as u64);
     if dry_run {
         out.done = pairs.len();
+        on_done(pairs.len() as u64);
         return Ok(out);
     }
     for chunk in pairs.chunks(MOVE_CHUNK) {
@@ -314,17 +301,20 @@ pub fn replay(
                 out.vanished += 1;
             }
         }
+        on_done(chunk.len() as u64);
     }
     Ok(out)
 }
 
-/// Remove the chosen entries of `d`, each by its exact text.
+/// Remove the chosen entries of `d`, each by its exact text. `on_done(n)` hears, after each
+/// chunk, how many more chosen entries were dealt with.
 pub fn purge(
     conn: &mut redis::Connection,
     keys: &Keys,
     d: Dlq,
     chosen: &[Entry],
     dry_run: bool,
+    on_done: &dyn Fn(u64),
 ) -> redis::RedisResult<Outcome> {
     let mut out = Outcome {
         dlq: dlq_name(d).into(),
@@ -334,6 +324,7 @@ pub fn purge(
     };
     if dry_run {
         out.done = chosen.len();
+        on_done(chosen.len() as u64);
         return Ok(out);
     }
     for chunk in chosen.chunks(MOVE_CHUNK) {
@@ -349,6 +340,7 @@ pub fn purge(
                 out.vanished += 1;
             }
         }
+        on_done(chunk.len() as u64);
     }
     Ok(out)
 }
@@ -418,8 +410,7 @@ mod tests {
     }
 
     fn entry(reason: &str, mins_ago: i64, host: &str) -> String {
-        let at = (now() - chrono::Duration::minutes(mins_ago))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let at = crate::timefmt::millis(now() - chrono::Duration::minutes(mins_ago));
         json!({"hostname": host, "message": "m", "_dlq": {"reason": reason, "failed_at": at}})
             .to_string()
     }
@@ -432,7 +423,9 @@ mod tests {
         assert_eq!(parse_age("7d").unwrap(), Duration::from_secs(604_800));
         assert_eq!(parse_age("1w").unwrap(), Duration::from_secs(604_800));
         assert!(parse_age("").is_err());
-        assert!(parse_age("5y").is_err());
+        assert_eq!(parse_age("1d12h").unwrap(), Duration::from_secs(129_600));
+        assert_eq!(parse_age("2 hours").unwrap(), Duration::from_secs(7_200));
+        assert!(parse_age("5x").is_err());
         assert!(parse_age("-5m").is_err());
         assert!(parse_age("99999999999999999999w").is_err());
     }

@@ -6,6 +6,7 @@
 
 use crate::store::postgres::partitions::{self as store, quote_ident, MonthPartition, PARENT};
 use crate::store::postgres::DbError;
+use crate::timefmt;
 use chrono::{DateTime, Months, Utc};
 use std::time::Duration;
 
@@ -173,10 +174,6 @@ pub struct Listing {
     pub default_rows_by_month: Vec<DefaultMonth>,
 }
 
-fn rfc3339(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Everything attached to the parent with row counts and sizes, plus DEFAULT's rows per month.
 pub fn list(client: &mut postgres::Client) -> Result<Listing, DbError> {
     let mut partitions = Vec::new();
@@ -195,7 +192,7 @@ pub fn list(client: &mut postgres::Client) -> Result<Listing, DbError> {
         let (from, to, default) = match &part.bound {
             Some(Bound::Default) => (None, None, true),
             Some(Bound::Range { from, to }) => {
-                (from.as_ref().map(rfc3339), to.as_ref().map(rfc3339), false)
+                (from.map(timefmt::secs), to.map(timefmt::secs), false)
             }
             None => (None, None, false),
         };
@@ -239,6 +236,41 @@ fn default_months(
             rows: r.get(1),
         })
         .collect())
+}
+
+/// `partitions ensure`: [`store::ensure`] one month at a time (same transactions, same
+/// outcomes), telling `on_step` which month is next and how many DEFAULT rows moved into it,
+/// so a long move out of DEFAULT can be shown as it goes.
+pub fn ensure(
+    client: &mut postgres::Client,
+    now: DateTime<Utc>,
+    ahead: u32,
+    on_step: &dyn Fn(Step<'_>),
+) -> Result<Vec<store::EnsureOutcome>, DbError> {
+    let months = store::months_to_ensure(now, ahead);
+    let count = months.len();
+    let mut out = Vec::with_capacity(count);
+    for (index, month) in months.into_iter().enumerate() {
+        on_step(Step::Partition {
+            name: &month.name,
+            index,
+            count,
+            rows: 0,
+        });
+        // Midnight of the month's first day: `store::ensure` with 0 months ahead does exactly
+        // this month.
+        let start = month.from.and_time(chrono::NaiveTime::MIN).and_utc();
+        for outcome in store::ensure(client, start, 0)? {
+            match &outcome {
+                store::EnsureOutcome::Created { moved_rows, .. } if *moved_rows > 0 => {
+                    on_step(Step::Rows(*moved_rows))
+                }
+                _ => {}
+            }
+            out.push(outcome);
+        }
+    }
+    Ok(out)
 }
 
 /// A month `ensure --dry-run` would create, with the DEFAULT rows it would move.
@@ -304,21 +336,44 @@ pub struct DropOutcome {
     pub error: Option<String>,
 }
 
+/// How a long partition job (retire, ensure) advances, reported as it goes so the CLI can draw
+/// a progress bar; the jobs themselves know nothing about terminals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Work on partition `name` begins: number `index` (from 0) of `count`, holding `rows` rows
+    /// (0 when they are not counted beforehand).
+    Partition {
+        /// Partition name.
+        name: &'a str,
+        /// Its position in this run, from 0.
+        index: usize,
+        /// How many partitions this run works on.
+        count: usize,
+        /// Rows it holds, as counted before the work (0: not counted).
+        rows: u64,
+    },
+    /// `n` more rows were moved (to the archive, or out of DEFAULT).
+    Rows(u64),
+}
+
 /// Retire every partition entirely before `cutoff` (see [`retirable`]), each on its own; a
-/// failure is recorded on that partition and the others still run. `on_rows` hears rows moved.
+/// failure is recorded on that partition and the others still run. `on_step` hears each
+/// partition as it starts and the rows moved.
 pub fn retire_before(
     client: &mut postgres::Client,
     cutoff: DateTime<Utc>,
     mode: DropMode,
     dry_run: bool,
     tuning: &Tuning,
-    on_rows: &dyn Fn(u64),
+    on_step: &dyn Fn(Step<'_>),
 ) -> Result<Vec<DropOutcome>, DbError> {
     let parts = retirable(&attached(client)?, cutoff);
+    let count = parts.len();
+    let on_rows = |n: u64| on_step(Step::Rows(n));
     let mut out = Vec::new();
-    for part in parts {
+    for (index, part) in parts.into_iter().enumerate() {
         let to = match part.bound {
-            Some(Bound::Range { to, .. }) => to.as_ref().map(rfc3339),
+            Some(Bound::Range { to, .. }) => to.map(timefmt::secs),
             _ => None,
         };
         let rows: i64 = client
@@ -327,6 +382,12 @@ pub fn retire_before(
                 &[],
             )?
             .get(0);
+        on_step(Step::Partition {
+            name: &part.name,
+            index,
+            count,
+            rows: rows.max(0) as u64,
+        });
         let verb = match mode {
             DropMode::Archive => "archived",
             DropMode::Detach => "detached",
@@ -347,7 +408,7 @@ pub fn retire_before(
         let result = match mode {
             DropMode::Archive => {
                 moved = 0;
-                archive_partition(client, &part.name, tuning, on_rows, &mut moved)
+                archive_partition(client, &part.name, tuning, &on_rows, &mut moved)
             }
             DropMode::Detach => detach(client, &part.name, false, tuning),
             DropMode::Drop => detach(client, &part.name, true, tuning),

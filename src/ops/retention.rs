@@ -8,6 +8,7 @@ use crate::settings::{dynamic_keys, parse_bool, registry, Settings};
 use crate::store::postgres::partitions::PARENT;
 use crate::store::postgres::DbError;
 use crate::store::redis::keys::{Dlq, Keys};
+use crate::timefmt;
 use chrono::{DateTime, Duration, Months, Utc};
 use redis as rd;
 
@@ -149,10 +150,6 @@ pub struct RunOptions {
     pub tuning: Tuning,
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 fn verb(dry_run: bool, done: &str) -> String {
     if dry_run {
         format!("would be {done}")
@@ -181,7 +178,7 @@ pub fn run(
     let mut report = TargetReport {
         target: "event_audit".into(),
         policy: format!("{} days", policy.event_hot_days),
-        cutoff: rfc3339(cut.event_hot),
+        cutoff: timefmt::secs(cut.event_hot),
         action: verb(opts.dry_run, "archived"),
         affected: 0,
         detail: String::new(),
@@ -220,7 +217,7 @@ pub fn run(
         let mut report = TargetReport {
             target: target.into(),
             policy: policy_text,
-            cutoff: rfc3339(cutoff),
+            cutoff: timefmt::secs(cutoff),
             action: verb(opts.dry_run, "deleted"),
             affected: 0,
             detail: table.into(),
@@ -250,7 +247,7 @@ pub fn run(
         let mut report = TargetReport {
             target: name.into(),
             policy: format!("{} days", policy.dlq_days),
-            cutoff: rfc3339(cut.dlq),
+            cutoff: timefmt::secs(cut.dlq),
             action: verb(opts.dry_run, "removed"),
             affected: 0,
             detail: key.to_string(),
@@ -291,8 +288,18 @@ fn event_audit(
         let parts = partitions::retirable(&partitions::attached(pg)?, cutoff).len();
         return Ok((rows, parts, None));
     }
-    let outcomes =
-        partitions::retire_before(pg, cutoff, DropMode::Archive, false, &opts.tuning, on_rows)?;
+    let outcomes = partitions::retire_before(
+        pg,
+        cutoff,
+        DropMode::Archive,
+        false,
+        &opts.tuning,
+        &|step| {
+            if let partitions::Step::Rows(n) = step {
+                on_rows(n);
+            }
+        },
+    )?;
     let mut rows: u64 = 0;
     let mut parts = 0;
     let mut failure = None;

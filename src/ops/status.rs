@@ -1,10 +1,12 @@
 //! `mutt status`: one look at the whole system, and a verdict.
 //!
-//! Daemon instances come from the instance hashes (`mutt:instances:<service>`) the alerter,
-//! forwarder and remediation refresh with each heartbeat; an alerter or forwarder is up while its
-//! heartbeat key exists (what the janitor believes too), remediation while its last beat is younger
-//! than the lease it announced. Ingest and the web UI have no heartbeat: their health URLs are
-//! probed when configured. A store that cannot be reached is reported and the rest still shown.
+//! What the stores hold is read by [`crate::snapshot`], the reading the dashboard's overview
+//! shows too; this module judges it. Daemon instances come from the instance hashes
+//! (`mutt:instances:<service>`) the alerter, forwarder and remediation refresh with each
+//! heartbeat; an alerter or forwarder is up while its heartbeat key exists (what the janitor
+//! believes too), remediation while its last beat is younger than the lease it announced. Ingest
+//! and the web UI have no heartbeat: their health URLs are probed when configured. A store that
+//! cannot be reached is reported and the rest still shown.
 //!
 //! Alerters also put their rule count and cache age in their beats ([`CacheStatus`]). The age is
 //! a monotonic interval measured at the beat, to which the beat's own age on Redis's clock is
@@ -12,14 +14,17 @@
 
 use crate::alert::cache::CacheStatus;
 use crate::settings::{registry, Settings};
-use crate::store::postgres::partitions::{self, PARENT};
+use crate::snapshot::{self, Instances};
+use crate::store::postgres::partitions::PARENT;
 use crate::store::postgres::{PgConfig, PgConnector};
-use crate::store::redis::keys::{Consumer, Dlq, Keys, Service};
+use crate::store::redis::keys::{Consumer, Keys, Service};
 use crate::store::redis::{RedisConfig, RedisConnector};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
+
+pub use crate::snapshot::{DlqSizes, Month, Partitions, Queues, RuleCounts};
 
 /// Months after the current one whose partitions are shown (the horizon `mutt migrate` creates).
 pub const PARTITION_MONTHS_AHEAD: u32 = 3;
@@ -146,17 +151,6 @@ pub struct Endpoint {
     pub error: Option<String>,
 }
 
-/// Queue depths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Queues {
-    /// `mutt:ingest_queue`.
-    pub ingest: u64,
-    /// `mutt:alert_queue`.
-    pub alert: u64,
-    /// `mutt:retry:moog` (delayed retries).
-    pub retry: u64,
-}
-
 /// One pod's processing list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Processing {
@@ -166,48 +160,6 @@ pub struct Processing {
     pub pod: String,
     /// Messages taken and not finished.
     pub depth: u64,
-}
-
-/// DLQ sizes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DlqSizes {
-    /// `mutt:dlq:alerter`.
-    pub alerter: u64,
-    /// `mutt:dlq:moog`.
-    pub moog: u64,
-    /// `mutt:dlq:dead`.
-    pub dead: u64,
-}
-
-/// Rule counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rules {
-    /// Active rules (what alerters load).
-    pub active: i64,
-    /// All rules.
-    pub total: i64,
-    /// Seconds since the last rule change recorded in `config_audit_log` (none recorded: null).
-    pub last_change_age_s: Option<f64>,
-}
-
-/// One month's audit partition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Month {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// Partition table name.
-    pub partition: String,
-    /// It exists.
-    pub exists: bool,
-}
-
-/// Partition coverage of `event_audit_log`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Partitions {
-    /// The current month (UTC) first, then the months ahead.
-    pub months: Vec<Month>,
-    /// Rows in the DEFAULT partition (events no monthly partition covered); `None` without one.
-    pub default_rows: Option<i64>,
 }
 
 /// Everything `mutt status` shows.
@@ -238,7 +190,7 @@ pub struct Report {
     /// Circuit breaker state (`CLOSED`, `OPEN`, `HALF_OPEN`; no key = `CLOSED`).
     pub breaker: Option<String>,
     /// Rules (PostgreSQL up).
-    pub rules: Option<Rules>,
+    pub rules: Option<RuleCounts>,
     /// Audit partitions (PostgreSQL up).
     pub partitions: Option<Partitions>,
 }
@@ -250,7 +202,7 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
         healthy: true,
         problems: Vec::new(),
         warnings: Vec::new(),
-        checked_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        checked_at: crate::timefmt::secs(now),
         redis: Reach {
             up: false,
             error: None,
@@ -294,77 +246,65 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
     r
 }
 
-/// Server time (s, µs), queue depths, retry set, the three DLQs and the breaker state.
-type Snapshot = ((u64, u64), u64, u64, u64, u64, u64, u64, Option<String>);
-
 fn read_redis(
     conn: &mut redis::Connection,
     keys: &Keys,
     opts: &Options,
     r: &mut Report,
 ) -> redis::RedisResult<()> {
-    let (time, ingest, alert, retry, dlq_a, dlq_m, dlq_d, breaker): Snapshot = redis::pipe()
-        .cmd("TIME")
-        .cmd("LLEN")
-        .arg(keys.ingest_queue())
-        .cmd("LLEN")
-        .arg(keys.alert_queue())
-        .cmd("ZCARD")
-        .arg(keys.moog_retry())
-        .cmd("LLEN")
-        .arg(keys.dlq(Dlq::Alerter))
-        .cmd("LLEN")
-        .arg(keys.dlq(Dlq::Moog))
-        .cmd("LLEN")
-        .arg(keys.dlq(Dlq::Dead))
-        .cmd("GET")
-        .arg(keys.circuit_breaker(crate::forward::BREAKER, "state"))
-        .query(conn)?;
-    let now_ms = time.0 * 1000 + time.1 / 1000;
-    r.queues = Some(Queues {
-        ingest,
-        alert,
-        retry,
-    });
-    r.dlq = Some(DlqSizes {
-        alerter: dlq_a,
-        moog: dlq_m,
-        dead: dlq_d,
-    });
-    r.breaker = Some(breaker.unwrap_or_else(|| "CLOSED".into()));
-    for service in Service::ALL {
-        let entries: Vec<(String, String)> = redis::cmd("HGETALL")
-            .arg(keys.instances(service))
-            .query(conn)?;
-        let consumer = match service {
-            Service::Alerter => Some(Consumer::Alerter),
-            Service::Forwarder => Some(Consumer::Moog),
-            Service::Remediation => None,
+    let state = snapshot::read_redis(conn, keys)?;
+    r.queues = Some(state.queues);
+    r.dlq = Some(state.dlq);
+    r.breaker = Some(state.breaker);
+    r.processing = state
+        .processing
+        .into_iter()
+        .map(|p| Processing {
+            consumer: p.consumer.name().into(),
+            pod: p.pod,
+            depth: p.depth,
+        })
+        .collect();
+    let seen = snapshot::read_instances(conn, keys)?;
+    r.instances = instances(&seen, state.time_ms, opts);
+    Ok(())
+}
+
+/// The consumer family whose heartbeat key says whether an instance of `service` is alive.
+fn consumer_of(service: Service) -> Option<Consumer> {
+    match service {
+        Service::Alerter => Some(Consumer::Alerter),
+        Service::Forwarder => Some(Consumer::Moog),
+        Service::Remediation => None,
+    }
+}
+
+/// The instances worth listing, as of Redis time `now_ms` (pure). An alerter or forwarder is up
+/// while its heartbeat key exists, remediation while its last beat is younger than its lease;
+/// records silent for longer than `forget_after` are dropped.
+fn instances(seen: &Instances, now_ms: u64, opts: &Options) -> Vec<Instance> {
+    let mut out = Vec::new();
+    for rec in &seen.records {
+        let Some(beat) = parse_beat(&rec.record) else {
+            continue;
         };
-        for (pod, text) in entries {
-            let Some(beat) = parse_beat(&text) else {
-                continue;
-            };
-            let (last_seen_ms, ttl_s) = (beat.last_seen_ms, beat.ttl_s);
-            let age_ms = now_ms.saturating_sub(last_seen_ms);
-            if !opts.forget_after.is_zero() && age_ms as u128 > opts.forget_after.as_millis() {
-                continue;
-            }
-            let up = match consumer {
-                Some(c) => redis::cmd("EXISTS")
-                    .arg(keys.heartbeat(c, &pod))
-                    .query::<bool>(conn)?,
-                None => age_ms <= ttl_s * 1000,
-            };
-            r.instances.push(Instance {
-                service: service.name().into(),
-                pod,
-                up,
-                heartbeat_age_s: age_ms as f64 / 1000.0,
-                ttl_s,
-                rule_cache: beat.cache.map(|c| RuleCache::from_beat(&c, age_ms)),
-            });
+        let (last_seen_ms, ttl_s) = (beat.last_seen_ms, beat.ttl_s);
+        let age_ms = now_ms.saturating_sub(last_seen_ms);
+        if !opts.forget_after.is_zero() && age_ms as u128 > opts.forget_after.as_millis() {
+            continue;
         }
+        let up = match consumer_of(rec.service) {
+            Some(c) => seen.heartbeat(c, &rec.pod).is_some(),
+            None => age_ms <= ttl_s.saturating_mul(1000),
+        };
+        out.push(Instance {
+            service: rec.service.name().into(),
+            pod: rec.pod.clone(),
+            up,
+            heartbeat_age_s: age_ms as f64 / 1000.0,
+            ttl_s,
+            rule_cache: beat.cache.map(|c| RuleCache::from_beat(&c, age_ms)),
+        });
     }
     // Pods alive without an instance record (a v2.5 daemon sharing this Redis during a
     // migration) are still seen through their heartbeat keys; their age assumes our lifetime.
@@ -372,57 +312,26 @@ fn read_redis(
         (Service::Alerter, Consumer::Alerter, opts.alerter_ttl),
         (Service::Forwarder, Consumer::Moog, opts.moog_ttl),
     ] {
-        let beats: Vec<String> =
-            redis::Commands::scan_match::<_, String>(conn, keys.heartbeat_pattern(c))?
-                .filter_map(Result::ok)
-                .collect();
-        for key in beats {
-            let Some(pod) = keys.pod_of_heartbeat_key(c, &key).map(str::to_string) else {
-                continue;
-            };
-            if r.instances
+        for beat in seen.heartbeats.iter().filter(|h| h.consumer == c) {
+            if out
                 .iter()
-                .any(|i| i.service == service.name() && i.pod == pod)
+                .any(|i| i.service == service.name() && i.pod == beat.pod)
             {
                 continue;
             }
-            let left_ms: i64 = redis::cmd("PTTL").arg(&key).query(conn)?;
-            if left_ms == -2 {
-                continue; // expired between SCAN and PTTL
-            }
             let ttl_ms = ttl.as_millis() as i64;
-            r.instances.push(Instance {
+            out.push(Instance {
                 service: service.name().into(),
-                pod,
+                pod: beat.pod.clone(),
                 up: true,
-                heartbeat_age_s: (ttl_ms - left_ms).max(0) as f64 / 1000.0,
+                heartbeat_age_s: (ttl_ms - beat.ttl_left_ms).max(0) as f64 / 1000.0,
                 ttl_s: ttl.as_secs(),
                 rule_cache: None,
             });
         }
     }
-    r.instances
-        .sort_by(|a, b| (&a.service, &a.pod).cmp(&(&b.service, &b.pod)));
-    for (name, c) in [("alerter", Consumer::Alerter), ("moog", Consumer::Moog)] {
-        let lists: Vec<String> =
-            redis::Commands::scan_match::<_, String>(conn, keys.processing_pattern(c))?
-                .filter_map(Result::ok)
-                .collect();
-        for list in lists {
-            let Some(pod) = keys.pod_of_processing_key(c, &list).map(str::to_string) else {
-                continue;
-            };
-            let depth: u64 = redis::cmd("LLEN").arg(&list).query(conn)?;
-            r.processing.push(Processing {
-                consumer: name.into(),
-                pod,
-                depth,
-            });
-        }
-    }
-    r.processing
-        .sort_by(|a, b| (&a.consumer, &a.pod).cmp(&(&b.consumer, &b.pod)));
-    Ok(())
+    out.sort_by(|a, b| (&a.service, &a.pod).cmp(&(&b.service, &b.pod)));
+    out
 }
 
 /// One instance record of the instance hash.
@@ -444,70 +353,17 @@ fn parse_beat(text: &str) -> Option<Beat> {
 }
 
 fn read_postgres(client: &mut postgres::Client, now: DateTime<Utc>, r: &mut Report) {
-    // The last audited change dates a disagreement between an alerter and the table (PostgreSQL's
-    // clock on both ends of the subtraction).
-    match client.query_one(
-        "SELECT (SELECT count(*) FILTER (WHERE is_active) FROM alert_rules),
-                (SELECT count(*) FROM alert_rules),
-                (SELECT EXTRACT(EPOCH FROM now() - max(changed_at))::float8
-                   FROM config_audit_log WHERE table_name = $1)",
-        &[&crate::admin::rules::TABLE],
-    ) {
-        Ok(row) => {
-            r.rules = Some(Rules {
-                active: row.get(0),
-                total: row.get(1),
-                last_change_age_s: row.get::<_, Option<f64>>(2).map(|s| s.max(0.0)),
-            })
-        }
+    match snapshot::read_rules(client) {
+        Ok(rules) => r.rules = Some(rules),
         Err(e) => r.problems.push(format!(
             "rules: {}",
             crate::store::postgres::pool::short_reason(&e)
         )),
     }
-    match read_partitions(client, now) {
+    match snapshot::read_partitions(client, now, PARTITION_MONTHS_AHEAD) {
         Ok(p) => r.partitions = Some(p),
         Err(e) => r.problems.push(format!("partitions: {e}")),
     }
-}
-
-fn read_partitions(
-    client: &mut postgres::Client,
-    now: DateTime<Utc>,
-) -> Result<Partitions, String> {
-    let have = partitions::existing(client).map_err(|e| e.to_string())?;
-    let months = partitions::months_to_ensure(now, PARTITION_MONTHS_AHEAD)
-        .into_iter()
-        .map(|m| Month {
-            month: m.from.format("%Y-%m").to_string(),
-            exists: have.contains(&m.name),
-            partition: m.name,
-        })
-        .collect();
-    let default: Option<String> = client
-        .query_opt(
-            "SELECT c.relname::text FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partdefid
-             WHERE p.partrelid = $1::text::regclass",
-            &[&PARENT],
-        )
-        .map_err(|e| crate::store::postgres::pool::short_reason(&e))?
-        .map(|row| row.get(0));
-    let default_rows = match default {
-        Some(name) => {
-            let sql = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
-            Some(
-                client
-                    .query_one(sql.as_str(), &[])
-                    .map_err(|e| crate::store::postgres::pool::short_reason(&e))?
-                    .get(0),
-            )
-        }
-        None => None,
-    };
-    Ok(Partitions {
-        months,
-        default_rows,
-    })
 }
 
 fn probe(service: &str, url: &str, opts: &Options) -> Endpoint {
@@ -549,7 +405,7 @@ fn short_transport_error(e: &ureq::Error) -> String {
 /// active rules for longer than that. The disagreement is dated from the last audited rule change
 /// (a change after it is announced and picked up at once), else from the cache's load; an
 /// unaudited SQL edit after an older audited change can so warn until the next timed reload.
-pub fn cache_warnings(pod: &str, c: &RuleCache, rules: Option<&Rules>) -> Vec<String> {
+pub fn cache_warnings(pod: &str, c: &RuleCache, rules: Option<&RuleCounts>) -> Vec<String> {
     let limit = c.stale_after_s() as f64;
     let mut out = Vec::new();
     if c.rules_age_s > limit {
@@ -712,7 +568,7 @@ mod tests {
                 dead: 0,
             }),
             breaker: Some("CLOSED".into()),
-            rules: Some(Rules {
+            rules: Some(RuleCounts {
                 active: 1,
                 total: 1,
                 last_change_age_s: Some(5000.0),
@@ -846,6 +702,62 @@ mod tests {
     }
 
     #[test]
+    fn instances_follow_heartbeat_keys_leases_and_forget_after() {
+        use crate::snapshot::{Heartbeat, InstanceRecord};
+        let record = |service, pod: &str, last_seen_ms: u64, ttl_s: u64| InstanceRecord {
+            service,
+            pod: pod.into(),
+            record: format!(r#"{{"instance":"i","last_seen_ms":{last_seen_ms},"ttl_s":{ttl_s}}}"#),
+        };
+        let beat = |consumer, pod: &str, ttl_left_ms| Heartbeat {
+            consumer,
+            pod: pod.into(),
+            ttl_left_ms,
+        };
+        let now_ms = 10_000_000;
+        let seen = Instances {
+            records: vec![
+                record(Service::Forwarder, "m-live", now_ms - 1_000, 30),
+                record(Service::Alerter, "a-dead", now_ms - 2_000, 30),
+                record(Service::Alerter, "a-live", now_ms - 500, 30),
+                record(Service::Remediation, "r-live", now_ms - 11_000, 12),
+                record(Service::Remediation, "r-late", now_ms - 13_000, 12),
+                // Silent longer than forget_after (3600 s): not listed, even with a heartbeat.
+                record(Service::Alerter, "a-old", now_ms - 3_601_000, 30),
+                InstanceRecord {
+                    service: Service::Alerter,
+                    pod: "garbled".into(),
+                    record: "not json".into(),
+                },
+            ],
+            heartbeats: vec![
+                beat(Consumer::Alerter, "a-live", 29_500),
+                beat(Consumer::Moog, "m-live", 29_000),
+                beat(Consumer::Alerter, "legacy", 26_000),
+                beat(Consumer::Alerter, "a-old", 26_000),
+            ],
+        };
+        let got: Vec<(String, String, bool, f64, u64)> = instances(&seen, now_ms, &opts())
+            .into_iter()
+            .map(|i| (i.service, i.pod, i.up, i.heartbeat_age_s, i.ttl_s))
+            .collect();
+        let row = |s: &str, p: &str, up, age, ttl| (s.to_string(), p.to_string(), up, age, ttl);
+        assert_eq!(
+            got,
+            vec![
+                row("alerter", "a-dead", false, 2.0, 30),
+                row("alerter", "a-live", true, 0.5, 30),
+                // A heartbeat key without a live record: its age assumes our lifetime (30 s).
+                row("alerter", "a-old", true, 4.0, 30),
+                row("alerter", "legacy", true, 4.0, 30),
+                row("moog", "m-live", true, 1.0, 30),
+                row("remediation", "r-late", false, 13.0, 12),
+                row("remediation", "r-live", true, 11.0, 12),
+            ]
+        );
+    }
+
+    #[test]
     fn the_cache_age_adds_the_beats_own_age() {
         let beat = CacheStatus {
             rules: 3,
@@ -869,14 +781,14 @@ mod tests {
 
     #[test]
     fn cache_verdicts() {
-        let rules = |active, changed: Option<f64>| Rules {
+        let rules = |active, changed: Option<f64>| RuleCounts {
             active,
             total: active,
             last_change_age_s: changed,
         };
         let limit = 3.0 * 300.0;
         // (cache, table, expected warnings containing)
-        let cases: Vec<(RuleCache, Option<Rules>, Vec<&str>)> = vec![
+        let cases: Vec<(RuleCache, Option<RuleCounts>, Vec<&str>)> = vec![
             (cache(4, 10.0), Some(rules(4, Some(5000.0))), vec![]),
             (cache(4, limit), Some(rules(4, None)), vec![]),
             (

@@ -404,7 +404,7 @@ pub fn dlq_entry(
             "attempts": attempts,
             "last_status": last_status,
             "last_error": last_error,
-            "failed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "failed_at": crate::timefmt::millis(now),
             "pod": pod,
         }),
     );

@@ -8,18 +8,15 @@
 //! queue above its backpressure threshold is left alone.
 
 use crate::backoff::Backoff;
-use crate::http::{HealthRoutes, ServerHandle};
+use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
 use crate::settings::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Dlq, Keys, Service};
 use crate::store::redis::scripts::{self, ReplayTo};
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
-use prometheus::{
-    Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-};
+use prometheus::{Histogram, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Registry};
 use serde_json::{json, Map, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -50,7 +47,7 @@ pub fn next_step(
     max_replays: u32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ReplayTo {
-    let at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at = crate::timefmt::millis(now);
     let Ok(Value::Object(mut entry)) = serde_json::from_str::<Value>(raw) else {
         let mut dead = Map::new();
         dead.insert("raw".into(), Value::String(raw.to_string()));
@@ -78,17 +75,6 @@ pub fn next_step(
     ReplayTo::Target(Value::Object(entry).to_string())
 }
 
-/// Errors that stop remediation from starting.
-#[derive(Debug, thiserror::Error)]
-pub enum RemediateError {
-    /// Redis unusable at startup.
-    #[error(transparent)]
-    Redis(#[from] crate::store::redis::RedisError),
-    /// Listener or thread failure.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-}
-
 #[derive(Clone)]
 struct Metrics {
     loops: IntCounter,
@@ -100,158 +86,166 @@ struct Metrics {
     duration: Histogram,
 }
 
-use crate::http::registered as reg;
-
 impl Metrics {
     fn new(r: &Registry) -> prometheus::Result<Metrics> {
+        let m = MetricSet(r);
         Ok(Metrics {
-            loops: reg(
-                r,
-                IntCounter::new("mutt_remediation_loops_total", "Replay cycles")?,
+            loops: m.counter("mutt_remediation_loops_total", "Replay cycles")?,
+            dlq_depth: m.gauges("mutt_remediation_dlq_depth", "DLQ depth", &["dlq_name"])?,
+            success: m.counter("mutt_remediation_replay_success_total", "Entries replayed")?,
+            fail: m.counters(
+                "mutt_remediation_replay_fail_total",
+                "Replay failures",
+                &["reason"],
             )?,
-            dlq_depth: reg(
-                r,
-                IntGaugeVec::new(
-                    Opts::new("mutt_remediation_dlq_depth", "DLQ depth"),
-                    &["dlq_name"],
-                )?,
+            poison: m.counter(
+                "mutt_remediation_poison_messages_total",
+                "Entries moved to the dead list",
             )?,
-            success: reg(
-                r,
-                IntCounter::new("mutt_remediation_replay_success_total", "Entries replayed")?,
+            moog_health: m.gauge(
+                "mutt_remediation_moog_health",
+                "1 when the Moog breaker is closed",
             )?,
-            fail: reg(
-                r,
-                IntCounterVec::new(
-                    Opts::new("mutt_remediation_replay_fail_total", "Replay failures"),
-                    &["reason"],
-                )?,
-            )?,
-            poison: reg(
-                r,
-                IntCounter::new(
-                    "mutt_remediation_poison_messages_total",
-                    "Entries moved to the dead list",
-                )?,
-            )?,
-            moog_health: reg(
-                r,
-                IntGauge::new(
-                    "mutt_remediation_moog_health",
-                    "1 when the Moog breaker is closed",
-                )?,
-            )?,
-            duration: reg(
-                r,
-                Histogram::with_opts(HistogramOpts::new(
-                    "mutt_remediation_loop_duration_seconds",
-                    "Cycle time",
-                ))?,
-            )?,
+            duration: m.histogram("mutt_remediation_loop_duration_seconds", "Cycle time", &[])?,
         })
     }
 }
 
 /// Run remediation until SIGTERM/SIGINT.
-pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), RemediateError> {
+pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> {
     let keys = Keys::from_settings(settings);
-    let pod = settings.instance_name(
-        "remediation",
-        settings.port(&registry::HEALTH_PORT_REMEDIATION),
-    );
-    let instance = format!("{pod}-{}", uuid::Uuid::new_v4().simple());
-    let instances = keys.instances(Service::Remediation);
-    let forget_ms = settings
-        .duration(&registry::STATUS_FORGET_AFTER)
-        .as_millis() as u64;
     let connector = RedisConnector::new(RedisConfig::from_settings(settings));
     drop(connector.connect()?);
-    let registry = Registry::new();
-    let metrics = Metrics::new(&registry).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let redis_ok = Arc::new(AtomicBool::new(true));
-    let servers = start_servers(settings, registry, Arc::clone(&redis_ok), shutdown)?;
-    let dynamic = if settings.bool(&registry::DYNAMIC_CONFIG_ENABLED) {
-        DynamicConfig::start(
-            Arc::clone(&connector),
-            keys.clone(),
-            &DYNAMIC_KEYS,
-            settings.duration(&registry::DYNAMIC_CONFIG_REFRESH),
-            shutdown.clone(),
-        )
-    } else {
-        DynamicConfig::disabled()
-    };
-    let tun = |key: &str, def: &registry::Def| dynamic.int_or(key, settings, def).max(0) as u64;
-    let mut conn = ReconnectingConnection::new(
-        connector,
-        Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
-    );
-    let lock = keys.lock("remediation");
+    let rt = Runtime::start(
+        settings,
+        shutdown,
+        Spec {
+            service: "mutt-remediation",
+            role: "remediation",
+            health_port: &registry::HEALTH_PORT_REMEDIATION,
+            metrics_port: &registry::METRICS_PORT_REMEDIATION,
+            flags: &[("redis", "Redis")],
+            health_fields: None,
+        },
+    )?;
+    let redis_ok = rt.flag("redis");
+    redis_ok.set(true);
     let enabled = settings.bool(&registry::REMEDIATION_ENABLED);
     if !enabled {
         log::warn!("REMEDIATION_ENABLED is off: idling (not exiting, so an orchestrator does not restart us)");
     }
-    loop {
+    let pod = rt.pod().to_string();
+    let mut worker = Replayer {
+        instance: format!("{pod}-{}", uuid::Uuid::new_v4().simple()),
+        pod,
+        instances: keys.instances(Service::Remediation),
+        lock: keys.lock("remediation"),
+        forget_ms: settings
+            .duration(&registry::STATUS_FORGET_AFTER)
+            .as_millis() as u64,
+        metrics: Metrics::new(rt.registry())?,
+        dynamic: rt.dynamic_config(&connector, &keys, &DYNAMIC_KEYS, None),
+        conn: ReconnectingConnection::new(
+            connector,
+            Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
+        ),
+        keys,
+        settings: settings.clone(),
+        enabled,
+        redis_ok,
+        shutdown: shutdown.clone(),
+    };
+    rt.run(&mut worker)
+}
+
+/// The one-active-instance replay loop: a cycle per interval while holding the lock.
+struct Replayer {
+    keys: Keys,
+    pod: String,
+    /// Unique per process, so a restarted instance does not inherit its old lock.
+    instance: String,
+    instances: String,
+    lock: String,
+    forget_ms: u64,
+    metrics: Metrics,
+    dynamic: Arc<DynamicConfig>,
+    conn: ReconnectingConnection,
+    settings: Settings,
+    enabled: bool,
+    redis_ok: Flag,
+    shutdown: Shutdown,
+}
+
+impl Replayer {
+    fn tunable(&self, key: &str, def: &registry::Def) -> u64 {
+        self.dynamic.int_or(key, &self.settings, def).max(0) as u64
+    }
+}
+
+impl daemon::Worker for Replayer {
+    fn step(&mut self) -> bool {
         let interval = Duration::from_secs(
-            tun(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL).max(1),
+            self.tunable(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL)
+                .max(1),
         );
         let lease = interval * 2 + Duration::from_secs(10);
+        let (instances, pod, instance, forget_ms) =
+            (&self.instances, &self.pod, &self.instance, self.forget_ms);
         // Seen by `mutt status`: alive until a whole lease passes without a cycle.
-        if let Err(e) =
-            conn.run(|c| scripts::beat(c, &instances, &pod, &instance, lease.as_secs(), forget_ms))
+        if let Err(e) = self
+            .conn
+            .run(|c| scripts::beat(c, instances, pod, instance, lease.as_secs(), forget_ms))
         {
             log::warn!("remediation heartbeat: {e}");
         }
-        if enabled {
+        if self.enabled {
             let started = Instant::now();
-            match conn.run(|c| hold_lock(c, &lock, &instance, lease)) {
+            let (lock, instance) = (&self.lock, &self.instance);
+            match self.conn.run(|c| hold_lock(c, lock, instance, lease)) {
                 Ok(true) => {
-                    metrics.loops.inc();
-                    redis_ok.store(true, Ordering::Relaxed);
+                    self.metrics.loops.inc();
+                    self.redis_ok.set(true);
                     let limits = CycleLimits {
-                        batch: tun(
-                            dk::REMEDIATION_BATCH_SIZE,
-                            &registry::REMEDIATION_BATCH_SIZE,
-                        )
-                        .max(1),
-                        max_replays: tun(dk::MAX_POISON_RETRIES, &registry::MAX_POISON_RETRIES)
+                        batch: self
+                            .tunable(
+                                dk::REMEDIATION_BATCH_SIZE,
+                                &registry::REMEDIATION_BATCH_SIZE,
+                            )
+                            .max(1),
+                        max_replays: self
+                            .tunable(dk::MAX_POISON_RETRIES, &registry::MAX_POISON_RETRIES)
                             as u32,
-                        ingest_limit: tun(
-                            dk::MAX_INGEST_QUEUE_SIZE,
-                            &registry::MAX_INGEST_QUEUE_SIZE,
-                        ),
-                        alert_limit: tun(
+                        ingest_limit: self
+                            .tunable(dk::MAX_INGEST_QUEUE_SIZE, &registry::MAX_INGEST_QUEUE_SIZE),
+                        alert_limit: self.tunable(
                             dk::ALERTER_QUEUE_SHED_THRESHOLD,
                             &registry::ALERTER_QUEUE_SHED_THRESHOLD,
                         ),
                     };
-                    cycle(&mut conn, &keys, &metrics, &limits);
-                    metrics.duration.observe(started.elapsed().as_secs_f64());
+                    cycle(&mut self.conn, &self.keys, &self.metrics, &limits);
+                    self.metrics
+                        .duration
+                        .observe(started.elapsed().as_secs_f64());
                 }
-                Ok(false) => log::debug!("another remediation instance holds {lock}"),
+                Ok(false) => log::debug!("another remediation instance holds {}", self.lock),
                 Err(e) => {
-                    redis_ok.store(false, Ordering::Relaxed);
-                    metrics.fail.with_label_values(&["redis_error"]).inc();
+                    self.redis_ok.set(false);
+                    self.metrics.fail.with_label_values(&["redis_error"]).inc();
                     log::warn!("remediation: {e}");
                 }
             }
         }
-        if shutdown.wait_timeout(interval) {
-            break;
-        }
+        !self.shutdown.wait_timeout(interval)
     }
-    let _ = conn.run(|c| release_lock(c, &lock, &instance));
-    let _ = conn.run(|c| {
-        ::redis::cmd("HDEL")
-            .arg(&instances)
-            .arg(&pod)
-            .query::<()>(c)
-    });
-    for s in servers {
-        let _ = s.join();
+
+    fn leave(&mut self) {
+        let (lock, instance) = (&self.lock, &self.instance);
+        let _ = self.conn.run(|c| release_lock(c, lock, instance));
+        let (instances, pod) = (&self.instances, &self.pod);
+        let _ = self
+            .conn
+            .run(|c| ::redis::cmd("HDEL").arg(instances).arg(pod).query::<()>(c));
     }
-    log::info!("remediation stopped");
-    Ok(())
 }
 
 struct CycleLimits {
@@ -296,7 +290,7 @@ fn release_lock(c: &mut ::redis::Connection, lock: &str, me: &str) -> ::redis::R
 }
 
 fn cycle(conn: &mut ReconnectingConnection, keys: &Keys, metrics: &Metrics, limits: &CycleLimits) {
-    let breaker_key = keys.circuit_breaker(crate::forward::BREAKER, "state");
+    let breaker_key = keys.circuit_breaker(crate::store::redis::keys::MOOG_BREAKER, "state");
     let breaker: Option<String> = conn
         .run(|c| ::redis::cmd("GET").arg(&breaker_key).query(c))
         .unwrap_or(None);
@@ -384,39 +378,6 @@ fn cycle(conn: &mut ReconnectingConnection, keys: &Keys, metrics: &Metrics, limi
             }
         }
     }
-}
-
-fn start_servers(
-    settings: &Settings,
-    registry: Registry,
-    redis_ok: Arc<AtomicBool>,
-    shutdown: &Shutdown,
-) -> Result<Vec<ServerHandle>, RemediateError> {
-    let routes = HealthRoutes {
-        service: "mutt-remediation".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        pod: settings.instance_name(
-            "remediation",
-            settings.port(&registry::HEALTH_PORT_REMEDIATION),
-        ),
-        readiness: Arc::new(move || {
-            vec![(
-                "redis".into(),
-                crate::http::flag_check(redis_ok.load(Ordering::Relaxed), "Redis"),
-            )]
-        }),
-    };
-    let ports = [
-        settings.port(&registry::HEALTH_PORT_REMEDIATION),
-        settings.port(&registry::METRICS_PORT_REMEDIATION),
-    ];
-    Ok(routes.serve_on(
-        settings.text(&registry::MUTT_BIND_ADDRESS),
-        &ports,
-        registry,
-        None,
-        shutdown,
-    )?)
 }
 
 #[cfg(test)]

@@ -160,6 +160,7 @@ const fn linked(
     let value_type = match def.kind {
         Kind::Int { min, max } => ValueType::Int { min, max },
         Kind::Port => ValueType::Int { min: 1, max: 65535 },
+        Kind::ListenPort => ValueType::Int { min: 0, max: 65535 },
         Kind::Float { min, max } => ValueType::Float { min, max },
         Kind::Bool | Kind::TlsAuto { .. } => ValueType::Bool,
         Kind::OneOf(choices) => ValueType::OneOf(choices),

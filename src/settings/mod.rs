@@ -498,6 +498,12 @@ fn parse_value(def: &Def, text: &str) -> Result<Value, ConfigError> {
             Ok(i) if (1..=65535).contains(&i) => Ok(Value::Int(i)),
             _ => Err(bad("must be a port number from 1 to 65535".into())),
         },
+        Kind::ListenPort => match text.trim().parse::<i64>() {
+            Ok(i) if (0..=65535).contains(&i) => Ok(Value::Int(i)),
+            _ => Err(bad(
+                "must be a port number from 0 (any free port) to 65535".into()
+            )),
+        },
         Kind::Float { min, max } => match text.trim().parse::<f64>() {
             Ok(f) if f.is_finite() && f >= min && f <= max => Ok(Value::Float(f)),
             _ => Err(bad(format!("must be a number from {min} to {max}"))),
@@ -558,11 +564,11 @@ pub fn is_local_host(host: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Decodes a URL component (user, password, database): `%XX` only; `+` and `&` are literal.
 fn percent_decoded(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {

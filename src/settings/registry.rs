@@ -19,6 +19,9 @@ pub enum Kind {
     TlsAuto { host_setting: &'static str },
     /// A TCP port 1..65535.
     Port,
+    /// A TCP port to listen on, 0..65535: 0 asks the kernel for a free one, which the daemon then
+    /// logs and writes to `MUTT_READY_FILE` (how the test harness avoids guessing free ports).
+    ListenPort,
     /// A log level name.
     LogLevel,
     /// One of a fixed set of words (compared lower-cased).
@@ -102,6 +105,7 @@ macro_rules! def {
 }
 
 const PORT: Kind = Kind::Port;
+const LISTEN: Kind = Kind::ListenPort;
 const TEXT: Kind = Kind::Text;
 const BOOL: Kind = Kind::Bool;
 const SECRET: Kind = Kind::Secret;
@@ -176,6 +180,14 @@ def!(
     Some("0.0.0.0"),
     General,
     "Address the HTTP listeners bind to"
+);
+def!(
+    MUTT_READY_FILE,
+    "MUTT_READY_FILE",
+    TEXT,
+    None,
+    General,
+    "File a daemon writes (atomically, as JSON) once its listeners are bound: pid, service and each listener's address by setting name; for supervisors and test harnesses that start daemons on port 0"
 );
 def!(
     MUTT_SHUTDOWN_GRACE,
@@ -495,7 +507,7 @@ def!(
 def!(
     SERVER_PORT_INGESTOR,
     "SERVER_PORT_INGESTOR",
-    PORT,
+    LISTEN,
     Some("8080"),
     Ports,
     "Ingest API port"
@@ -503,7 +515,7 @@ def!(
 def!(
     METRICS_PORT_ALERTER,
     "METRICS_PORT_ALERTER",
-    PORT,
+    LISTEN,
     Some("8081"),
     Ports,
     "Alerter metrics port"
@@ -511,7 +523,7 @@ def!(
 def!(
     HEALTH_PORT_ALERTER,
     "HEALTH_PORT_ALERTER",
-    PORT,
+    LISTEN,
     Some("8082"),
     Ports,
     "Alerter health port"
@@ -519,7 +531,7 @@ def!(
 def!(
     METRICS_PORT_MOOG,
     "METRICS_PORT_MOOG",
-    PORT,
+    LISTEN,
     Some("8083"),
     Ports,
     "Forwarder metrics port"
@@ -527,7 +539,7 @@ def!(
 def!(
     HEALTH_PORT_MOOG,
     "HEALTH_PORT_MOOG",
-    PORT,
+    LISTEN,
     Some("8084"),
     Ports,
     "Forwarder health port"
@@ -535,7 +547,7 @@ def!(
 def!(
     METRICS_PORT_REMEDIATION,
     "METRICS_PORT_REMEDIATION",
-    PORT,
+    LISTEN,
     Some("8086"),
     Ports,
     "Remediation metrics port"
@@ -543,7 +555,7 @@ def!(
 def!(
     HEALTH_PORT_REMEDIATION,
     "HEALTH_PORT_REMEDIATION",
-    PORT,
+    LISTEN,
     Some("8087"),
     Ports,
     "Remediation health port"
@@ -551,7 +563,7 @@ def!(
 def!(
     SERVER_PORT_WEBUI,
     "SERVER_PORT_WEBUI",
-    PORT,
+    LISTEN,
     Some("8090"),
     Ports,
     "Web UI and REST API port"
@@ -1236,6 +1248,7 @@ pub static ALL: &[&Def] = &[
     &OTEL_SERVICE_NAME,
     &POD_NAME,
     &MUTT_BIND_ADDRESS,
+    &MUTT_READY_FILE,
     &DYNAMIC_CONFIG_ENABLED,
     &DYNAMIC_CONFIG_REFRESH,
     &SECRETS_REFRESH,

@@ -7,6 +7,7 @@
 use super::vault::VaultStore;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Where one secret comes from.
@@ -119,6 +120,17 @@ impl Slot {
     }
 }
 
+/// What [`PasswordPair::try_each`] came to.
+#[derive(Debug)]
+pub enum Attempt<T, E> {
+    /// Connected (with a password, or without when none is configured).
+    Accepted(T),
+    /// A failure other than a refused password, with the settings refused before it.
+    Failed(E, Vec<&'static str>),
+    /// Every password was refused: the settings tried, in order.
+    Refused(Vec<&'static str>),
+}
+
 /// A rotating password: CURRENT and NEXT, tried in turn on an authentication error.
 #[derive(Debug, Clone)]
 pub struct PasswordPair {
@@ -173,6 +185,49 @@ impl PasswordPair {
             }
             other => other,
         }
+    }
+
+    /// Try `candidates` in order with `connect`, moving on only when a password is refused
+    /// (`is_auth`); with no candidates, connect without a password. The slot that worked is
+    /// remembered in `prefer_next` (and a switch logged), so the next connect starts with it.
+    pub fn try_each<T, E>(
+        &self,
+        store: &str,
+        candidates: &[(Slot, String)],
+        prefer_next: &AtomicBool,
+        is_auth: impl Fn(&E) -> bool,
+        mut connect: impl FnMut(Option<&str>) -> Result<T, E>,
+    ) -> Attempt<T, E> {
+        if candidates.is_empty() {
+            return match connect(None) {
+                Ok(c) => Attempt::Accepted(c),
+                Err(e) => Attempt::Failed(e, Vec::new()),
+            };
+        }
+        let active = if prefer_next.load(Ordering::Relaxed) {
+            Slot::Next
+        } else {
+            Slot::Current
+        };
+        let mut refused = Vec::new();
+        for (slot, password) in candidates {
+            match connect(Some(password)) {
+                Ok(c) => {
+                    if *slot != active {
+                        log::warn!(
+                            "{store} accepted {} after {} was refused; using it from now on",
+                            self.name(*slot),
+                            self.name(slot.other())
+                        );
+                    }
+                    prefer_next.store(*slot == Slot::Next, Ordering::Relaxed);
+                    return Attempt::Accepted(c);
+                }
+                Err(e) if is_auth(&e) => refused.push(self.name(*slot)),
+                Err(e) => return Attempt::Failed(e, refused),
+            }
+        }
+        Attempt::Refused(refused)
     }
 
     /// After every password was refused: re-read them from Vault (once, even when both come from

@@ -179,6 +179,26 @@ fn database_url_supplies_components_and_password() {
 }
 
 #[test]
+fn url_userinfo_keeps_ampersands_and_plus_signs() {
+    // `&` and `+` are legal unescaped in URL userinfo; they are not form separators there.
+    let s = Settings::load(
+        &[],
+        &env(&[
+            ("DATABASE_URL", "postgres://a+b:p&q+r%3D%25@db.example/prod"),
+            ("REDIS_URL", "redis://u&v:s&t+1@cache.example:6380/2"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.text(&DB_USER), "a+b");
+    assert_eq!(s.secret(&DB_PASS_CURRENT).get().as_deref(), Some("p&q+r=%"));
+    assert_eq!(s.text(&REDIS_USERNAME), "u&v");
+    assert_eq!(
+        s.secret(&REDIS_PASS_CURRENT).get().as_deref(),
+        Some("s&t+1")
+    );
+}
+
+#[test]
 fn secrets_come_from_env_file_or_alias_and_are_masked() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("db");

@@ -11,7 +11,8 @@ use crate::admin::{config, hosts, rules, teams, Actor, AdminError};
 use crate::http::version;
 use crate::http::{Request, Response, Router};
 use crate::settings::registry;
-use crate::store::redis::keys::{Consumer, Dlq};
+use crate::snapshot;
+use crate::store::redis::keys::Consumer;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -503,65 +504,20 @@ fn ingest_rates(web: &Web, _req: &Request, _p: &Principal) -> ApiResult {
 }
 
 fn overview(web: &Web, _req: &Request, _p: &Principal) -> ApiResult {
-    let mut conn = web.redis.get()?;
-    let k = &web.keys;
-    let mut pipe = redis::pipe();
-    pipe.cmd("LLEN")
-        .arg(k.ingest_queue())
-        .cmd("LLEN")
-        .arg(k.alert_queue())
-        .cmd("ZCARD")
-        .arg(k.moog_retry())
-        .cmd("LLEN")
-        .arg(k.dlq(Dlq::Alerter))
-        .cmd("LLEN")
-        .arg(k.dlq(Dlq::Moog))
-        .cmd("LLEN")
-        .arg(k.dlq(Dlq::Dead))
-        .cmd("GET")
-        .arg(k.circuit_breaker(crate::forward::BREAKER, "state"));
-    let (ingest, alert, retry, dlq_alerter, dlq_moog, dlq_dead, breaker): (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        Option<String>,
-    ) = pipe.query(&mut *conn)?;
+    // The Redis connection goes back to the pool before PostgreSQL is asked.
+    let state = snapshot::read_redis(&mut *web.redis.get()?, &web.keys)?;
+    let rules = snapshot::read_rules(&mut *web.db()?).map_err(AdminError::from)?;
     let mut processing = Map::new();
-    for (name, consumer) in [("alerter", Consumer::Alerter), ("moog", Consumer::Moog)] {
-        let lists: Vec<String> = redis::cmd("SCAN")
-            .cursor_arg(0)
-            .arg("MATCH")
-            .arg(k.processing_pattern(consumer))
-            .arg("COUNT")
-            .arg(1000)
-            .clone()
-            .iter::<String>(&mut *conn)?
-            .filter_map(Result::ok)
-            .collect();
-        let mut total = 0i64;
-        for l in lists {
-            total += redis::cmd("LLEN").arg(l).query::<i64>(&mut *conn)?;
-        }
-        processing.insert(name.into(), json!(total));
+    for c in Consumer::ALL {
+        processing.insert(c.name().into(), json!(state.processing_total(c)));
     }
-    drop(conn);
-    let mut db = web.db()?;
-    let row = db
-        .query_one(
-            "SELECT count(*) FILTER (WHERE is_active), count(*) FROM alert_rules",
-            &[],
-        )
-        .map_err(AdminError::from)?;
-    let (active, total): (i64, i64) = (row.get(0), row.get(1));
+    let (q, d) = (&state.queues, &state.dlq);
     ok(&json!({
-        "queues": {"ingest": ingest, "alert": alert, "retry": retry},
+        "queues": {"ingest": q.ingest, "alert": q.alert, "retry": q.retry},
         "processing": processing,
-        "dlq": {"alerter": dlq_alerter, "moog": dlq_moog, "dead": dlq_dead},
-        "breaker": {"state": breaker.unwrap_or_else(|| "CLOSED".into()).to_ascii_lowercase()},
-        "rules": {"active": active, "total": total},
+        "dlq": {"alerter": d.alerter, "moog": d.moog, "dead": d.dead},
+        "breaker": {"state": state.breaker.to_ascii_lowercase()},
+        "rules": {"active": rules.active, "total": rules.total},
     }))
 }
 

@@ -6,7 +6,7 @@
 //! v2.5's single `WEBUI_API_KEY` (name `default`, scope `admin`). `changed_by` in audit rows
 //! is `webui_api:<name>`, never any part of the key.
 
-use crate::ingest::auth::{digest, split_keys, KeyDigest};
+use crate::apikeys::{digest, split_keys, KeyDigest};
 use crate::settings::secrets::SecretSource;
 use std::collections::HashMap;
 use std::net::IpAddr;

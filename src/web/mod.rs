@@ -215,7 +215,13 @@ pub fn start(settings: &Settings, shutdown: &Shutdown) -> Result<WebServer, WebE
         "web UI and REST API listening on {scheme}://{}",
         server.local_addr()
     );
+    let local = server.local_addr();
     let handle = server.spawn(router, WEB_WORKERS, shutdown)?;
+    crate::daemon::ready::announce(
+        settings,
+        SERVICE,
+        &[(registry::SERVER_PORT_WEBUI.name, local)],
+    )?;
     Ok(WebServer { handle, state: web })
 }
 

@@ -6,7 +6,7 @@
 //! critical); the answer carries the tested `components` contract next to the per-SLO detail.
 
 use super::rates::{Cached, TtlCache};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use std::convert::Infallible;
@@ -488,7 +488,7 @@ fn build_report(
     };
     let [(ingestor, _), (forwarder, _)] = COMPONENTS;
     SloReport {
-        timestamp: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        timestamp: crate::timefmt::secs(now),
         window_hours,
         components: Components {
             ingestor: component_of(ingestor),
@@ -769,7 +769,7 @@ mod tests {
     fn queries_use_metrics_mutt_exports() {
         let sources = [
             include_str!("../ingest/mod.rs"),
-            include_str!("../forward/mod.rs"),
+            include_str!("../forward/metrics.rs"),
             include_str!("../alert/mod.rs"),
         ]
         .concat();

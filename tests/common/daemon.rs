@@ -1,26 +1,64 @@
 //! A `mutt` daemon run as a child process for black-box tests: started with a test's
-//! environment, waited for until `/health/live` answers, stopped by SIGTERM or on drop.
+//! environment and every listener on port 0, its addresses read from the `MUTT_READY_FILE` it
+//! writes once bound, waited for until `/health/live` answers, stopped by SIGTERM or on drop.
 
 use super::http_client::{build, request, RawResponse};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+/// Every listener port setting of the daemons and the mock sink: the harness sets them all to 0,
+/// so each listener gets a port from the kernel and no test ever guesses a free one.
+const LISTENER_SETTINGS: [&str; 9] = [
+    "SERVER_PORT_INGESTOR",
+    "SERVER_PORT_WEBUI",
+    "HEALTH_PORT_ALERTER",
+    "METRICS_PORT_ALERTER",
+    "HEALTH_PORT_MOOG",
+    "METRICS_PORT_MOOG",
+    "HEALTH_PORT_REMEDIATION",
+    "METRICS_PORT_REMEDIATION",
+    "MOCK_MOOG_PORT",
+];
+
 /// A running daemon.
 pub struct Daemon {
     child: Option<Child>,
-    /// The address its HTTP listener serves.
+    /// The address its first listener serves (the HTTP API, or the health port).
     pub addr: SocketAddr,
+    listeners: serde_json::Map<String, serde_json::Value>,
     log: std::path::PathBuf,
     out: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Daemon {
-    /// Start `mutt <args>` with exactly `env` (plus PATH/HOME) and wait for `GET /health/live`.
-    pub fn start(args: &[&str], env: &[(String, String)], port: u16) -> Daemon {
+    /// Start `mutt <args>` with exactly `env` (plus PATH/HOME), every listener on port 0, and wait
+    /// for its `MUTT_READY_FILE` and then `GET /health/live` on its first listener.
+    pub fn start(args: &[&str], env: &[(String, String)]) -> Daemon {
+        let mut daemon = Daemon::spawn(args, env);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            daemon.fail_if_exited(args);
+            let r = request(daemon.addr, &build("GET", "/health/live", &[], ""));
+            if r.status == 200 {
+                return daemon;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "mutt {args:?} did not come up: {}",
+                daemon.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Start `mutt <args>` like [`Daemon::start`], returning once its listeners are bound (the
+    /// caller probes them, e.g. over HTTPS).
+    pub fn spawn(args: &[&str], env: &[(String, String)]) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("daemon.log");
+        let ready = dir.path().join("ready.json");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mutt"));
         cmd.args(args).env_clear();
         for keep in ["PATH", "HOME"] {
@@ -29,35 +67,60 @@ impl Daemon {
             }
         }
         cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        for name in LISTENER_SETTINGS {
+            cmd.env(name, "0");
+        }
+        cmd.env("MUTT_READY_FILE", &ready);
         cmd.stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap());
         let child = cmd.spawn().expect("spawn mutt");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let mut daemon = Daemon {
             child: Some(child),
-            addr,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            listeners: serde_json::Map::new(),
             log: dir.path().join("stderr.log"),
             out: dir.path().join("daemon.log"),
             _dir: dir,
         };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = daemon.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("mutt {args:?} exited early ({status}): {}", daemon.stderr());
-            }
-            if std::net::TcpStream::connect(addr).is_ok() {
-                let r = request(addr, &build("GET", "/health/live", &[], ""));
-                if r.status == 200 {
-                    return daemon;
-                }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // The file is renamed into place whole, so once it exists it parses.
+        let listeners = loop {
+            daemon.fail_if_exited(args);
+            if let Ok(text) = std::fs::read_to_string(&ready) {
+                let v: serde_json::Value = serde_json::from_str(&text).expect("ready file is JSON");
+                break v["listeners"].as_object().cloned().expect("listeners");
             }
             assert!(
                 Instant::now() < deadline,
-                "mutt {args:?} did not come up: {}",
+                "mutt {args:?} wrote no ready file: {}",
                 daemon.stderr()
             );
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let first = listeners
+            .values()
+            .next()
+            .expect("a listener")
+            .as_str()
+            .unwrap();
+        daemon.addr = loopback(first);
+        daemon.listeners = listeners;
+        daemon
+    }
+
+    /// The address of the listener configured by `setting` (e.g. `METRICS_PORT_ALERTER`).
+    pub fn listener(&self, setting: &str) -> SocketAddr {
+        match self.listeners.get(setting).and_then(|v| v.as_str()) {
+            Some(a) => loopback(a),
+            None => panic!("no listener {setting} in {:?}", self.listeners),
+        }
+    }
+
+    /// Fail the test with the daemon's log if it has exited.
+    pub fn fail_if_exited(&mut self, args: &[&str]) {
+        if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+            panic!("mutt {args:?} exited early ({status}): {}", self.stderr());
         }
     }
 
@@ -110,6 +173,12 @@ impl Daemon {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// A bound address as a loopback address to connect to (a wildcard bind answers there too).
+fn loopback(bound: &str) -> SocketAddr {
+    let addr: SocketAddr = bound.parse().expect("a socket address");
+    SocketAddr::from(([127, 0, 0, 1], addr.port()))
 }
 
 impl Drop for Daemon {

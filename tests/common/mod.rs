@@ -5,6 +5,7 @@
 
 pub mod daemon;
 pub mod http_client;
+pub mod pty;
 pub mod vault;
 
 use mutt::dev::services::{PostgresOptions, PostgresServer, RedisOptions, RedisServer};

@@ -4,7 +4,7 @@
 //! authentication error, starting with whichever worked last, so a password rotation (step 1:
 //! add NEXT; step 2: change the role; step 3: promote NEXT) needs no restart.
 
-use crate::settings::secrets::{PasswordPair, Slot};
+use crate::settings::secrets::{Attempt, PasswordPair, Slot};
 use crate::settings::{registry, Settings};
 use postgres::error::SqlState;
 use r2d2_postgres::PostgresConnectionManager;
@@ -274,36 +274,22 @@ impl PgConnector {
 
     fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<postgres::Client, DbError> {
         use r2d2::ManageConnection;
-        let mut tried = Vec::new();
-        if candidates.is_empty() {
-            return self
-                .manager(None)
-                .connect()
-                .map_err(|e| self.classify(e, &tried));
+        let attempt = self.cfg.passwords.try_each(
+            "PostgreSQL",
+            candidates,
+            &self.prefer_next,
+            is_auth_error,
+            |password| self.manager(password).connect(),
+        );
+        match attempt {
+            Attempt::Accepted(client) => Ok(client),
+            Attempt::Failed(e, tried) => Err(self.classify(e, &tried)),
+            Attempt::Refused(tried) => Err(DbError::Auth {
+                user: self.cfg.user.clone(),
+                addr: self.cfg.address(),
+                tried: tried.join(" and "),
+            }),
         }
-        for (slot, password) in candidates {
-            match self.manager(Some(password)).connect() {
-                Ok(client) => {
-                    if *slot != self.active_slot() {
-                        log::warn!(
-                            "PostgreSQL accepted {} after {} was refused; using it from now on",
-                            self.cfg.passwords.name(*slot),
-                            self.cfg.passwords.name(slot.other())
-                        );
-                    }
-                    self.prefer_next
-                        .store(*slot == Slot::Next, Ordering::Relaxed);
-                    return Ok(client);
-                }
-                Err(e) if is_auth_error(&e) => tried.push(self.cfg.passwords.name(*slot)),
-                Err(e) => return Err(self.classify(e, &tried)),
-            }
-        }
-        Err(DbError::Auth {
-            user: self.cfg.user.clone(),
-            addr: self.cfg.address(),
-            tried: tried.join(" and "),
-        })
     }
 
     fn classify(&self, e: postgres::Error, tried: &[&str]) -> DbError {

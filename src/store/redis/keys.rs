@@ -13,6 +13,11 @@ pub const METRICS_TTL_HOUR: u64 = 172_800;
 /// Seconds a per-day ingest counter lives (v2.5 value).
 pub const METRICS_TTL_DAY: u64 = 2_592_000;
 
+/// Name of the forwarder's Moog circuit breaker, whose keys are v2.5's
+/// `mutt:circuit_breaker:moogsoft:*` (see [`Keys::circuit_breaker`]); readers of its state need it
+/// without depending on the forwarder.
+pub const MOOG_BREAKER: &str = "moogsoft";
+
 /// A reliable-queue consumer family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consumer {
@@ -20,6 +25,19 @@ pub enum Consumer {
     Alerter,
     /// `mutt forward run` instances.
     Moog,
+}
+
+impl Consumer {
+    /// Both families, alerter first.
+    pub const ALL: [Consumer; 2] = [Consumer::Alerter, Consumer::Moog];
+
+    /// The name used in its keys and in `mutt status` and the dashboard.
+    pub fn name(self) -> &'static str {
+        match self {
+            Consumer::Alerter => "alerter",
+            Consumer::Moog => "moog",
+        }
+    }
 }
 
 /// A daemon family that records its instances for `mutt status`.
@@ -217,11 +235,7 @@ impl Keys {
     /// `mutt:deliveries:<consumer>`: hash of sha1(message) → deliveries that did not finish
     /// (counted when a dead consumer's list is recovered).
     pub fn deliveries(&self, c: Consumer) -> String {
-        let name = match c {
-            Consumer::Alerter => "alerter",
-            Consumer::Moog => "moog",
-        };
-        format!("{}:deliveries:{name}", self.prefix)
+        format!("{}:deliveries:{}", self.prefix, c.name())
     }
 
     /// `mutt:instances:<service>`: hash pod → `{"instance","last_seen_ms","ttl_s"}`, refreshed
@@ -332,7 +346,7 @@ mod tests {
         assert_eq!(k.rate_limit("ingestor"), "mutt:rate_limit:ingestor");
         assert_eq!(k.moog_rate_limit(), "mutt:rate_limit:moog");
         assert_eq!(
-            k.circuit_breaker("moogsoft", "state"),
+            k.circuit_breaker(MOOG_BREAKER, "state"),
             "mutt:circuit_breaker:moogsoft:state"
         );
         assert_eq!(k.moog_retry(), "mutt:retry:moog");

@@ -7,7 +7,7 @@ pub mod keys;
 pub mod scripts;
 
 use crate::backoff::Backoff;
-use crate::settings::secrets::{PasswordPair, Slot};
+use crate::settings::secrets::{Attempt, PasswordPair, Slot};
 use crate::settings::{registry, Settings};
 use crate::shutdown::Shutdown;
 use ::redis as rd;
@@ -158,32 +158,21 @@ impl RedisConnector {
     }
 
     fn connect_trying(&self, candidates: &[(Slot, String)]) -> Result<rd::Connection, RedisError> {
-        if candidates.is_empty() {
-            return self.connect_with(None).map_err(|e| self.classify(e, &[]));
+        let attempt = self.cfg.passwords.try_each(
+            "Redis",
+            candidates,
+            &self.prefer_next,
+            is_auth_error,
+            |password| self.connect_with(password),
+        );
+        match attempt {
+            Attempt::Accepted(conn) => Ok(conn),
+            Attempt::Failed(e, tried) => Err(self.classify(e, &tried)),
+            Attempt::Refused(tried) => Err(RedisError::Auth {
+                addr: self.cfg.address(),
+                tried: tried.join(" and "),
+            }),
         }
-        let mut tried = Vec::new();
-        for (slot, password) in candidates {
-            match self.connect_with(Some(password)) {
-                Ok(conn) => {
-                    if *slot != self.active_slot() {
-                        log::warn!(
-                            "Redis accepted {} after {} was refused; using it from now on",
-                            self.cfg.passwords.name(*slot),
-                            self.cfg.passwords.name(slot.other())
-                        );
-                    }
-                    self.prefer_next
-                        .store(*slot == Slot::Next, Ordering::Relaxed);
-                    return Ok(conn);
-                }
-                Err(e) if is_auth_error(&e) => tried.push(self.cfg.passwords.name(*slot)),
-                Err(e) => return Err(self.classify(e, &tried)),
-            }
-        }
-        Err(RedisError::Auth {
-            addr: self.cfg.address(),
-            tried: tried.join(" and "),
-        })
     }
 
     fn classify(&self, e: rd::RedisError, tried: &[&str]) -> RedisError {
