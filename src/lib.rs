@@ -8,16 +8,19 @@
 //!   errors into exit codes.
 //! - [`settings`]: every setting once (env name, type, default, validation, source), the loader
 //!   shared by all subcommands, secrets read from the environment, `<NAME>_FILE` or Vault
-//!   (`settings::vault`, AppRole + KV v2), and the dynamic-config reader (`mutt:config:*` with
-//!   PUBLISH invalidation).
+//!   (`settings::vault`, AppRole + KV v2), and the registry of dynamic keys
+//!   (`settings::dynamic_keys`).
 //! - [`logging`]: env_logger set-up, plain or one JSON object per line, with per-thread context
 //!   (correlation id, trace id).
 //! - [`trace`]: W3C Trace Context (`traceparent` in, `_traceparent` through the queues, `traceparent`
 //!   to Moog), spans, and the bounded OTLP/HTTP JSON exporter behind `OTEL_ENABLED`.
 //! - [`store::redis`]: Redis connections (timeouts, TLS, CURRENT/NEXT passwords, reconnect), the
-//!   key builder every Redis key name comes from, and the Lua scripts (`*.lua`) run by EVALSHA.
+//!   key builder every Redis key name comes from, the Lua scripts (`*.lua`) run by EVALSHA, and
+//!   the dynamic-config reader (`mutt:config:*` with PUBLISH invalidation).
 //! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords), the
-//!   embedded migrations of `migrations/` and monthly partition upkeep of `event_audit_log`.
+//!   embedded migrations of `migrations/`, monthly partition upkeep of `event_audit_log`, and the
+//!   read of the rule engine's inputs (`store::postgres::rules`).
+//! - [`crypto`]: the one process-wide rustls crypto provider.
 //! - [`apikeys`]: API keys as SHA-256 digests compared in constant time, the set of currently
 //!   valid keys (re-read from their secret source), shared by ingest and the web API.
 //! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), the group-commit
@@ -60,6 +63,7 @@ pub mod alert;
 pub mod apikeys;
 pub mod backoff;
 pub mod cli;
+pub mod crypto;
 pub mod daemon;
 pub mod dev;
 pub mod forward;

@@ -703,7 +703,7 @@ pub fn test_event(
     default_team: &str,
     event: &Value,
 ) -> Result<engine::Explanation, AdminError> {
-    let snapshot = crate::alert::cache::load_from(client, default_team)?;
+    let snapshot = crate::store::postgres::rules::load_snapshot_from(client, default_team)?;
     explain(&snapshot, event)
 }
 
@@ -714,7 +714,7 @@ pub fn test_events(
     default_team: &str,
     events: &[Value],
 ) -> Result<Vec<Result<engine::Explanation, AdminError>>, AdminError> {
-    let snapshot = crate::alert::cache::load_from(client, default_team)?;
+    let snapshot = crate::store::postgres::rules::load_snapshot_from(client, default_team)?;
     Ok(events.iter().map(|e| explain(&snapshot, e)).collect())
 }
 

@@ -14,7 +14,7 @@ pub mod event;
 use crate::backoff::Backoff;
 use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
 use crate::queue::{Delivery, ReliableQueue};
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
@@ -223,7 +223,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
     // The cache age is taken at each beat, so `mutt status` sees it without clock skew.
     .reporting(move || {
         let (snapshot, age) = beat_cache.loaded()?;
-        let status = cache::CacheStatus::of(&snapshot, age, beat_tunables.reload_secs());
+        let status = crate::rules::CacheStatus::of(&snapshot, age, beat_tunables.reload_secs());
         serde_json::to_value(status).ok()
     });
     rt.claim(
@@ -279,7 +279,7 @@ fn spawn_reloader(
                     || cache.wait_for_request(Duration::from_millis(250))
                 {
                     let started = Instant::now();
-                    match cache::load(&pool, &default_team) {
+                    match crate::store::postgres::rules::load_snapshot(&pool, &default_team) {
                         Ok(snapshot) => {
                             metrics
                                 .reload_latency

@@ -326,7 +326,7 @@ pub fn command() -> clap::Command {
 
 /// Run the parsed command with loaded settings; returns the process exit code.
 pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
-    crate::store::install_crypto_provider();
+    crate::crypto::install_crypto_provider();
     let format = cli.global.output;
     let flags = cli.setting_flags();
     let settings = match password::complete(settings, &cli.command, &flags) {

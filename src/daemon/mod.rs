@@ -18,7 +18,7 @@ pub use metrics::MetricSet;
 use crate::backoff::Backoff;
 use crate::http::{HealthBodyFn, HealthRoutes, Limits, Response, Server, ServerHandle};
 use crate::queue::{Delivery, ReliableQueue};
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::registry::{self, Def};
 use crate::settings::Settings;
 use crate::shutdown::Shutdown;

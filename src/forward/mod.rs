@@ -17,7 +17,7 @@ mod worker;
 use crate::backoff::Backoff;
 use crate::daemon::{DaemonError, Runtime, Spec};
 use crate::queue::ReliableQueue;
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Consumer, Keys};

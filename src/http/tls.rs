@@ -60,7 +60,7 @@ impl TlsFiles {
 
     /// Reads and checks both files: the chain parses, the key parses and belongs to the leaf.
     pub fn load(&self) -> Result<CertifiedKey, ConfigError> {
-        crate::store::install_crypto_provider();
+        crate::crypto::install_crypto_provider();
         let certs = read_certs(&self.cert, self.cert_var)?;
         let key = read_key(&self.key, self.key_var)?;
         let provider = rustls::crypto::ring::default_provider();
@@ -220,7 +220,7 @@ pub fn client_config_with_ca(
     path: &Path,
     var: &str,
 ) -> Result<Arc<rustls::ClientConfig>, ConfigError> {
-    crate::store::install_crypto_provider();
+    crate::crypto::install_crypto_provider();
     let mut roots = rustls::RootCertStore::empty();
     for cert in read_certs(path, var)? {
         roots.add(cert).map_err(|e| {

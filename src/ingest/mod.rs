@@ -12,7 +12,7 @@ use crate::apikeys::{self as auth, ApiKeys};
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;

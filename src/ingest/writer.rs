@@ -4,7 +4,7 @@
 //! acknowledged (or refused) its events.
 
 use crate::backoff::Backoff;
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::{Keys, Window};
 use crate::store::redis::scripts::{self, Counter, EnqueueOutcome};
 use crate::store::redis::{ReconnectingConnection, RedisConnector};

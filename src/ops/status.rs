@@ -12,7 +12,7 @@
 //! a monotonic interval measured at the beat, to which the beat's own age on Redis's clock is
 //! added here, so no host's wall clock is involved.
 
-use crate::alert::cache::CacheStatus;
+use crate::rules::CacheStatus;
 use crate::settings::{registry, Settings};
 use crate::snapshot::{self, Instances};
 use crate::store::postgres::partitions::PARENT;

@@ -9,7 +9,7 @@
 
 use crate::backoff::Backoff;
 use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::{Dlq, Keys, Service};

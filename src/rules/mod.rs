@@ -476,5 +476,32 @@ fn check(
     }
 }
 
+/// What an alerter adds to its heartbeat record for `mutt status` (fields of
+/// `mutt:instances:alerter` entries; absent on beats before the first load and on older pods).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CacheStatus {
+    /// Rules in use in the snapshot.
+    pub rules: u64,
+    /// Active rules loaded but unusable (bad regex, OID rule without an OID).
+    pub rules_skipped: u64,
+    /// Milliseconds between the snapshot's load and the beat (a monotonic interval, so no
+    /// clock skew; `mutt status` adds the beat's own age).
+    pub rules_age_ms: u64,
+    /// Seconds between timed reloads in effect at the beat (`cache_reload_interval`).
+    pub rules_reload_s: u64,
+}
+
+impl CacheStatus {
+    /// The status of `snapshot`, loaded `age` ago, reloaded every `reload_s` seconds.
+    pub fn of(snapshot: &Snapshot, age: std::time::Duration, reload_s: u64) -> CacheStatus {
+        CacheStatus {
+            rules: snapshot.rule_count() as u64,
+            rules_skipped: snapshot.skipped().len() as u64,
+            rules_age_ms: age.as_millis() as u64,
+            rules_reload_s: reload_s,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

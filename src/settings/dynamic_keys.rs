@@ -684,31 +684,6 @@ mod tests {
     }
 
     #[test]
-    fn daemons_watch_registered_keys_and_every_key_they_own() {
-        let daemons: [(&str, &[&str]); 4] = [
-            ("ingestor", &crate::ingest::DYNAMIC_KEYS),
-            ("alerter", &crate::alert::DYNAMIC_KEYS),
-            ("forwarder", &crate::forward::DYNAMIC_KEYS),
-            ("remediation", &crate::remediate::DYNAMIC_KEYS),
-        ];
-        for (daemon, watched) in daemons {
-            for name in watched {
-                let key = find(name).unwrap_or_else(|| panic!("{daemon} watches unknown {name}"));
-                // The daemons read every watched key through `int_or` or a one-of check against
-                // the linked setting, so a key without one would be ignored.
-                assert!(key.setting.is_some(), "{daemon} watches unlinked {name}");
-            }
-            for key in ALL.iter().filter(|k| k.owner == daemon) {
-                assert!(
-                    watched.contains(&key.name),
-                    "{daemon} owns {} but does not watch it",
-                    key.name
-                );
-            }
-        }
-    }
-
-    #[test]
     fn linked_settings_have_the_same_kind_range_and_default() {
         let settings = Settings::load(&[], &Default::default()).unwrap();
         for key in ALL {

@@ -5,7 +5,6 @@
 //! `DATABASE_URL`, then the registry default. Every value is validated at load time, so a bad
 //! variable stops startup with one line naming it and the rule it breaks.
 
-pub mod dynamic;
 pub mod dynamic_keys;
 pub mod registry;
 pub mod secrets;

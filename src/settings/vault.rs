@@ -578,7 +578,7 @@ fn build_agent(cfg: &VaultConfig) -> Result<ureq::Agent, ConfigError> {
         .timeout(HTTP_TIMEOUT)
         .redirects(0);
     if let Some(path) = &cfg.cacert {
-        crate::store::install_crypto_provider();
+        crate::crypto::install_crypto_provider();
         let bad = |why: String| ConfigError::new("VAULT_CACERT", why);
         let pem = std::fs::read(path)
             .map_err(|e| bad(format!("cannot read {}: {}", path.display(), e.kind())))?;

@@ -14,7 +14,7 @@ use crate::admin::Notifier;
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
-use crate::settings::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys, registry, ConfigError, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};

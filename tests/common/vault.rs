@@ -74,7 +74,7 @@ impl TestVault {
         cert_pem: &[u8],
         key_pem: &[u8],
     ) -> TestVault {
-        mutt::store::install_crypto_provider();
+        mutt::crypto::install_crypto_provider();
         let certs = rustls_pemfile::certs(&mut &cert_pem[..])
             .collect::<Result<Vec<_>, _>>()
             .unwrap();

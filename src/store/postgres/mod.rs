@@ -4,5 +4,6 @@
 pub mod migrate;
 pub mod partitions;
 pub mod pool;
+pub mod rules;
 
 pub use pool::{DbError, PgConfig, PgConnector, Pool};

@@ -138,7 +138,7 @@ impl std::fmt::Debug for PgConnector {
 }
 
 fn tls_connector(cfg: &PgConfig) -> Result<MakeRustlsConnect, DbError> {
-    crate::store::install_crypto_provider();
+    crate::crypto::install_crypto_provider();
     let mut roots = rustls::RootCertStore::empty();
     if cfg.tls {
         match &cfg.ca_cert {

@@ -3,6 +3,7 @@
 //!
 //! Key names come from [`keys`]; Lua scripts from [`scripts`].
 
+pub mod dynamic;
 pub mod keys;
 pub mod scripts;
 
@@ -195,7 +196,7 @@ impl RedisConnector {
     fn connect_with(&self, password: Option<&str>) -> rd::RedisResult<rd::Connection> {
         let cfg = &self.cfg;
         if cfg.tls {
-            crate::store::install_crypto_provider();
+            crate::crypto::install_crypto_provider();
         }
         let addr = if cfg.tls {
             rd::ConnectionAddr::TcpTls {
