@@ -25,10 +25,13 @@
 //!   valid keys (re-read from their secret source), shared by ingest and the web API.
 //! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), the group-commit
 //!   writer, and the HTTP handlers.
+//! - [`wire`]: the wire formats, each naming the v2.5 shape it keeps: the queued event (parse,
+//!   ingest stamps, severity/OID/time normalising), the alert and meta-alert, the DLQ envelope
+//!   and its replay, the rule row.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
-//! - [`alert`]: `mutt alert run`: the rule cache, per-message decisions (pure, in `alert::event`),
+//! - [`alert`]: `mutt alert run`: the rule cache, per-message outcomes (pure, in `alert::event`),
 //!   batched audit writes and the one-transaction Redis commit.
 //! - [`forward`]: `mutt forward run`: Moog payloads (`payload`), the shared rate limit and circuit
 //!   breaker (`gate`), keep-alive delivery (`sender`), the loop with delayed retries and the Moog
@@ -81,3 +84,4 @@ pub mod store;
 pub mod timefmt;
 pub mod trace;
 pub mod web;
+pub mod wire;

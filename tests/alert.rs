@@ -230,7 +230,7 @@ fn events_become_audit_rows_alerts_and_one_meta_alert_per_window() {
         "[MUTT] Detected 3 unhandled messages in 86400s from 'quiet-host'. Sample message: fan speed normal"
     );
     // The window's guard is set and the counter consumed; the 4th event was suppressed.
-    let sig = &mutt::queue::sha1_hex("fan speed normal")[..16];
+    let sig = &mutt::wire::sha1_hex("fan speed normal")[..16];
     let guard: Option<i64> = s
         .redis
         .get(s.key(&format!("unhandled:quiet-host:{sig}:triggered")))
@@ -569,7 +569,7 @@ fn sighup_reloads_rules_and_a_crash_looping_message_is_dead_lettered() {
         .redis
         .hset(
             s.key("deliveries:alerter"),
-            mutt::queue::sha1_hex(&poison),
+            mutt::wire::sha1_hex(&poison),
             2,
         )
         .unwrap();

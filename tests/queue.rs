@@ -3,9 +3,10 @@
 
 mod common;
 use common::TestEnv;
-use mutt::queue::{sha1_hex, ReliableQueue};
+use mutt::queue::ReliableQueue;
 use mutt::store::redis::keys::{Consumer, Keys};
 use mutt::store::redis::{RedisConfig, RedisConnector};
+use mutt::wire::sha1_hex;
 use redis::Commands;
 use std::time::Duration;
 

@@ -3,7 +3,8 @@
 
 use super::audit::{self, Change, Operation};
 use super::{Actor, AdminError, Notifier};
-use crate::rules::{self as engine, MatchType, Rule};
+use crate::rules as engine;
+use crate::wire::rule::{MatchType, Rule};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -274,7 +275,7 @@ pub fn parse_patch(body: &Map<String, Value>) -> Result<RulePatch, AdminError> {
 }
 
 fn oid_syntax_ok(oid: &str) -> bool {
-    let n = engine::normalise_oid(oid);
+    let n = crate::wire::event::normalise_oid(oid);
     !n.is_empty()
         && n.split('.')
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
@@ -726,14 +727,14 @@ fn explain(snapshot: &engine::Snapshot, event: &Value) -> Result<engine::Explana
     let hostname = text("hostname").unwrap_or("");
     let severity = match obj.get("syslog_severity") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(engine::parse_severity(v).ok_or_else(|| {
+        Some(v) => Some(crate::wire::event::parse_severity(v).ok_or_else(|| {
             AdminError::invalid(
                 "syslog_severity",
                 "syslog_severity must be 0..7 or a syslog name",
             )
         })?),
     };
-    Ok(snapshot.explain(&engine::EventView {
+    Ok(snapshot.explain(&crate::wire::event::EventView {
         hostname,
         message: text("message"),
         trap_oid: text("trap_oid"),

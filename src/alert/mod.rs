@@ -14,10 +14,10 @@ pub mod event;
 use crate::backoff::Backoff;
 use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
 use crate::queue::{Delivery, ReliableQueue};
-use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::{Consumer, Keys};
 use crate::store::redis::{scripts, ReconnectingConnection, RedisConfig, RedisConnector};
 use crate::trace::{Span, SpanKind};
@@ -443,7 +443,7 @@ impl Worker {
         let entries: Vec<String> = batch
             .iter()
             .map(|d| {
-                let entry = crate::queue::dlq_entry_for_text(
+                let entry = crate::wire::dlq::dlq_entry_for_text(
                     &d.raw,
                     &reason,
                     d.earlier_deliveries + 1,
@@ -503,7 +503,7 @@ impl Worker {
         for d in batch {
             if d.earlier_deliveries >= self.max_retries {
                 plan.poison += 1;
-                plan.dlq.push(crate::queue::dlq_entry_for_text(
+                plan.dlq.push(crate::wire::dlq::dlq_entry_for_text(
                     &d.raw,
                     &format!(
                         "delivered {} times without finishing (consumer crashed)",
@@ -515,11 +515,11 @@ impl Worker {
                 ));
                 continue;
             }
-            let incoming = match event::parse_delivery(&d.raw, now) {
+            let incoming = match crate::wire::event::parse_delivery(&d.raw, now) {
                 Ok(i) => i,
                 Err(reason) => {
                     plan.errors += 1;
-                    plan.dlq.push(crate::queue::dlq_entry_for_text(
+                    plan.dlq.push(crate::wire::dlq::dlq_entry_for_text(
                         &d.raw,
                         &reason,
                         d.earlier_deliveries + 1,
@@ -578,7 +578,7 @@ impl Worker {
         for (i, row) in plan.rows.iter().enumerate() {
             if let Some((_, reason)) = refused.iter().find(|(j, _)| *j == i) {
                 plan.errors += 1;
-                plan.dlq.push(crate::queue::dlq_entry_for_text(
+                plan.dlq.push(crate::wire::dlq::dlq_entry_for_text(
                     &row.raw_message,
                     reason,
                     1,

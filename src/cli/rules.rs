@@ -8,7 +8,7 @@ use super::progress::Progress;
 use super::CliError;
 use crate::admin::rules::{self, RuleRow};
 use crate::admin::AdminError;
-use crate::rules::{self as engine, Decision, Explanation};
+use crate::rules::{Decision, Explanation};
 use crate::settings::{registry, Settings};
 use serde_json::{json, Map, Value};
 use std::io::{Read, Write};
@@ -158,7 +158,7 @@ impl RuleFields {
 
 /// A severity flag as the number the rules table holds (names are the operator's convenience).
 fn severity_value(text: &str) -> Result<Value, AdminError> {
-    engine::parse_severity(&Value::String(text.to_string()))
+    crate::wire::event::parse_severity(&Value::String(text.to_string()))
         .map(|n| json!(n))
         .ok_or_else(|| {
             AdminError::invalid(

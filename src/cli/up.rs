@@ -747,7 +747,8 @@ fn persistent_secret(file: &Path) -> Result<String, CliError> {
 mod tests {
     use super::*;
     use crate::admin::rules::{validate_rule, RuleRow};
-    use crate::rules::{Decision, EventView, Snapshot};
+    use crate::rules::{Decision, Snapshot};
+    use crate::wire::event::EventView;
 
     #[derive(serde::Deserialize)]
     struct ExampleRule {

@@ -205,7 +205,7 @@ pub fn run(settings: &Settings, args: &E2eArgs) -> Result<Vec<Check>, String> {
             unhandled_rows == 0,
             format!("{unhandled_rows} row(s)"),
         ));
-        let signature = &crate::queue::sha1_hex(&unmatched)[..16];
+        let signature = &crate::wire::sha1_hex(&unmatched)[..16];
         let counted: Option<i64> = ::redis::cmd("GET")
             .arg(keys.unhandled(&host, signature))
             .query(&mut r)
@@ -266,7 +266,7 @@ pub fn run(settings: &Settings, args: &E2eArgs) -> Result<Vec<Check>, String> {
     let _ = ::redis::cmd("DEL")
         .arg(keys.unhandled(
             &host,
-            &crate::queue::sha1_hex(&format!("{tag}-UNMATCHED nothing matches this"))[..16],
+            &crate::wire::sha1_hex(&format!("{tag}-UNMATCHED nothing matches this"))[..16],
         ))
         .query::<i64>(&mut r);
     result

@@ -5,9 +5,6 @@ use crate::backoff::jitter;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
-/// Field counting the retries of an alert (v2.5's name).
-pub const RETRY_FIELD: &str = "_moog_retry_count";
-
 /// Moog's numeric severity (v2.5 map; anything else is 3).
 pub fn moog_severity(name: &str) -> i64 {
     match name {
@@ -148,21 +145,10 @@ pub fn retry_delay(
     }
 }
 
-/// The alert with its retry count set to `count` (serialised for the retry set).
-pub fn with_retry_count(alert: &Map<String, Value>, count: u32) -> String {
-    let mut a = alert.clone();
-    a.insert(RETRY_FIELD.into(), Value::from(count));
-    Value::Object(a).to_string()
-}
-
-/// The alert's retry count so far.
-pub fn retry_count(alert: &Map<String, Value>) -> u32 {
-    alert.get(RETRY_FIELD).and_then(Value::as_u64).unwrap_or(0) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::alert::{retry_count, with_retry_count};
 
     fn alert(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()

@@ -116,7 +116,7 @@ impl Worker {
             match serde_json::from_str::<Value>(&d.raw) {
                 Ok(Value::Object(m)) => alerts.push(Some(m)),
                 _ => {
-                    settle.dlq.push(crate::queue::dlq_entry_for_text(
+                    settle.dlq.push(crate::wire::dlq::dlq_entry_for_text(
                         &d.raw,
                         "alert is not a JSON object",
                         0,
@@ -240,14 +240,14 @@ impl Worker {
                 retry_after,
                 error,
             } => {
-                let attempt = payload::retry_count(alert) + 1;
+                let attempt = crate::wire::alert::retry_count(alert) + 1;
                 if attempt > self.max_retries {
                     self.metrics
                         .requests
                         .with_label_values(&["fail", "retry_exhausted"])
                         .inc();
                     self.metrics.processed.with_label_values(&["dlq"]).inc();
-                    settle.dlq.push(crate::queue::dlq_entry(
+                    settle.dlq.push(crate::wire::dlq::dlq_entry(
                         alert.clone(),
                         "retries exhausted",
                         attempt,
@@ -263,16 +263,16 @@ impl Worker {
                     self.metrics.retries_scheduled.inc();
                     settle.retries.push((
                         delay.as_millis() as u64,
-                        payload::with_retry_count(alert, attempt),
+                        crate::wire::alert::with_retry_count(alert, attempt),
                     ));
                 }
             }
             Outcome::Reject { status, error } => {
                 self.metrics.processed.with_label_values(&["dlq"]).inc();
-                settle.dlq.push(crate::queue::dlq_entry(
+                settle.dlq.push(crate::wire::dlq::dlq_entry(
                     alert.clone(),
                     "rejected by Moog",
-                    payload::retry_count(alert) + 1,
+                    crate::wire::alert::retry_count(alert) + 1,
                     Some(status),
                     &error,
                     &self.pod,

@@ -12,9 +12,9 @@ use crate::apikeys::{self as auth, ApiKeys};
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
-use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::{self, EnqueueOutcome, RateDecision};
 use crate::store::redis::{RedisConfig, RedisConnector, RedisManager};
@@ -401,7 +401,7 @@ impl Ingest {
         }
         let received_at = crate::timefmt::millis(chrono::Utc::now());
         let traceparent = req.trace.header();
-        let stamp = parse::Stamp {
+        let stamp = crate::wire::event::Stamp {
             correlation_id: cid,
             received_at: &received_at,
             traceparent: &traceparent,

@@ -4,6 +4,7 @@
 //! object per line). A batch is all or nothing: every problem in every item is collected so the
 //! client learns all of them from one 400.
 
+use crate::wire::event::{normalise_oid, parse_severity, stamp_event, Stamp};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -115,22 +116,12 @@ pub fn split_items(body: &[u8]) -> Result<Vec<Value>, Problem> {
     Ok(values)
 }
 
-/// A severity given as 0–7, "0"–"7", or a name (the rule engine's reading).
-pub fn severity_value(v: &Value) -> Option<u8> {
-    crate::rules::parse_severity(v)
-}
-
 /// rsyslog escapes control characters as `#ooo` octal; LF and TAB are the ones that matter.
 pub fn decode_rsyslog_escapes(text: &str) -> Option<String> {
     if !text.contains("#012") && !text.contains("#011") {
         return None;
     }
     Some(text.replace("#012", "\n").replace("#011", "\t"))
-}
-
-/// Normalise an OID the way the rule engine compares them.
-pub fn normalise_oid(oid: &str) -> String {
-    crate::rules::normalise_oid(oid)
 }
 
 /// The trap OID named by the `snmpTrapOID.0` varbind of a trap rendered as text (snmptrapd's
@@ -178,11 +169,11 @@ pub fn check_item(
     match map.get("syslog_severity") {
         Some(Value::Null) | None => {
             // rsyslog sends the severity as text in `severity`; the alerter matches on the number.
-            if let Some(level) = map.get("severity").and_then(severity_value) {
+            if let Some(level) = map.get("severity").and_then(parse_severity) {
                 map.insert("syslog_severity".into(), Value::from(level));
             }
         }
-        Some(v) => match severity_value(v) {
+        Some(v) => match parse_severity(v) {
             Some(level) => {
                 if !matches!(v, Value::Number(_)) {
                     map.insert("syslog_severity".into(), Value::from(level));
@@ -433,7 +424,7 @@ fn fast_item(raw: &RawValue, required: &[String], stamp: &StampText) -> Option<S
         None => {
             if let Some(sev) = get("severity") {
                 let sev: Value = serde_json::from_str(sev).ok()?;
-                if let Some(level) = severity_value(&sev) {
+                if let Some(level) = parse_severity(&sev) {
                     added.push_str(&format!(",\"syslog_severity\":{level}"));
                 }
             }
@@ -506,30 +497,6 @@ impl StampText {
         out.push_str(uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id));
         out.push_str(&self.tail);
     }
-}
-
-/// The fields mutt adds to every queued event.
-#[derive(Debug, Clone)]
-pub struct Stamp<'a> {
-    /// The request's correlation id.
-    pub correlation_id: &'a str,
-    /// RFC 3339 UTC receive time.
-    pub received_at: &'a str,
-    /// The ingest span's `traceparent` (the parent of the alerter's span).
-    pub traceparent: &'a str,
-}
-
-/// Add `_correlation_id`, a fresh `_event_id`, `_received_at` and `_traceparent`, and serialise
-/// for the queue.
-pub fn stamp_event(mut event: Map<String, Value>, stamp: &Stamp<'_>) -> String {
-    event.insert("_correlation_id".into(), Value::from(stamp.correlation_id));
-    event.insert(
-        "_event_id".into(),
-        Value::from(uuid::Uuid::new_v4().to_string()),
-    );
-    event.insert("_received_at".into(), Value::from(stamp.received_at));
-    event.insert("_traceparent".into(), Value::from(stamp.traceparent));
-    Value::Object(event).to_string()
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //! exact text at a time (a Lua script for replay, LREM for purge), so an entry a concurrent
 //! remediation daemon or operator took meanwhile is reported as vanished, never duplicated.
 
-use crate::remediate::{next_step, Source, REPLAY_FIELD};
 use crate::store::redis::keys::{Dlq, Keys};
-use crate::store::redis::scripts::{self, ReplayTo};
+use crate::store::redis::scripts;
+use crate::wire::dlq::{next_step, ReplayTo, Source, REPLAY_FIELD};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};

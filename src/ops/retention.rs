@@ -9,6 +9,7 @@ use crate::store::postgres::partitions::PARENT;
 use crate::store::postgres::DbError;
 use crate::store::redis::keys::{Dlq, Keys};
 use crate::timefmt;
+use crate::wire::dlq::dlq_entry_time;
 use chrono::{DateTime, Duration, Months, Utc};
 use redis as rd;
 
@@ -357,23 +358,6 @@ fn delete_before(
             std::thread::sleep(tuning.pause);
         }
     }
-}
-
-/// When a dead letter failed: `_dlq.failed_at`, else a top-level `failed_at` (v2.5's entries),
-/// else the ingest stamp `_received_at`. `None`: undated, never removed.
-pub fn dlq_entry_time(entry: &str) -> Option<DateTime<Utc>> {
-    let v: serde_json::Value = serde_json::from_str(entry).ok()?;
-    let candidates = [
-        v.get("_dlq").and_then(|d| d.get("failed_at")),
-        v.get("failed_at"),
-        v.get("_received_at"),
-    ];
-    let found = candidates.into_iter().flatten().find_map(|t| {
-        t.as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
-            .map(|t| t.with_timezone(&Utc))
-    });
-    found
 }
 
 /// What the DLQ step found in one list.

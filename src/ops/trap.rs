@@ -166,7 +166,7 @@ pub fn normalise_oid(oid: &str) -> String {
             _ => oid.to_string(),
         };
     }
-    let numeric = crate::rules::normalise_oid(oid);
+    let numeric = crate::wire::event::normalise_oid(oid);
     if is_numeric(&numeric) {
         numeric
     } else {

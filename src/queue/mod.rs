@@ -9,6 +9,7 @@
 
 use crate::store::redis::keys::{Consumer, Keys, Service};
 use crate::store::redis::scripts;
+use crate::wire::sha1_hex;
 use ::redis as rd;
 use std::sync::Arc;
 use std::time::Duration;
@@ -384,69 +385,4 @@ pub fn spawn_upkeep(
             }
         })?;
     Ok(())
-}
-
-/// A DLQ entry: the message's fields plus the `_dlq` envelope of CONTRACT §5 (shared by the
-/// alerter and the forwarder).
-pub fn dlq_entry(
-    mut fields: serde_json::Map<String, serde_json::Value>,
-    reason: &str,
-    attempts: u32,
-    last_status: Option<u16>,
-    last_error: &str,
-    pod: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> String {
-    fields.insert(
-        "_dlq".into(),
-        serde_json::json!({
-            "reason": reason,
-            "attempts": attempts,
-            "last_status": last_status,
-            "last_error": last_error,
-            "failed_at": crate::timefmt::millis(now),
-            "pod": pod,
-        }),
-    );
-    serde_json::Value::Object(fields).to_string()
-}
-
-/// A DLQ entry for a message as queued: its fields (or `{"raw": text}` when it is not a JSON
-/// object) plus the `_dlq` envelope.
-pub fn dlq_entry_for_text(
-    raw: &str,
-    reason: &str,
-    attempts: u32,
-    pod: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let fields = match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => {
-            let mut m = serde_json::Map::new();
-            m.insert("raw".into(), serde_json::Value::String(raw.to_string()));
-            m
-        }
-    };
-    dlq_entry(fields, reason, attempts, None, reason, pod, now)
-}
-
-/// Hex SHA-1 of a message (the deliveries hash field; same as Lua's `redis.sha1hex`).
-pub fn sha1_hex(text: &str) -> String {
-    use sha1::Digest;
-    sha1::Sha1::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha1_matches_known_vectors() {
-        assert_eq!(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-        assert_eq!(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
-    }
 }

@@ -9,19 +9,17 @@
 
 use crate::backoff::Backoff;
 use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
-use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::{Dlq, Keys, Service};
-use crate::store::redis::scripts::{self, ReplayTo};
+use crate::store::redis::scripts;
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
+use crate::wire::dlq::{next_step, ReplayTo, Source};
 use prometheus::{Histogram, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Registry};
-use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The field counting replays.
-pub const REPLAY_FIELD: &str = "_replay_count";
 /// Dynamic keys read.
 pub const DYNAMIC_KEYS: [&str; 5] = [
     dk::REMEDIATION_INTERVAL,
@@ -30,50 +28,6 @@ pub const DYNAMIC_KEYS: [&str; 5] = [
     dk::MAX_INGEST_QUEUE_SIZE,
     dk::ALERTER_QUEUE_SHED_THRESHOLD,
 ];
-
-/// Which DLQ an entry comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// `mutt:dlq:alerter` → `mutt:ingest_queue`.
-    Alerter,
-    /// `mutt:dlq:moog` → `mutt:alert_queue`.
-    Moog,
-}
-
-/// Where one DLQ entry goes next, and as what text.
-pub fn next_step(
-    raw: &str,
-    source: Source,
-    max_replays: u32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ReplayTo {
-    let at = crate::timefmt::millis(now);
-    let Ok(Value::Object(mut entry)) = serde_json::from_str::<Value>(raw) else {
-        let mut dead = Map::new();
-        dead.insert("raw".into(), Value::String(raw.to_string()));
-        dead.insert(
-            "_dead".into(),
-            json!({"reason": "not a JSON object; cannot be replayed", "at": at}),
-        );
-        return ReplayTo::Dead(Value::Object(dead).to_string());
-    };
-    let replays = entry.get(REPLAY_FIELD).and_then(Value::as_u64).unwrap_or(0) as u32;
-    if replays >= max_replays {
-        entry.insert(
-            "_dead".into(),
-            json!({"reason": format!("replayed {replays} time(s) without success"), "at": at}),
-        );
-        return ReplayTo::Dead(Value::Object(entry).to_string());
-    }
-    // The envelope described the last failure; the replayed message starts clean.
-    entry.remove("_dlq");
-    entry.remove("shedding_reason");
-    entry.insert(REPLAY_FIELD.into(), Value::from(replays + 1));
-    if source == Source::Moog {
-        entry.insert(crate::forward::payload::RETRY_FIELD.into(), Value::from(0));
-    }
-    ReplayTo::Target(Value::Object(entry).to_string())
-}
 
 #[derive(Clone)]
 struct Metrics {
@@ -377,74 +331,5 @@ fn cycle(conn: &mut ReconnectingConnection, keys: &Keys, metrics: &Metrics, limi
                 log::warn!("remediation: {e}");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn now() -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc
-            .with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
-            .unwrap()
-    }
-
-    fn target(to: ReplayTo) -> Value {
-        match to {
-            ReplayTo::Target(t) => serde_json::from_str(&t).unwrap(),
-            ReplayTo::Dead(d) => panic!("expected a replay, got dead {d}"),
-        }
-    }
-
-    fn dead(to: ReplayTo) -> Value {
-        match to {
-            ReplayTo::Dead(d) => serde_json::from_str(&d).unwrap(),
-            ReplayTo::Target(t) => panic!("expected dead, got replay {t}"),
-        }
-    }
-
-    #[test]
-    fn entries_are_replayed_clean_and_counted() {
-        let entry = r#"{"hostname":"h","message":"m","_dlq":{"reason":"x"},"shedding_reason":"queue_depth_exceeded:3>2"}"#;
-        let v = target(next_step(entry, Source::Alerter, 3, now()));
-        assert_eq!(v, json!({"hostname":"h","message":"m","_replay_count":1}));
-        let again = target(next_step(&v.to_string(), Source::Alerter, 3, now()));
-        assert_eq!(again["_replay_count"], 2);
-        let moog = target(next_step(
-            r#"{"hostname":"h","_moog_retry_count":6,"_dlq":{}}"#,
-            Source::Moog,
-            3,
-            now(),
-        ));
-        assert_eq!(
-            moog,
-            json!({"hostname":"h","_moog_retry_count":0,"_replay_count":1})
-        );
-    }
-
-    #[test]
-    fn entries_at_the_limit_or_unreadable_go_to_the_dead_list() {
-        let d = dead(next_step(
-            r#"{"hostname":"h","_replay_count":3}"#,
-            Source::Alerter,
-            3,
-            now(),
-        ));
-        assert_eq!(d["_dead"]["reason"], "replayed 3 time(s) without success");
-        assert_eq!(d["_dead"]["at"], "2026-11-22T12:00:00.000Z");
-        assert_eq!(d["hostname"], "h");
-        let d = dead(next_step("[1,2]", Source::Alerter, 3, now()));
-        assert_eq!(d["raw"], "[1,2]");
-        assert_eq!(
-            d["_dead"]["reason"],
-            "not a JSON object; cannot be replayed"
-        );
-        // max 0: nothing is ever replayed.
-        assert!(matches!(
-            next_step(r#"{"a":1}"#, Source::Moog, 0, now()),
-            ReplayTo::Dead(_)
-        ));
     }
 }

@@ -12,122 +12,16 @@
 //! - An event is forwarded iff the chosen handling, lower-cased, is `page_and_ticket`,
 //!   `page_only` or `ticket_only`.
 
+use crate::wire::event::{normalise_oid, EventView};
+use crate::wire::rule::{is_forward, Environment, MatchType, Rule};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-
-/// Handling values that send an alert to Moog (compared lower-cased).
-pub const FORWARD_HANDLINGS: [&str; 3] = ["page_and_ticket", "page_only", "ticket_only"];
-
-/// How a rule's pattern is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchType {
-    /// Case-insensitive substring of `message`.
-    Contains,
-    /// Case-insensitive regular expression searched in `message`.
-    Regex,
-    /// The event's trap OID is the rule's OID or below it.
-    OidPrefix,
-}
-
-impl MatchType {
-    /// Parse the `alert_rules.match_type` column.
-    pub fn parse(text: &str) -> Option<MatchType> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "contains" => Some(MatchType::Contains),
-            "regex" => Some(MatchType::Regex),
-            "oid_prefix" => Some(MatchType::OidPrefix),
-            _ => None,
-        }
-    }
-
-    /// The column value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchType::Contains => "contains",
-            MatchType::Regex => "regex",
-            MatchType::OidPrefix => "oid_prefix",
-        }
-    }
-}
-
-/// One row of `alert_rules` (active rules only reach the engine).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rule {
-    /// Primary key.
-    pub id: i32,
-    /// Text or pattern.
-    pub match_string: Option<String>,
-    /// OID (prefix) the event's trap must fall under.
-    pub trap_oid: Option<String>,
-    /// Severity the event must have, 0–7.
-    pub syslog_severity: Option<i32>,
-    /// How `match_string` is applied.
-    pub match_type: MatchType,
-    /// Lower wins.
-    pub priority: i32,
-    /// Handling for production hosts.
-    pub prod_handling: String,
-    /// Handling for development hosts.
-    pub dev_handling: String,
-    /// Team the alert is assigned to.
-    pub team_assignment: String,
-}
-
-/// Normalise an OID for comparison: no leading dot, `iso.` → `1.`, no trailing `.*` or `.`.
-///
-/// The result is a fixed point (normalising it again changes nothing): trailing and leading
-/// debris is stripped repeatedly before `iso` is mapped, so `"..1.3"`, `"1.3 ."` and `"iso ."`
-/// compare like `"1.3"` and `"1"` (found by fuzzing: one pass left `".1.3"` and `"iso"`).
-pub fn normalise_oid(oid: &str) -> String {
-    let mut s = oid.trim();
-    loop {
-        let before = s.len();
-        s = s.trim_end();
-        s = s
-            .strip_suffix(".*")
-            .or_else(|| s.strip_suffix('.'))
-            .unwrap_or(s);
-        if s.len() == before {
-            break;
-        }
-    }
-    let s = s.trim_start_matches(|c: char| c == '.' || c.is_whitespace());
-    match s.strip_prefix("iso.") {
-        Some(rest) => format!("1.{rest}"),
-        None if s == "iso" => "1".to_string(),
-        None => s.to_string(),
-    }
-}
 
 /// Whether `oid` is `prefix` or below it (dot boundary; both already normalised).
 pub fn oid_under(oid: &str, prefix: &str) -> bool {
     !prefix.is_empty()
         && (oid == prefix
             || (oid.starts_with(prefix) && oid.as_bytes().get(prefix.len()) == Some(&b'.')))
-}
-
-/// A syslog severity given as a number, a numeric string or a name.
-pub fn parse_severity(value: &serde_json::Value) -> Option<u8> {
-    match value {
-        serde_json::Value::Number(n) => n.as_u64().filter(|s| *s <= 7).map(|s| s as u8),
-        serde_json::Value::String(s) => match s.trim().parse::<u64>() {
-            Ok(n) if n <= 7 => Some(n as u8),
-            Ok(_) => None,
-            Err(_) => Some(match s.trim().to_ascii_lowercase().as_str() {
-                "emerg" | "emergency" | "panic" => 0,
-                "alert" => 1,
-                "crit" | "critical" => 2,
-                "err" | "error" => 3,
-                "warning" | "warn" => 4,
-                "notice" => 5,
-                "info" | "informational" => 6,
-                "debug" => 7,
-                _ => return None,
-            }),
-        },
-        _ => None,
-    }
 }
 
 #[derive(Debug)]
@@ -162,39 +56,6 @@ pub struct Snapshot {
     dev_hosts: HashSet<String>,
     teams: HashMap<String, String>,
     default_team: String,
-}
-
-/// The fields of an event the engine reads.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EventView<'a> {
-    /// Device host name.
-    pub hostname: &'a str,
-    /// Text of the event.
-    pub message: Option<&'a str>,
-    /// Trap OID, if the event is a trap.
-    pub trap_oid: Option<&'a str>,
-    /// Severity 0–7.
-    pub syslog_severity: Option<u8>,
-}
-
-/// `prod` or `dev`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    /// Not a development host.
-    Prod,
-    /// Listed in `development_hosts`.
-    Dev,
-}
-
-impl Environment {
-    /// `prod` or `dev`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Prod => "prod",
-            Environment::Dev => "dev",
-        }
-    }
 }
 
 /// The engine's verdict on one event.
@@ -381,12 +242,6 @@ impl Snapshot {
             },
         }
     }
-}
-
-/// Whether a handling value sends an alert.
-pub fn is_forward(handling: &str) -> bool {
-    let lower = handling.trim().to_ascii_lowercase();
-    FORWARD_HANDLINGS.contains(&lower.as_str())
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::wire::event::parse_severity;
 
 /// (message, trap_oid, severity, expected rule id)
 type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<u8>, Option<i32>);

@@ -14,10 +14,10 @@ use crate::admin::Notifier;
 use crate::http::{
     HealthBodyFn, HealthRoutes, HttpMetrics, Limits, Request, Response, Router, Server,
 };
-use crate::store::redis::dynamic::DynamicConfig;
 use crate::settings::{dynamic_keys, registry, ConfigError, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
+use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::{RedisConfig, RedisConnector, RedisManager};
 use auth::{LoginLimiter, Sessions, WebKeys};

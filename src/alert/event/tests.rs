@@ -1,5 +1,10 @@
 use super::*;
-use crate::rules::{MatchType, Rule, Snapshot};
+use crate::rules::Snapshot;
+use crate::wire::alert::moog_severity;
+use crate::wire::event::{parse_delivery, parse_timestamp};
+use crate::wire::rule::{MatchType, Rule};
+use chrono::TimeZone;
+use serde_json::{json, Value};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
@@ -281,7 +286,7 @@ fn unhandled_events_carry_their_signature_and_meta_alert() {
 
 #[test]
 fn dlq_entries_keep_the_message_and_say_why() {
-    let e: Value = serde_json::from_str(&crate::queue::dlq_entry_for_text(
+    let e: Value = serde_json::from_str(&crate::wire::dlq::dlq_entry_for_text(
         &ev(""),
         "unparseable timestamp",
         1,
@@ -295,7 +300,7 @@ fn dlq_entries_keep_the_message_and_say_why() {
         json!({"reason":"unparseable timestamp","attempts":1,"last_status":null,"last_error":"unparseable timestamp",
                "failed_at":"2026-11-22T12:00:00.000Z","pod":"alerter-h"})
     );
-    let bad: Value = serde_json::from_str(&crate::queue::dlq_entry_for_text(
+    let bad: Value = serde_json::from_str(&crate::wire::dlq::dlq_entry_for_text(
         "not json",
         "invalid JSON",
         1,

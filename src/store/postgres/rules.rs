@@ -2,7 +2,8 @@
 //! teams, as one consistent [`Snapshot`] (the alerter's cache and `mutt rules test` share it).
 
 use super::{DbError, Pool};
-use crate::rules::{MatchType, Rule, Snapshot};
+use crate::rules::Snapshot;
+use crate::wire::rule::{MatchType, Rule};
 
 const RULES_SQL: &str = "SELECT id, match_string, trap_oid, syslog_severity, match_type, priority,
         prod_handling, dev_handling, team_assignment
@@ -17,7 +18,10 @@ pub fn load_snapshot(pool: &Pool, default_team: &str) -> Result<Snapshot, DbErro
 }
 
 /// [`load_snapshot`] on a connection the caller holds (the admin CLI and `rules test` have no pool).
-pub fn load_snapshot_from(conn: &mut postgres::Client, default_team: &str) -> Result<Snapshot, DbError> {
+pub fn load_snapshot_from(
+    conn: &mut postgres::Client,
+    default_team: &str,
+) -> Result<Snapshot, DbError> {
     let mut tx = conn.build_transaction().read_only(true).start()?;
     let rules: Vec<Rule> = tx
         .query(RULES_SQL, &[])?
@@ -57,4 +61,3 @@ pub fn load_snapshot_from(conn: &mut postgres::Client, default_team: &str) -> Re
     tx.commit()?;
     Ok(Snapshot::new(rules, hosts, teams, default_team))
 }
-

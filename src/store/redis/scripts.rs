@@ -3,6 +3,7 @@
 //! `redis::Script` sends EVALSHA and falls back to loading the script once on NOSCRIPT (after a
 //! Redis restart or SCRIPT FLUSH), so the script body crosses the wire only when needed.
 
+use crate::wire::dlq::ReplayTo;
 use ::redis as rd;
 use std::sync::LazyLock;
 
@@ -234,15 +235,6 @@ pub fn move_due_retries(
 
 static REPLAY: LazyLock<rd::Script> =
     LazyLock::new(|| rd::Script::new(include_str!("lua/replay.lua")));
-
-/// Where a replayed DLQ entry goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplayTo {
-    /// Back to the queue it failed from, as this text.
-    Target(String),
-    /// To the dead list, as this text.
-    Dead(String),
-}
 
 /// Move the oldest DLQ entries (`originals`, oldest first, as read) to their destinations in one
 /// step. Returns (replayed, dead), or `None` if the DLQ changed since it was read.
