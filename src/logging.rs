@@ -5,6 +5,41 @@
 use crate::settings::{registry, Settings};
 use std::cell::RefCell;
 use std::io::Write;
+use std::sync::{Arc, RwLock};
+
+/// Runs a write to stderr; set while something else draws there (a progress bar), which then
+/// clears itself for the log line and redraws below it.
+pub type StderrGuard = Arc<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
+
+static STDERR_GUARD: RwLock<Option<StderrGuard>> = RwLock::new(None);
+
+/// Route log lines through `guard` until it is set to `None` again.
+pub fn set_stderr_guard(guard: Option<StderrGuard>) {
+    if let Ok(mut g) = STDERR_GUARD.write() {
+        *g = guard;
+    }
+}
+
+/// stderr, written through the current [`StderrGuard`] when there is one. env_logger hands a
+/// pipe target one whole record per write, so a line is never split around a redraw.
+struct GuardedStderr;
+
+impl Write for GuardedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let guard = STDERR_GUARD.read().ok().and_then(|g| g.clone());
+        let mut result = Ok(());
+        let mut write = || result = std::io::stderr().write_all(buf);
+        match guard {
+            Some(guard) => guard(&mut write),
+            None => write(),
+        }
+        result.map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
 
 thread_local! {
     static CORRELATION_ID: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -71,7 +106,7 @@ pub fn init(settings: &Settings, service: &str, pod: &str) {
             builder.filter_module(noisy, log::LevelFilter::Warn);
         }
     }
-    builder.target(env_logger::Target::Stderr);
+    builder.target(env_logger::Target::Pipe(Box::new(GuardedStderr)));
     if json {
         builder.format(move |buf, record| {
             let line = json_line(record, &service, &pod);

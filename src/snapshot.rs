@@ -7,12 +7,10 @@
 use crate::store::postgres::partitions;
 use crate::store::postgres::pool::DbError;
 use crate::store::redis::keys::{Consumer, Dlq, Keys, Service, MOOG_BREAKER};
+use crate::store::redis::scan_keys;
 use chrono::{DateTime, Utc};
 use redis::RedisResult;
 use serde::Serialize;
-
-/// Keys asked for per SCAN round trip: few round trips even with a large keyspace.
-const SCAN_COUNT: u64 = 1000;
 
 /// The breaker state when it has no state key (a forwarder never tripped it).
 pub const BREAKER_DEFAULT: &str = "CLOSED";
@@ -175,7 +173,7 @@ pub fn read_redis(conn: &mut redis::Connection, keys: &Keys) -> RedisResult<Redi
             .query(conn)?;
     let mut lists = Vec::new();
     for consumer in Consumer::ALL {
-        let mut pods: Vec<String> = scan(conn, &keys.processing_pattern(consumer))?
+        let mut pods: Vec<String> = scan_keys(conn, &keys.processing_pattern(consumer))?
             .iter()
             .filter_map(|key| keys.pod_of_processing_key(consumer, key))
             .map(str::to_string)
@@ -242,7 +240,7 @@ pub fn read_instances(conn: &mut redis::Connection, keys: &Keys) -> RedisResult<
         .collect();
     let mut beats = Vec::new();
     for consumer in Consumer::ALL {
-        for key in scan(conn, &keys.heartbeat_pattern(consumer))? {
+        for key in scan_keys(conn, &keys.heartbeat_pattern(consumer))? {
             if let Some(pod) = keys.pod_of_heartbeat_key(consumer, &key) {
                 beats.push((consumer, pod.to_string(), key));
             }
@@ -318,31 +316,6 @@ pub fn read_partitions(
         months,
         default_rows,
     })
-}
-
-/// Every key matching `pattern`. Unlike redis' `Iter`, which retries a failed SCAN forever when
-/// its errors are skipped, a failed round trip ends the read; keys that are not UTF-8 cannot be
-/// ours and are passed over.
-fn scan(conn: &mut redis::Connection, pattern: &str) -> RedisResult<Vec<String>> {
-    let mut out = Vec::new();
-    let mut cursor = 0u64;
-    loop {
-        let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(SCAN_COUNT)
-            .query(conn)?;
-        out.extend(batch.into_iter().filter_map(|k| String::from_utf8(k).ok()));
-        if next == 0 {
-            // SCAN may return a key more than once.
-            out.sort();
-            out.dedup();
-            return Ok(out);
-        }
-        cursor = next;
-    }
 }
 
 /// Redis TIME (seconds, microseconds) as milliseconds.

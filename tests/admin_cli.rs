@@ -667,20 +667,10 @@ fn rules_import_draws_a_bar_on_a_terminal_only_for_tables() {
     let t = migrated();
     let term = common::pty::Terminal::spawn(&["rules", "import", path], &t.env(), false);
     let done = term.finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        done.screen.contains("rules import") && done.screen.contains("\x1b["),
-        "no progress bar on the terminal: {:?}",
-        done.screen
-    );
+    done.assert_bar_drawn(&["rules import"]);
     assert!(
         done.stdout.starts_with("300 entries: 300 created"),
         "{:?}",
-        done.stdout
-    );
-    assert!(
-        !common::pty::drawn(&done.stdout),
-        "stdout stays clean: {:?}",
         done.stdout
     );
 
@@ -689,12 +679,7 @@ fn rules_import_draws_a_bar_on_a_terminal_only_for_tables() {
     let term =
         common::pty::Terminal::spawn(&["-o", "json", "rules", "import", path], &t.env(), false);
     let done = term.finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        !done.screen.contains("rules import") && !common::pty::drawn(&done.screen),
-        "a bar with -o json: {:?}",
-        done.screen
-    );
+    done.assert_no_bar(&["rules import"]);
     let report: Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
     assert_eq!(report["created"].as_array().unwrap().len(), 300);
 

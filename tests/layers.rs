@@ -17,9 +17,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The non-test part of a source file: unit tests may reach upwards (they wire real parts).
-fn production_code(text: &str) -> &str {
-    text.find("#[cfg(test)]").map_or(text, |i| &text[..i])
+/// The non-test, non-comment part of a source file: unit tests may reach upwards (they wire
+/// real parts), and a doc link is not a dependency.
+fn production_code(text: &str) -> String {
+    let code = text.find("#[cfg(test)]").map_or(text, |i| &text[..i]);
+    code.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `crate::name` paths in `code` naming one of `modules`.
@@ -60,7 +65,7 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
         let mut deps = BTreeSet::new();
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            deps.extend(imported(production_code(&text), &modules));
+            deps.extend(imported(&production_code(&text), &modules));
         }
         deps.remove(module);
         graph.insert(module.clone(), deps);

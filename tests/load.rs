@@ -1,5 +1,7 @@
 //! End-to-end tests of `mutt load` against a tiny keep-alive HTTP/1.1 server on 127.0.0.1.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -165,11 +167,14 @@ fn args(url: &str) -> LoadArgs {
 #[test]
 fn exact_count_and_keep_alive_reuse() {
     let server = TestServer::start(Mode::Ok);
-    let report = run(&LoadArgs {
-        count: Some(500),
-        concurrency: 4,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(500),
+            concurrency: 4,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(report.requests, 500);
     assert_eq!(report.events_sent, 500);
@@ -192,12 +197,15 @@ fn exact_count_and_keep_alive_reuse() {
 #[test]
 fn status_counts_split_200_and_503() {
     let server = TestServer::start(Mode::EveryThird503);
-    let report = run(&LoadArgs {
-        count: Some(300),
-        concurrency: 3,
-        batch: 2,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(300),
+            concurrency: 3,
+            batch: 2,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(report.requests, 300);
     assert_eq!(report.status_counts.get("200"), Some(&200));
@@ -210,13 +218,16 @@ fn status_counts_split_200_and_503() {
 #[test]
 fn ndjson_batches_and_api_key() {
     let server = TestServer::start(Mode::Ok);
-    let report = run(&LoadArgs {
-        count: Some(20),
-        concurrency: 2,
-        batch: 5,
-        api_key: Some("s3cret".into()),
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(20),
+            concurrency: 2,
+            batch: 5,
+            api_key: Some("s3cret".into()),
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(report.events_sent, 100);
     let seen = server.seen.lock().expect("seen").clone();
@@ -243,11 +254,14 @@ fn ndjson_batches_and_api_key() {
 #[test]
 fn single_event_bodies_are_plain_json() {
     let server = TestServer::start(Mode::Ok);
-    run(&LoadArgs {
-        count: Some(10),
-        concurrency: 1,
-        ..args(&server.url)
-    })
+    run(
+        &LoadArgs {
+            count: Some(10),
+            concurrency: 1,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     let seen = server.seen.lock().expect("seen").clone();
     assert_eq!(seen.len(), 10);
@@ -262,11 +276,14 @@ fn single_event_bodies_are_plain_json() {
 #[test]
 fn chunked_responses_keep_the_connection() {
     let server = TestServer::start(Mode::Chunked);
-    let report = run(&LoadArgs {
-        count: Some(200),
-        concurrency: 4,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(200),
+            concurrency: 4,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(
         report.status_counts.get("200"),
@@ -280,11 +297,14 @@ fn chunked_responses_keep_the_connection() {
 #[test]
 fn stale_keep_alive_connection_is_retried_once() {
     let server = TestServer::start(Mode::CloseAfterEach);
-    let report = run(&LoadArgs {
-        count: Some(50),
-        concurrency: 2,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(50),
+            concurrency: 2,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(
         report.status_counts.get("200"),
@@ -302,13 +322,16 @@ fn stale_keep_alive_connection_is_retried_once() {
 #[test]
 fn open_loop_honours_the_rate() {
     let server = TestServer::start(Mode::Ok);
-    let report = run(&LoadArgs {
-        rate: Some(200.0),
-        count: None,
-        duration: Some(Duration::from_secs(1)),
-        concurrency: 4,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            rate: Some(200.0),
+            count: None,
+            duration: Some(Duration::from_secs(1)),
+            concurrency: 4,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert!(
         (170..=230).contains(&report.requests),
@@ -322,13 +345,16 @@ fn open_loop_honours_the_rate() {
 fn default_duration_is_bounded() {
     let server = TestServer::start(Mode::Ok);
     // A low rate keeps the 10 s default cheap while proving the run ends by itself.
-    let report = run(&LoadArgs {
-        rate: Some(20.0),
-        count: None,
-        duration: None,
-        concurrency: 2,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            rate: Some(20.0),
+            count: None,
+            duration: None,
+            concurrency: 2,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert!(
         report.elapsed_seconds >= 9.5 && report.elapsed_seconds < 12.0,
@@ -350,7 +376,7 @@ fn non_loopback_and_bad_arguments_are_refused() {
         "http://[2001:db8::1]/",
     ] {
         assert!(
-            matches!(run(&args(url)), Err(LoadError::NotLoopback { .. })),
+            matches!(run(&args(url), false), Err(LoadError::NotLoopback { .. })),
             "{url} must be refused"
         );
     }
@@ -379,7 +405,7 @@ fn non_loopback_and_bad_arguments_are_refused() {
     ];
     for a in &refused {
         assert!(
-            matches!(run(a), Err(LoadError::InvalidArgument(_))),
+            matches!(run(a, false), Err(LoadError::InvalidArgument(_))),
             "{a:?} must be refused"
         );
     }
@@ -388,12 +414,15 @@ fn non_loopback_and_bad_arguments_are_refused() {
 #[test]
 fn silent_server_times_out() {
     let server = TestServer::start(Mode::Silent);
-    let report = run(&LoadArgs {
-        count: Some(2),
-        concurrency: 1,
-        timeout: Duration::from_millis(200),
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(2),
+            concurrency: 1,
+            timeout: Duration::from_millis(200),
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(report.status_counts.get("error:timeout"), Some(&2));
     assert_eq!(report.events_accepted, 0);
@@ -407,11 +436,14 @@ fn refused_connection_is_counted() {
     let dead = tokio::net::TcpSocket::new_v4().expect("a socket");
     dead.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
     let port = dead.local_addr().expect("bound address").port();
-    let report = run(&LoadArgs {
-        count: Some(3),
-        concurrency: 1,
-        ..args(&format!("http://127.0.0.1:{port}/ingest"))
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(3),
+            concurrency: 1,
+            ..args(&format!("http://127.0.0.1:{port}/ingest"))
+        },
+        false,
+    )
     .expect("run");
     assert_eq!(report.requests, 3);
     assert_eq!(report.status_counts.get("error:connect"), Some(&3));
@@ -451,11 +483,14 @@ fn cli_defaults_and_duration_syntax() {
 #[test]
 fn report_prints_as_text_and_json() {
     let server = TestServer::start(Mode::Ok);
-    let report = run(&LoadArgs {
-        count: Some(10),
-        concurrency: 1,
-        ..args(&server.url)
-    })
+    let report = run(
+        &LoadArgs {
+            count: Some(10),
+            concurrency: 1,
+            ..args(&server.url)
+        },
+        false,
+    )
     .expect("run");
     let mut text = Vec::new();
     print_report(&report, false, &mut text).expect("text");
@@ -467,4 +502,18 @@ fn report_prints_as_text_and_json() {
     assert_eq!(value["requests"], 10);
     assert_eq!(value["status_counts"]["200"], 10);
     assert!(value["latency_ms"]["p95"].is_number());
+}
+
+#[test]
+fn json_output_on_a_terminal_draws_no_bar() {
+    let server = TestServer::start(Mode::Ok);
+    let done = common::pty::Terminal::spawn(
+        &["-o", "json", "load", "--url", &server.url, "--count", "3000"],
+        &[],
+        false,
+    )
+    .finish();
+    done.assert_no_bar(&["requests"]);
+    let report: serde_json::Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
+    assert_eq!(report["requests"], 3000, "{report}");
 }

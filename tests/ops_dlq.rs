@@ -346,17 +346,7 @@ fn replay_draws_a_bar_on_a_terminal_and_nothing_with_json() {
         false,
     )
     .finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        done.screen.contains("dlq replay") && done.screen.contains("\x1b["),
-        "{:?}",
-        done.screen
-    );
-    assert!(
-        !common::pty::drawn(&done.stdout),
-        "stdout stays clean: {:?}",
-        done.stdout
-    );
+    done.assert_bar_drawn(&["dlq replay"]);
 
     let done = common::pty::Terminal::spawn(
         &["-o", "json", "dlq", "replay", "alerter"],
@@ -364,8 +354,7 @@ fn replay_draws_a_bar_on_a_terminal_and_nothing_with_json() {
         false,
     )
     .finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(!common::pty::drawn(&done.screen), "{:?}", done.screen);
+    done.assert_no_bar(&["dlq replay"]);
     let out: Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
     assert_eq!(out["done"], 250);
     assert!(s.raw("dlq:alerter").is_empty());

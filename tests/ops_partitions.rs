@@ -496,33 +496,15 @@ fn drop_and_ensure_draw_bars_on_a_terminal_only_when_there_is_work() {
         false,
     )
     .finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        done.screen.contains("partitions drop") && done.screen.contains(&m.name),
-        "{:?}",
-        done.screen
-    );
-    assert!(
-        done.stdout.contains("archived") && !common::pty::drawn(&done.stdout),
-        "{:?}",
-        done.stdout
-    );
+    done.assert_bar_drawn(&["partitions drop", &m.name]);
+    assert!(done.stdout.contains("archived"), "{:?}", done.stdout);
 
     // Rows wait in DEFAULT for a month to create: a bar.
     let done =
         common::pty::Terminal::spawn(&["partitions", "ensure", "--ahead", "2"], &t.env(), false)
             .finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        done.screen.contains("partitions ensure"),
-        "{:?}",
-        done.screen
-    );
-    assert!(
-        done.stdout.contains("created") && !common::pty::drawn(&done.stdout),
-        "{:?}",
-        done.stdout
-    );
+    done.assert_bar_drawn(&["partitions ensure"]);
+    assert!(done.stdout.contains("created"), "{:?}", done.stdout);
 
     // Nothing to move (and nothing to create): no bar at all, and none with -o json.
     for args in [
@@ -530,11 +512,6 @@ fn drop_and_ensure_draw_bars_on_a_terminal_only_when_there_is_work() {
         &["-o", "json", "partitions", "drop", "--older-than", "2"][..],
     ] {
         let done = common::pty::Terminal::spawn(args, &t.env(), false).finish();
-        assert!(done.status.success(), "{args:?}: {:?}", done.screen);
-        assert!(
-            !done.screen.contains("partitions") && !common::pty::drawn(&done.screen),
-            "{args:?}: {:?}",
-            done.screen
-        );
+        done.assert_no_bar(&["partitions"]);
     }
 }

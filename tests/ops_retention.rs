@@ -449,12 +449,7 @@ fn a_run_on_a_terminal_shows_progress_for_tables_only() {
     let env = t.env_with(&[("RETENTION_BATCH_SIZE", "2".to_string())]);
     let done =
         common::pty::Terminal::spawn(&["-o", "json", "retention", "run"], &env, false).finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        !common::pty::drawn(&done.screen),
-        "a bar with -o json: {:?}",
-        done.screen
-    );
+    done.assert_no_bar(&[]);
     let r: serde_json::Value = serde_json::from_str(&done.stdout).expect("stdout is JSON");
     assert!(affected(&r, "event_audit") > 0);
 
@@ -462,15 +457,6 @@ fn a_run_on_a_terminal_shows_progress_for_tables_only() {
     seed(&t);
     let env = t.env_with(&[("RETENTION_BATCH_SIZE", "2".to_string())]);
     let done = common::pty::Terminal::spawn(&["retention", "run"], &env, false).finish();
-    assert!(done.status.success(), "{:?}", done.screen);
-    assert!(
-        done.screen.contains("retention") && done.screen.contains("event_audit"),
-        "{:?}",
-        done.screen
-    );
-    assert!(
-        done.stdout.contains("TARGET") && !common::pty::drawn(&done.stdout),
-        "{:?}",
-        done.stdout
-    );
+    done.assert_bar_drawn(&["retention", "event_audit"]);
+    assert!(done.stdout.contains("TARGET"), "{:?}", done.stdout);
 }

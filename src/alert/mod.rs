@@ -17,7 +17,7 @@ use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::postgres::{PgConfig, PgConnector, Pool};
-use crate::store::redis::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::{Consumer, Keys};
 use crate::store::redis::{scripts, ReconnectingConnection, RedisConfig, RedisConnector};
 use crate::trace::{Span, SpanKind};
@@ -132,17 +132,13 @@ impl Metrics {
     }
 }
 
-/// Tunables read per batch: dynamic value if set and valid, else the setting.
-struct Tunables {
-    settings: Settings,
-    dynamic: Arc<DynamicConfig>,
+/// The alerter's own readings of its tunables.
+trait AlerterTunables {
+    fn reload_secs(&self) -> u64;
+    fn shed_mode(&self) -> String;
 }
 
-impl Tunables {
-    fn int(&self, key: &str, def: &registry::Def) -> i64 {
-        self.dynamic.int_or(key, &self.settings, def)
-    }
-
+impl AlerterTunables for Tunables {
     /// Seconds between timed cache reloads.
     fn reload_secs(&self) -> u64 {
         self.int(dk::CACHE_RELOAD_INTERVAL, &registry::CACHE_RELOAD_INTERVAL)
@@ -150,14 +146,11 @@ impl Tunables {
     }
 
     fn shed_mode(&self) -> String {
-        match self
-            .dynamic
-            .get(dk::ALERTER_SHED_MODE)
-            .map(|m| m.trim().to_ascii_lowercase())
-        {
-            Some(m) if m == "defer" || m == "dlq" => m,
-            _ => self.settings.text(&registry::ALERTER_SHED_MODE).to_string(),
-        }
+        self.one_of(
+            dk::ALERTER_SHED_MODE,
+            &registry::ALERTER_SHED_MODE,
+            &["defer", "dlq"],
+        )
     }
 }
 
@@ -189,7 +182,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
     });
 
     let reload_target = Arc::clone(&cache);
-    let dynamic = rt.dynamic_config(
+    let tunables = rt.tunables(
         &connector,
         &keys,
         &DYNAMIC_KEYS,
@@ -199,10 +192,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
             }
         })),
     );
-    let tunables = Arc::new(Tunables {
-        settings: settings.clone(),
-        dynamic,
-    });
+    let tunables = Arc::new(tunables);
     spawn_reloader(
         pool.clone(),
         Arc::clone(&cache),

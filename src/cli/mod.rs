@@ -288,7 +288,8 @@ fn run_load(
     args: &crate::dev::load::LoadArgs,
     format: output::Format,
 ) -> Result<ExitCode, CliError> {
-    let report = crate::dev::load::run(args).map_err(|e| CliError::Other(e.to_string()))?;
+    let report = crate::dev::load::run(args, progress::shown(format))
+        .map_err(|e| CliError::Other(e.to_string()))?;
     crate::dev::load::print_report(
         &report,
         format == output::Format::Json,

@@ -51,6 +51,12 @@ impl Progress {
             .with_prefix(what.to_string())
             .with_finish(ProgressFinish::AndClear);
         bar.enable_steady_tick(TICK);
+        // A log line (a retried batch, a reconnect) would otherwise land in the middle of the
+        // bar; through the guard the bar steps aside and redraws below it.
+        let drawn = bar.clone();
+        crate::logging::set_stderr_guard(Some(std::sync::Arc::new(move |write| {
+            drawn.suspend(write)
+        })));
         Progress { bar: Some(bar) }
     }
 
@@ -96,6 +102,15 @@ impl Progress {
     pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
+            crate::logging::set_stderr_guard(None);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.bar.is_some() {
+            crate::logging::set_stderr_guard(None);
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::queue::{Delivery, ReliableQueue};
 use crate::settings::registry::{self, Def};
 use crate::settings::Settings;
 use crate::shutdown::Shutdown;
-use crate::store::redis::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::{DynamicConfig, Tunables};
 use crate::store::redis::keys::Keys;
 use crate::store::redis::{ReconnectingConnection, RedisConnector};
 use prometheus::Registry;
@@ -249,9 +249,21 @@ impl Runtime {
         }
     }
 
-    /// The dynamic-config reader for `keys` (or a disabled one when `DYNAMIC_CONFIG_ENABLED` is
-    /// off); `on_notice` sees every change notice (rule and host reloads).
-    pub fn dynamic_config(
+    /// The daemon's tunables: its settings, overridden by the live values of `dynamic_keys`
+    /// (none when `DYNAMIC_CONFIG_ENABLED` is off); `on_notice` sees every change notice (rule and
+    /// host reloads).
+    pub fn tunables(
+        &self,
+        connector: &Arc<RedisConnector>,
+        keys: &Keys,
+        dynamic_keys: &'static [&'static str],
+        on_notice: Option<NoticeFn>,
+    ) -> Tunables {
+        let dynamic = self.dynamic_config(connector, keys, dynamic_keys, on_notice);
+        Tunables::new(self.settings.clone(), dynamic)
+    }
+
+    fn dynamic_config(
         &self,
         connector: &Arc<RedisConnector>,
         keys: &Keys,

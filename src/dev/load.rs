@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -209,9 +209,10 @@ pub fn sample_event(rng: &mut impl Rng, seq: u64) -> Value {
     event
 }
 
-/// Runs the load described by `args` against a loopback ingest URL and reports what happened.
-pub fn run(args: &LoadArgs) -> Result<LoadReport, LoadError> {
-    let plan = Arc::new(Plan::from_args(args)?);
+/// Runs the load described by `args` against a loopback ingest URL and reports what happened;
+/// `progress` draws a bar on stderr meanwhile.
+pub fn run(args: &LoadArgs, progress: bool) -> Result<LoadReport, LoadError> {
+    let plan = Arc::new(Plan::from_args(args, progress)?);
     log::info!(
         "load: {} connections to {} ({}), batch {}",
         plan.concurrency,
@@ -487,7 +488,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn from_args(args: &LoadArgs) -> Result<Plan, LoadError> {
+    fn from_args(args: &LoadArgs, progress: bool) -> Result<Plan, LoadError> {
         let target = parse_url(&args.url)?;
         if args.concurrency == 0 || args.concurrency > MAX_CONCURRENCY {
             return Err(LoadError::InvalidArgument(format!(
@@ -576,7 +577,7 @@ impl Plan {
             timeout: args.timeout,
             pool_size: (POOL_EVENTS_TOTAL / args.concurrency)
                 .clamp(POOL_EVENTS_MIN, POOL_EVENTS_PER_WORKER),
-            progress: io::stderr().is_terminal(),
+            progress,
         })
     }
 }

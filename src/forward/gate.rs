@@ -3,9 +3,10 @@
 //! alert waits; it is never dropped).
 
 use super::metrics::Metrics;
-use super::{Tunables, BREAKER};
+use super::BREAKER;
 use crate::settings::{dynamic_keys as dk, registry};
 use crate::shutdown::Shutdown;
+use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::{self, BreakerDecision};
 use crate::store::redis::ReconnectingConnection;
@@ -62,7 +63,7 @@ impl Gate {
         if !self.breaker_enabled {
             return BreakerDecision::Send;
         }
-        let timeout = tunables.int(
+        let timeout = tunables.count(
             dk::CIRCUIT_BREAKER_TIMEOUT,
             &registry::CIRCUIT_BREAKER_TIMEOUT,
         );
@@ -87,7 +88,7 @@ impl Gate {
         if !self.breaker_enabled {
             return false;
         }
-        let threshold = tunables.int(
+        let threshold = tunables.count(
             dk::CIRCUIT_BREAKER_THRESHOLD,
             &registry::CIRCUIT_BREAKER_THRESHOLD,
         );
@@ -115,10 +116,10 @@ impl Gate {
     ) -> Option<u64> {
         loop {
             let limit = tunables
-                .int(dk::MOOG_RATE_LIMIT, &registry::MOOG_RATE_LIMIT)
+                .count(dk::MOOG_RATE_LIMIT, &registry::MOOG_RATE_LIMIT)
                 .max(1);
             let period_ms = tunables
-                .int(dk::MOOG_RATE_PERIOD, &registry::MOOG_RATE_PERIOD)
+                .count(dk::MOOG_RATE_PERIOD, &registry::MOOG_RATE_PERIOD)
                 .max(1)
                 * 1000;
             match redis.run_until_ok(shutdown, |c| {

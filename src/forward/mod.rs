@@ -19,7 +19,6 @@ use crate::daemon::{DaemonError, Runtime, Spec};
 use crate::queue::ReliableQueue;
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
-use crate::store::redis::dynamic::DynamicConfig;
 use crate::store::redis::keys::{Consumer, Keys};
 use crate::store::redis::scripts;
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
@@ -41,18 +40,6 @@ pub const DYNAMIC_KEYS: [&str; 4] = [
 // How often due retries are moved back to the queue, and how many at a time.
 const RETRY_SWEEP_EVERY: Duration = Duration::from_millis(200);
 const RETRY_SWEEP_MAX: u64 = 1000;
-
-/// Tunables read per use: the dynamic value if set and valid, else the setting.
-struct Tunables {
-    settings: Settings,
-    dynamic: Arc<DynamicConfig>,
-}
-
-impl Tunables {
-    fn int(&self, key: &str, def: &registry::Def) -> u64 {
-        self.dynamic.int_or(key, &self.settings, def).max(0) as u64
-    }
-}
 
 /// Run the forwarder until SIGTERM/SIGINT: requests in flight finish, what was not sent is put
 /// back, exit.
@@ -86,10 +73,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
         },
     )?;
     let metrics = metrics::Metrics::new(rt.registry())?;
-    let tunables = Tunables {
-        settings: settings.clone(),
-        dynamic: rt.dynamic_config(&connector, &keys, &DYNAMIC_KEYS, None),
-    };
+    let tunables = rt.tunables(&connector, &keys, &DYNAMIC_KEYS, None);
 
     let queue = ReliableQueue::new(keys.clone(), Consumer::Moog, rt.pod(), keys.alert_queue())
         .forgetting_after(settings.duration(&registry::STATUS_FORGET_AFTER));

@@ -527,11 +527,7 @@ impl Ingest {
         let mut conn = self.redis.get().ok()?;
         let prefix = self.keys.config("");
         // SCAN, not KEYS: never block a shared Redis for an admin page.
-        let names: Vec<String> =
-            ::redis::Commands::scan_match::<_, String>(&mut *conn, format!("{prefix}*"))
-                .ok()?
-                .filter_map(Result::ok)
-                .collect();
+        let names = crate::store::redis::scan_keys(&mut conn, &format!("{prefix}*")).ok()?;
         let mut out = serde_json::Map::new();
         for name in names {
             let short = name.trim_start_matches(&prefix).to_string();

@@ -316,9 +316,7 @@ impl ReliableQueue {
     /// gone. Returns (pod, messages moved) for each list recovered.
     pub fn janitor_pass(&self, conn: &mut rd::Connection) -> rd::RedisResult<Vec<(String, u64)>> {
         let pattern = self.keys.processing_pattern(self.family);
-        let lists: Vec<String> = rd::Commands::scan_match::<_, String>(conn, pattern)?
-            .filter_map(Result::ok)
-            .collect();
+        let lists = crate::store::redis::scan_keys(conn, &pattern)?;
         let mut recovered = Vec::new();
         for list in lists {
             let Some(pod) = self.keys.pod_of_processing_key(self.family, &list) else {

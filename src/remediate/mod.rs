@@ -11,13 +11,12 @@ use crate::backoff::Backoff;
 use crate::daemon::{self, DaemonError, Flag, MetricSet, Runtime, Spec};
 use crate::settings::{dynamic_keys as dk, registry, Settings};
 use crate::shutdown::Shutdown;
-use crate::store::redis::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::{Dlq, Keys, Service};
 use crate::store::redis::scripts;
 use crate::store::redis::{ReconnectingConnection, RedisConfig, RedisConnector};
 use crate::wire::dlq::{next_step, ReplayTo, Source};
 use prometheus::{Histogram, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Registry};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Dynamic keys read.
@@ -98,13 +97,12 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
             .duration(&registry::STATUS_FORGET_AFTER)
             .as_millis() as u64,
         metrics: Metrics::new(rt.registry())?,
-        dynamic: rt.dynamic_config(&connector, &keys, &DYNAMIC_KEYS, None),
+        tunables: rt.tunables(&connector, &keys, &DYNAMIC_KEYS, None),
         conn: ReconnectingConnection::new(
             connector,
             Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
         ),
         keys,
-        settings: settings.clone(),
         enabled,
         redis_ok,
         shutdown: shutdown.clone(),
@@ -122,24 +120,18 @@ struct Replayer {
     lock: String,
     forget_ms: u64,
     metrics: Metrics,
-    dynamic: Arc<DynamicConfig>,
+    tunables: Tunables,
     conn: ReconnectingConnection,
-    settings: Settings,
     enabled: bool,
     redis_ok: Flag,
     shutdown: Shutdown,
 }
 
-impl Replayer {
-    fn tunable(&self, key: &str, def: &registry::Def) -> u64 {
-        self.dynamic.int_or(key, &self.settings, def).max(0) as u64
-    }
-}
-
 impl daemon::Worker for Replayer {
     fn step(&mut self) -> bool {
         let interval = Duration::from_secs(
-            self.tunable(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL)
+            self.tunables
+                .count(dk::REMEDIATION_INTERVAL, &registry::REMEDIATION_INTERVAL)
                 .max(1),
         );
         let lease = interval * 2 + Duration::from_secs(10);
@@ -161,17 +153,20 @@ impl daemon::Worker for Replayer {
                     self.redis_ok.set(true);
                     let limits = CycleLimits {
                         batch: self
-                            .tunable(
+                            .tunables
+                            .count(
                                 dk::REMEDIATION_BATCH_SIZE,
                                 &registry::REMEDIATION_BATCH_SIZE,
                             )
                             .max(1),
                         max_replays: self
-                            .tunable(dk::MAX_POISON_RETRIES, &registry::MAX_POISON_RETRIES)
+                            .tunables
+                            .count(dk::MAX_POISON_RETRIES, &registry::MAX_POISON_RETRIES)
                             as u32,
                         ingest_limit: self
-                            .tunable(dk::MAX_INGEST_QUEUE_SIZE, &registry::MAX_INGEST_QUEUE_SIZE),
-                        alert_limit: self.tunable(
+                            .tunables
+                            .count(dk::MAX_INGEST_QUEUE_SIZE, &registry::MAX_INGEST_QUEUE_SIZE),
+                        alert_limit: self.tunables.count(
                             dk::ALERTER_QUEUE_SHED_THRESHOLD,
                             &registry::ALERTER_QUEUE_SHED_THRESHOLD,
                         ),

@@ -3,7 +3,7 @@
 //! API and `mutt config set` are validated here.
 //!
 //! A key that overrides a static setting takes that setting's range and default, so the daemons'
-//! reader ([`crate::store::redis::dynamic::DynamicConfig::int_or`]) and a validated write always
+//! reader (`DynamicConfig::int_or` in `store::redis::dynamic`) and a validated write always
 //! agree on what is acceptable, and the documented default is the one mutt really uses.
 //!
 //! Deliberately not registered (see [`RETIRED`]): keys v2.5's seed scripts wrote but no code read

@@ -39,6 +39,34 @@ pub struct Finished {
     pub stdout: String,
 }
 
+impl Finished {
+    /// The run succeeded, drew a progress bar naming every one of `labels` on the terminal, and
+    /// kept its piped stdout free of drawing.
+    pub fn assert_bar_drawn(&self, labels: &[&str]) {
+        assert!(self.status.success(), "{:?}", self.screen);
+        assert!(
+            drawn(&self.screen) && labels.iter().all(|l| self.screen.contains(l)),
+            "no progress bar naming {labels:?} on the terminal: {:?}",
+            self.screen
+        );
+        assert!(
+            !drawn(&self.stdout),
+            "stdout stays clean: {:?}",
+            self.stdout
+        );
+    }
+
+    /// The run succeeded and drew nothing: no bar, no label of one (`labels`).
+    pub fn assert_no_bar(&self, labels: &[&str]) {
+        assert!(self.status.success(), "{:?}", self.screen);
+        assert!(
+            !drawn(&self.screen) && !labels.iter().any(|l| self.screen.contains(l)),
+            "a progress bar: {:?}",
+            self.screen
+        );
+    }
+}
+
 impl Terminal {
     /// Start `mutt args` with exactly `env` (plus PATH and HOME), stdin and stderr on a new
     /// pseudo-terminal of 120×40, stdout there too when `stdout_on_terminal`, else a pipe.

@@ -121,6 +121,44 @@ impl DynamicConfig {
     }
 }
 
+/// A daemon's tunables: every read gives the live dynamic value when it is set and valid, else
+/// the static setting, so a loop can consult them per batch without touching Redis.
+#[derive(Clone)]
+pub struct Tunables {
+    settings: crate::settings::Settings,
+    dynamic: Arc<DynamicConfig>,
+}
+
+impl Tunables {
+    /// Tunables over `settings`, overridden by `dynamic`.
+    pub fn new(settings: crate::settings::Settings, dynamic: Arc<DynamicConfig>) -> Tunables {
+        Tunables { settings, dynamic }
+    }
+
+    /// An integer tunable in the range of its setting `def`.
+    pub fn int(&self, key: &str, def: &crate::settings::registry::Def) -> i64 {
+        self.dynamic.int_or(key, &self.settings, def)
+    }
+
+    /// A count, size or interval: never negative.
+    pub fn count(&self, key: &str, def: &crate::settings::registry::Def) -> u64 {
+        self.int(key, def).max(0) as u64
+    }
+
+    /// A text tunable that must be one of `allowed` (compared lower-cased), else the setting.
+    pub fn one_of(
+        &self,
+        key: &str,
+        def: &crate::settings::registry::Def,
+        allowed: &[&str],
+    ) -> String {
+        match self.dynamic.get(key).map(|m| m.trim().to_ascii_lowercase()) {
+            Some(m) if allowed.contains(&m.as_str()) => m,
+            _ => self.settings.text(def).to_string(),
+        }
+    }
+}
+
 fn read_all(
     conn: &mut ::redis::Connection,
     keys: &Keys,

@@ -357,3 +357,34 @@ impl ReconnectingConnection {
         self.conn.is_some()
     }
 }
+
+/// Keys asked for per SCAN round trip: few round trips even with a large keyspace.
+const SCAN_COUNT: u64 = 1000;
+
+/// Every key matching `pattern`. Unlike redis' `Iter`, which retries a failed SCAN forever when
+/// its errors are skipped, a failed round trip ends the read; keys that are not UTF-8 cannot be
+/// ours and are passed over.
+pub fn scan_keys(
+    conn: &mut ::redis::Connection,
+    pattern: &str,
+) -> ::redis::RedisResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, batch): (u64, Vec<Vec<u8>>) = ::redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(SCAN_COUNT)
+            .query(conn)?;
+        out.extend(batch.into_iter().filter_map(|k| String::from_utf8(k).ok()));
+        if next == 0 {
+            // SCAN may return a key more than once.
+            out.sort();
+            out.dedup();
+            return Ok(out);
+        }
+        cursor = next;
+    }
+}
