@@ -508,7 +508,15 @@ fn report_prints_as_text_and_json() {
 fn json_output_on_a_terminal_draws_no_bar() {
     let server = TestServer::start(Mode::Ok);
     let done = common::pty::Terminal::spawn(
-        &["-o", "json", "load", "--url", &server.url, "--count", "3000"],
+        &[
+            "-o",
+            "json",
+            "load",
+            "--url",
+            &server.url,
+            "--count",
+            "3000",
+        ],
         &[],
         false,
     )

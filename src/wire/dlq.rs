@@ -4,33 +4,54 @@
 //! wrote a bare message or a top-level `failed_at`; both are still read.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+/// The field holding the [`Envelope`].
+pub const ENVELOPE_FIELD: &str = "_dlq";
 /// The field counting replays.
 pub const REPLAY_FIELD: &str = "_replay_count";
+/// The `_dlq` envelope: why and when a message was dead-lettered, and by whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// What went wrong, for an operator (`retries exhausted`, `invalid JSON at …`).
+    pub reason: String,
+    /// Deliveries or sends tried.
+    pub attempts: u32,
+    /// The last HTTP status from Moog, when there was one.
+    pub last_status: Option<u16>,
+    /// The last error text.
+    pub last_error: String,
+    /// When, RFC 3339 with milliseconds.
+    pub failed_at: String,
+    /// The instance that gave up.
+    pub pod: String,
+}
+
 /// A DLQ entry: the message's fields plus the `_dlq` envelope of CONTRACT §5 (shared by the
 /// alerter and the forwarder).
 pub fn dlq_entry(
-    mut fields: serde_json::Map<String, serde_json::Value>,
+    mut fields: Map<String, Value>,
     reason: &str,
     attempts: u32,
     last_status: Option<u16>,
     last_error: &str,
     pod: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> String {
+    let envelope = Envelope {
+        reason: reason.to_string(),
+        attempts,
+        last_status,
+        last_error: last_error.to_string(),
+        failed_at: crate::timefmt::millis(now),
+        pod: pod.to_string(),
+    };
     fields.insert(
-        "_dlq".into(),
-        serde_json::json!({
-            "reason": reason,
-            "attempts": attempts,
-            "last_status": last_status,
-            "last_error": last_error,
-            "failed_at": crate::timefmt::millis(now),
-            "pod": pod,
-        }),
+        ENVELOPE_FIELD.into(),
+        serde_json::to_value(envelope).unwrap_or(Value::Null),
     );
-    serde_json::Value::Object(fields).to_string()
+    Value::Object(fields).to_string()
 }
 
 /// A DLQ entry for a message as queued: its fields (or `{"raw": text}` when it is not a JSON
@@ -88,7 +109,7 @@ pub fn next_step(
         return ReplayTo::Dead(Value::Object(entry).to_string());
     }
     // The envelope described the last failure; the replayed message starts clean.
-    entry.remove("_dlq");
+    entry.remove(ENVELOPE_FIELD);
     entry.remove("shedding_reason");
     entry.insert(REPLAY_FIELD.into(), Value::from(replays + 1));
     if source == Source::Moog {
@@ -111,7 +132,7 @@ pub enum ReplayTo {
 pub fn dlq_entry_time(entry: &str) -> Option<DateTime<Utc>> {
     let v: serde_json::Value = serde_json::from_str(entry).ok()?;
     let candidates = [
-        v.get("_dlq").and_then(|d| d.get("failed_at")),
+        v.get(ENVELOPE_FIELD).and_then(|d| d.get("failed_at")),
         v.get("failed_at"),
         v.get("_received_at"),
     ];
