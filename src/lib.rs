@@ -28,6 +28,7 @@
 //! - [`wire`]: the wire formats, each naming the v2.5 shape it keeps: the queued event (parse,
 //!   ingest stamps, severity/OID/time normalising), the alert and meta-alert, the DLQ envelope
 //!   and its replay, the rule row.
+//! - [`syslog`]: `mutt syslog serve`: RFC 6587 de-framing and the RELP codec and session.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
@@ -81,6 +82,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod snapshot;
 pub mod store;
+pub mod syslog;
 pub mod timefmt;
 pub mod trace;
 pub mod web;
