@@ -170,6 +170,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
             metrics_port: &registry::METRICS_PORT_ALERTER,
             flags: &[("redis", "Redis"), ("postgres", "PostgreSQL")],
             health_fields: None,
+            own_listeners: Vec::new(),
         },
     )?;
     rt.flag("postgres").set(true);

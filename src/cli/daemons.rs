@@ -1,5 +1,5 @@
-//! The daemon subcommands: `mutt ingest serve`, `alert run`, `forward run`, `remediate run`,
-//! `web serve`. Each installs the signal handlers and runs its service until SIGTERM/SIGINT.
+//! The daemon subcommands: `mutt ingest serve`, `syslog serve`, `alert run`, `forward run`,
+//! `remediate run`, `web serve`. Each installs the signal handlers and runs its service until SIGTERM/SIGINT.
 
 use super::CliError;
 use crate::settings::Settings;
@@ -11,6 +11,44 @@ use std::process::ExitCode;
 pub enum IngestCommand {
     /// Serve the ingest API (POST /ingest, /api/v1/ingest, /api/v2/ingest, //ingest) until SIGTERM
     Serve(super::ServeArgs),
+}
+
+/// `mutt syslog …`
+#[derive(Debug, clap::Subcommand)]
+pub enum SyslogCommand {
+    /// Receive syslog over UDP, TCP (RFC 6587), TLS (RFC 5425) and RELP into the ingest queue until SIGTERM
+    Serve(SyslogServeArgs),
+}
+
+/// Listener addresses of `mutt syslog serve`; each wins over its port setting, and port 0 here
+/// takes any free port (reported in `MUTT_READY_FILE`).
+#[derive(Debug, clap::Args)]
+pub struct SyslogServeArgs {
+    /// UDP listener address (default MUTT_BIND_ADDRESS:SYSLOG_UDP_PORT)
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub udp: Option<String>,
+    /// TCP listener address (default MUTT_BIND_ADDRESS:SYSLOG_TCP_PORT)
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub tcp: Option<String>,
+    /// TLS listener address (default MUTT_BIND_ADDRESS:SYSLOG_TLS_PORT; needs SYSLOG_TLS_CERT_PATH)
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub tls: Option<String>,
+    /// RELP listener address (default MUTT_BIND_ADDRESS:SYSLOG_RELP_PORT)
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub relp: Option<String>,
+}
+
+impl SyslogCommand {
+    /// The listener flags for the receiver.
+    pub fn overrides(&self) -> crate::syslog::serve::Overrides {
+        let SyslogCommand::Serve(a) = self;
+        crate::syslog::serve::Overrides {
+            udp: a.udp.clone(),
+            tcp: a.tcp.clone(),
+            tls: a.tls.clone(),
+            relp: a.relp.clone(),
+        }
+    }
 }
 
 /// `mutt web …`
@@ -60,7 +98,7 @@ impl WebCommand {
 /// Run `service` until SIGTERM/SIGINT.
 pub fn serve<E: Into<CliError>>(
     settings: &Settings,
-    service: fn(&Settings, &Shutdown) -> Result<(), E>,
+    service: impl FnOnce(&Settings, &Shutdown) -> Result<(), E>,
 ) -> Result<ExitCode, CliError> {
     let shutdown = Shutdown::new();
     shutdown.install_signal_handlers()?;

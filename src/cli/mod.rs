@@ -163,6 +163,9 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Run the whole pipeline in one process (private Redis and PostgreSQL, example rules, mock Moog sink) for a laptop or a demo
     Up(up::UpArgs),
+    /// The syslog receiver: UDP, TCP, TLS and RELP straight from devices and rsyslog
+    #[command(subcommand)]
+    Syslog(daemons::SyslogCommand),
     /// The web UI and REST API
     #[command(subcommand)]
     Web(daemons::WebCommand),
@@ -192,6 +195,9 @@ impl Command {
                 "remediation",
                 settings.port(&registry::HEALTH_PORT_REMEDIATION),
             ),
+            Command::Syslog(_) => {
+                settings.instance_name("syslog", settings.port(&registry::HEALTH_PORT_SYSLOG))
+            }
             _ => settings.pod_name(service),
         }
     }
@@ -217,6 +223,7 @@ impl Command {
             Command::Dlq(_) => "dlq",
             Command::Status(_) => "status",
             Command::Up(_) => "up",
+            Command::Syslog(_) => "syslog",
             Command::Web(_) => "webui",
             Command::TrapHandler(_) => "trap-handler",
             Command::Completions { .. } => "completions",
@@ -356,6 +363,12 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Dlq(cmd) => dlq::run(&settings, &cmd, format),
         Command::Status(args) => status::run(&settings, &args, format),
         Command::Up(args) => up::run(&settings, &flags, &args),
+        Command::Syslog(cmd) => {
+            let flags = cmd.overrides();
+            daemons::serve(&settings, |s, stop| {
+                crate::syslog::serve::run(s, stop, &flags)
+            })
+        }
         Command::Web(_) => daemons::serve(&settings, crate::web::serve),
         Command::TrapHandler(args) => trap::run(&settings, &args),
         Command::Completions { shell } => {

@@ -80,6 +80,9 @@ pub struct Spec {
     pub flags: &'static [(&'static str, &'static str)],
     /// Fields added to `/health` after `pod`, when the daemon has some.
     pub health_fields: Option<HealthFieldsFn>,
+    /// Listeners the daemon bound itself (syslog's UDP, TCP, TLS and RELP sockets), by setting
+    /// name, announced in `MUTT_READY_FILE` after the health and metrics listeners.
+    pub own_listeners: Vec<(&'static str, std::net::SocketAddr)>,
 }
 
 /// A readiness flag the daemon keeps up to date.
@@ -199,6 +202,7 @@ impl Runtime {
             listeners.push((def.name, server.local_addr()));
             servers.push(server.spawn(router, PROBE_WORKERS, shutdown)?);
         }
+        listeners.extend(spec.own_listeners.iter().copied());
         ready::announce(settings, spec.service, &listeners)?;
         Ok(Runtime {
             service: spec.service,

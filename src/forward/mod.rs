@@ -70,6 +70,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
                 let state = health_state.lock().map(|s| s.clone()).unwrap_or_default();
                 vec![("circuit_breaker", Value::from(state))]
             })),
+            own_listeners: Vec::new(),
         },
     )?;
     let metrics = metrics::Metrics::new(rt.registry())?;

@@ -20,7 +20,7 @@ pub use request::{Request, CORRELATION_ID_HEADER};
 pub use response::Response;
 pub use router::{Handler, Router};
 pub use server::{Server, ServerHandle};
-pub use tls::{client_config_with_ca, listener_tls, ServerTls, TlsFiles};
+pub use tls::{client_config_with_ca, listener_tls, Handshake, ServerTls, TlsFiles};
 
 /// Size and time limits applied to every request before it reaches a handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -127,9 +127,29 @@ impl ResolvesServerCert for SwappableCert {
     }
 }
 
+/// What a listener's handshakes offer beyond the certificate.
+#[derive(Debug, Clone, Default)]
+pub struct Handshake {
+    /// ALPN protocols offered (HTTP listeners: `http/1.1`; syslog: none, RFC 5425 has no ALPN).
+    pub alpn: Vec<Vec<u8>>,
+    /// Clients must present a certificate signed by a CA in this PEM file, named by the setting.
+    pub client_ca: Option<(PathBuf, &'static str)>,
+}
+
+impl Handshake {
+    /// The HTTPS listeners' handshake: HTTP/1.1 only, no client certificate.
+    pub fn http() -> Handshake {
+        Handshake {
+            alpn: vec![b"http/1.1".to_vec()],
+            client_ca: None,
+        }
+    }
+}
+
 /// A listener's TLS state: the acceptor and what it needs to reload on SIGHUP.
 pub struct ServerTls {
     files: TlsFiles,
+    handshake: Handshake,
     cert: Arc<SwappableCert>,
     acceptor: RwLock<TlsAcceptor>,
     hup: Option<Arc<AtomicBool>>,
@@ -146,6 +166,12 @@ impl std::fmt::Debug for ServerTls {
 impl ServerTls {
     /// Loads the certificate (an error names the setting at fault) and arms reload on SIGHUP.
     pub fn new(files: TlsFiles) -> Result<ServerTls, ConfigError> {
+        ServerTls::with_handshake(files, Handshake::http())
+    }
+
+    /// Like [`ServerTls::new`] with `handshake`'s protocols and client verification; the client
+    /// CA file is re-read on reload too.
+    pub fn with_handshake(files: TlsFiles, handshake: Handshake) -> Result<ServerTls, ConfigError> {
         let cert = Arc::new(SwappableCert(RwLock::new(Arc::new(files.load()?))));
         // Without a handler SIGHUP would kill the daemon; failing to register only loses reload.
         let hup = match crate::shutdown::sighup_flag() {
@@ -156,8 +182,9 @@ impl ServerTls {
             }
         };
         Ok(ServerTls {
+            acceptor: RwLock::new(acceptor(&cert, &handshake)?),
             files,
-            acceptor: RwLock::new(acceptor(&cert)),
+            handshake,
             cert,
             hup,
         })
@@ -166,16 +193,19 @@ impl ServerTls {
     /// Re-reads the files; on failure the current certificate stays in use.
     pub fn reload(&self) -> Result<(), ConfigError> {
         let fresh = Arc::new(self.files.load()?);
+        // Check the client CA before swapping anything: a bad file keeps the old state whole.
+        let verifier = client_verifier(&self.handshake)?;
         *self.cert.0.write().unwrap_or_else(PoisonError::into_inner) = fresh;
         *self
             .acceptor
             .write()
-            .unwrap_or_else(PoisonError::into_inner) = acceptor(&self.cert);
+            .unwrap_or_else(PoisonError::into_inner) =
+            build_acceptor(&self.cert, &self.handshake, verifier);
         Ok(())
     }
 
     /// Reloads if SIGHUP arrived since the last call, logging the outcome.
-    pub(crate) fn reload_if_signalled(&self) {
+    pub fn reload_if_signalled(&self) {
         let signalled = self
             .hup
             .as_ref()
@@ -194,7 +224,7 @@ impl ServerTls {
     }
 
     /// The acceptor for new connections (cheap to clone).
-    pub(crate) fn acceptor(&self) -> TlsAcceptor {
+    pub fn acceptor(&self) -> TlsAcceptor {
         self.acceptor
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -203,12 +233,43 @@ impl ServerTls {
 }
 
 /// A server configuration (with its own, empty session cache) serving `cert`'s current key.
-fn acceptor(cert: &Arc<SwappableCert>) -> TlsAcceptor {
-    let mut config = ServerConfig::builder()
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::clone(cert) as Arc<dyn ResolvesServerCert>);
-    // Only HTTP/1.1 is served; saying so stops clients from trying h2 over ALPN.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+fn acceptor(cert: &Arc<SwappableCert>, handshake: &Handshake) -> Result<TlsAcceptor, ConfigError> {
+    Ok(build_acceptor(cert, handshake, client_verifier(handshake)?))
+}
+
+type Verifier = Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>;
+
+/// The verifier of client certificates against the handshake's CA file, if it names one.
+fn client_verifier(handshake: &Handshake) -> Result<Verifier, ConfigError> {
+    let Some((path, var)) = &handshake.client_ca else {
+        return Ok(None);
+    };
+    crate::crypto::install_crypto_provider();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in read_certs(path, var)? {
+        roots.add(cert).map_err(|e| {
+            config_error(var, format!("bad CA certificate in {}: {e}", path.display()))
+        })?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+        .build()
+        .map_err(|e| config_error(var, format!("unusable CA bundle {}: {e}", path.display())))?;
+    Ok(Some(verifier))
+}
+
+fn build_acceptor(
+    cert: &Arc<SwappableCert>,
+    handshake: &Handshake,
+    verifier: Verifier,
+) -> TlsAcceptor {
+    let builder = ServerConfig::builder();
+    let builder = match verifier {
+        Some(v) => builder.with_client_cert_verifier(v),
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_cert_resolver(Arc::clone(cert) as Arc<dyn ResolvesServerCert>);
+    // HTTP listeners serve only HTTP/1.1; saying so stops clients from trying h2 over ALPN.
+    config.alpn_protocols = handshake.alpn.clone();
     TlsAcceptor::from(Arc::new(config))
 }
 

@@ -194,8 +194,10 @@ pub fn start(
         Arc::clone(&connector),
         writer::WriterConfig {
             keys: keys.clone(),
-            settings: settings.clone(),
-            dynamic: Arc::clone(&dynamic),
+            tunables: crate::store::redis::dynamic::Tunables::new(
+                settings.clone(),
+                Arc::clone(&dynamic),
+            ),
             max_events: settings.int(&registry::INGEST_GROUP_COMMIT_MAX) as usize,
             on_depth: Box::new(move |d| gauge.set(d as i64)),
         },

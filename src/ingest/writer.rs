@@ -4,7 +4,7 @@
 //! acknowledged (or refused) its events.
 
 use crate::backoff::Backoff;
-use crate::store::redis::dynamic::DynamicConfig;
+use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::{Keys, Window};
 use crate::store::redis::scripts::{self, Counter, EnqueueOutcome};
 use crate::store::redis::{ReconnectingConnection, RedisConnector};
@@ -16,19 +16,20 @@ use std::time::Duration;
 /// The answer to one request's enqueue: the outcome and the queue limit it was judged against.
 pub type WriteResult = Result<(EnqueueOutcome, u64), String>;
 
+/// Called once with a job's outcome, on the writer thread: it must not block.
+pub type Reply = Box<dyn FnOnce(WriteResult) + Send>;
+
 struct Job {
     events: Vec<String>,
-    reply: mpsc::SyncSender<WriteResult>,
+    reply: Reply,
 }
 
 /// What the writer needs to decide a batch.
 pub struct WriterConfig {
     /// Key names.
     pub keys: Keys,
-    /// Settings (`MAX_INGEST_QUEUE_SIZE`, the fallback of the dynamic limit).
-    pub settings: crate::settings::Settings,
-    /// Live overrides (`max_ingest_queue_size`).
-    pub dynamic: Arc<DynamicConfig>,
+    /// `MAX_INGEST_QUEUE_SIZE`, live (`max_ingest_queue_size`).
+    pub tunables: Tunables,
     /// Most events per round trip.
     pub max_events: usize,
     /// Called with the queue depth after every batch (for the gauge).
@@ -72,10 +73,21 @@ impl Writer {
     /// Enqueue `events` (all or nothing) and wait for Redis's answer.
     pub fn submit(&self, events: Vec<String>) -> WriteResult {
         let (reply, answer) = mpsc::sync_channel(1);
-        self.tx
-            .send(Job { events, reply })
-            .map_err(|_| "writer stopped".to_string())?;
+        self.submit_then(
+            events,
+            Box::new(move |result| {
+                let _ = reply.send(result);
+            }),
+        );
         answer.recv().map_err(|_| "writer stopped".to_string())?
+    }
+
+    /// Enqueue `events` (all or nothing) and hand Redis's answer to `reply` (for callers that
+    /// must not block a thread while they wait, such as the syslog listeners' tasks).
+    pub fn submit_then(&self, events: Vec<String>, reply: Reply) {
+        if let Err(mpsc::SendError(job)) = self.tx.send(Job { events, reply }) {
+            (job.reply)(Err("writer stopped".to_string()));
+        }
     }
 }
 
@@ -93,11 +105,10 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                 Err(_) => break,
             }
         }
-        let limit = cfg.dynamic.int_or(
+        let limit = cfg.tunables.count(
             crate::settings::dynamic_keys::MAX_INGEST_QUEUE_SIZE,
-            &cfg.settings,
             &crate::settings::registry::MAX_INGEST_QUEUE_SIZE,
-        ) as u64;
+        );
         let now = chrono::Utc::now();
         let counters: Vec<Counter> = Window::ALL
             .iter()
@@ -118,14 +129,14 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                     (cfg.on_depth)(*depth);
                 }
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok((outcome, limit)));
+                    (job.reply)(Ok((outcome, limit)));
                 }
             }
             Err(e) => {
                 log::warn!("enqueue of {total} event(s) failed: {e}");
                 let text = e.to_string();
                 for job in jobs {
-                    let _ = job.reply.send(Err(text.clone()));
+                    (job.reply)(Err(text.clone()));
                 }
             }
         }

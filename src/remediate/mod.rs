@@ -79,6 +79,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
             metrics_port: &registry::METRICS_PORT_REMEDIATION,
             flags: &[("redis", "Redis")],
             health_fields: None,
+            own_listeners: Vec::new(),
         },
     )?;
     let redis_ok = rt.flag("redis");

@@ -40,6 +40,7 @@ pub enum Group {
     Ports,
     Queues,
     Ingest,
+    Syslog,
     Alerter,
     Forwarder,
     Remediation,
@@ -59,6 +60,7 @@ impl Group {
             Group::Ports => "ports",
             Group::Queues => "queues",
             Group::Ingest => "ingest",
+            Group::Syslog => "syslog",
             Group::Alerter => "alerter",
             Group::Forwarder => "forwarder",
             Group::Remediation => "remediation",
@@ -765,6 +767,120 @@ def!(
     "PEM private key of the ingest listener's certificate (reloaded on SIGHUP)"
 );
 
+// Syslog receiver (`mutt syslog serve`)
+def!(
+    SYSLOG_UDP_PORT,
+    "SYSLOG_UDP_PORT",
+    LISTEN,
+    Some("5514"),
+    Syslog,
+    "UDP syslog port, one datagram one message (0 turns UDP off)"
+);
+def!(
+    SYSLOG_TCP_PORT,
+    "SYSLOG_TCP_PORT",
+    LISTEN,
+    Some("5514"),
+    Syslog,
+    "TCP syslog port, RFC 6587 octet counting or LF/NUL framing (0 turns TCP off)"
+);
+def!(
+    SYSLOG_TLS_PORT,
+    "SYSLOG_TLS_PORT",
+    LISTEN,
+    Some("6514"),
+    Syslog,
+    "TLS syslog port, RFC 5425; on only with SYSLOG_TLS_CERT_PATH and SYSLOG_TLS_KEY_PATH (0 turns it off)"
+);
+def!(
+    SYSLOG_RELP_PORT,
+    "SYSLOG_RELP_PORT",
+    LISTEN,
+    Some("2514"),
+    Syslog,
+    "RELP port (rsyslog omrelp): a message is acknowledged only once Redis stored it (0 turns RELP off)"
+);
+def!(
+    SYSLOG_TLS_CERT_PATH,
+    "SYSLOG_TLS_CERT_PATH",
+    TEXT,
+    None,
+    Syslog,
+    "PEM certificate chain of the TLS syslog listener (reloaded on SIGHUP)"
+);
+def!(
+    SYSLOG_TLS_KEY_PATH,
+    "SYSLOG_TLS_KEY_PATH",
+    TEXT,
+    None,
+    Syslog,
+    "PEM private key of the TLS syslog listener's certificate (reloaded on SIGHUP)"
+);
+def!(
+    SYSLOG_TLS_CLIENT_CA_PATH,
+    "SYSLOG_TLS_CLIENT_CA_PATH",
+    TEXT,
+    None,
+    Syslog,
+    "PEM CA bundle: when set, TLS syslog senders must present a client certificate it signed"
+);
+def!(
+    SYSLOG_MAX_MESSAGE_BYTES,
+    "SYSLOG_MAX_MESSAGE_BYTES",
+    int(480, 16_777_216),
+    Some("65536"),
+    Syslog,
+    "Longest syslog message kept; longer ones are truncated and counted"
+);
+def!(
+    SYSLOG_DEFAULT_TIMEZONE,
+    "SYSLOG_DEFAULT_TIMEZONE",
+    TEXT,
+    Some("UTC"),
+    Syslog,
+    "IANA time zone of syslog timestamps that carry none (RFC 3164), e.g. Europe/Berlin"
+);
+def!(
+    SYSLOG_MAX_CONNECTIONS,
+    "SYSLOG_MAX_CONNECTIONS",
+    int(1, 1_000_000),
+    Some("1024"),
+    Syslog,
+    "Most open TCP, TLS and RELP connections together; more are refused and counted"
+);
+def!(
+    SYSLOG_IDLE_TIMEOUT,
+    "SYSLOG_IDLE_TIMEOUT_SECONDS",
+    secs(0.0, 604_800.0),
+    Some("3600"),
+    Syslog,
+    "Seconds a stream connection may send nothing before it is closed (0: never)"
+);
+def!(
+    SYSLOG_ALLOWED_SOURCES,
+    "SYSLOG_ALLOWED_SOURCES",
+    TEXT,
+    Some(""),
+    Syslog,
+    "Comma-separated CIDRs allowed to send syslog (empty: any); others are refused and counted"
+);
+def!(
+    HEALTH_PORT_SYSLOG,
+    "HEALTH_PORT_SYSLOG",
+    LISTEN,
+    Some("8089"),
+    Ports,
+    "Syslog receiver health port"
+);
+def!(
+    METRICS_PORT_SYSLOG,
+    "METRICS_PORT_SYSLOG",
+    LISTEN,
+    Some("8088"),
+    Ports,
+    "Syslog receiver metrics port"
+);
+
 // Trap handler (`mutt trap-handler`, run by snmptrapd per trap)
 def!(TRAP_HANDLER_INGEST_URL, "TRAP_HANDLER_INGEST_URL", TEXT, None, Ingest, ["MUTT_INGEST_URL"],
     "Ingest URL the trap handler posts to (default: http://127.0.0.1:<SERVER_PORT_INGESTOR>/api/v2/ingest)");
@@ -1281,6 +1397,8 @@ pub static ALL: &[&Def] = &[
     &HEALTH_PORT_MOOG,
     &METRICS_PORT_REMEDIATION,
     &HEALTH_PORT_REMEDIATION,
+    &METRICS_PORT_SYSLOG,
+    &HEALTH_PORT_SYSLOG,
     &SERVER_PORT_WEBUI,
     &INGEST_QUEUE_NAME,
     &ALERT_QUEUE_NAME,
@@ -1306,6 +1424,18 @@ pub static ALL: &[&Def] = &[
     &INGEST_DEPTH_SAMPLE,
     &INGEST_TLS_CERT_PATH,
     &INGEST_TLS_KEY_PATH,
+    &SYSLOG_UDP_PORT,
+    &SYSLOG_TCP_PORT,
+    &SYSLOG_TLS_PORT,
+    &SYSLOG_RELP_PORT,
+    &SYSLOG_TLS_CERT_PATH,
+    &SYSLOG_TLS_KEY_PATH,
+    &SYSLOG_TLS_CLIENT_CA_PATH,
+    &SYSLOG_MAX_MESSAGE_BYTES,
+    &SYSLOG_DEFAULT_TIMEZONE,
+    &SYSLOG_MAX_CONNECTIONS,
+    &SYSLOG_IDLE_TIMEOUT,
+    &SYSLOG_ALLOWED_SOURCES,
     &TRAP_HANDLER_INGEST_URL,
     &TRAP_HANDLER_TIMEOUT,
     &TRAP_HANDLER_ATTEMPTS,
