@@ -22,6 +22,7 @@
 //!   valid keys (re-read from their secret source), shared by ingest and the web API.
 //! - [`ingest`]: `mutt ingest serve`: body parsing and validation (pure), the group-commit
 //!   writer, and the HTTP handlers.
+//! - [`syslog`]: `mutt syslog serve`: the pure line parser (RFC 5424, RFC 3164, device dialects).
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
@@ -74,6 +75,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod snapshot;
 pub mod store;
+pub mod syslog;
 pub mod timefmt;
 pub mod trace;
 pub mod web;

@@ -1,0 +1,3 @@
+//! Syslog reception for `mutt syslog serve`: turning received lines into ingest events.
+
+pub mod parse;
