@@ -28,7 +28,9 @@
 //! - [`wire`]: the wire formats, each naming the v2.5 shape it keeps: the queued event (parse,
 //!   ingest stamps, severity/OID/time normalising), the alert and meta-alert, the DLQ envelope
 //!   and its replay, the rule row.
-//! - [`syslog`]: `mutt syslog serve`: RFC 6587 de-framing and the RELP codec and session.
+//! - [`syslog`]: `mutt syslog serve`: the line parser (RFC 5424, RFC 3164, device dialects),
+//!   RFC 6587 de-framing, the RELP codec and session (all pure), and the UDP/TCP/TLS/RELP
+//!   listeners on the daemon runtime.
 //! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.

@@ -248,7 +248,10 @@ fn client_verifier(handshake: &Handshake) -> Result<Verifier, ConfigError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in read_certs(path, var)? {
         roots.add(cert).map_err(|e| {
-            config_error(var, format!("bad CA certificate in {}: {e}", path.display()))
+            config_error(
+                var,
+                format!("bad CA certificate in {}: {e}", path.display()),
+            )
         })?;
     }
     let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))

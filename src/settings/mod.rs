@@ -27,7 +27,8 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(variable: impl Into<String>, problem: impl Into<String>) -> Self {
+    /// The error for `variable`, saying what is wrong with it.
+    pub fn new(variable: impl Into<String>, problem: impl Into<String>) -> Self {
         ConfigError {
             variable: variable.into(),
             problem: problem.into(),

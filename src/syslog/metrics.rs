@@ -36,7 +36,11 @@ impl Metrics {
         let m = MetricSet(r);
         let t = &["transport"];
         Ok(Metrics {
-            received: m.counters("mutt_syslog_messages_received_total", "Messages received", t)?,
+            received: m.counters(
+                "mutt_syslog_messages_received_total",
+                "Messages received",
+                t,
+            )?,
             queued: m.counters("mutt_syslog_messages_queued_total", "Messages queued", t)?,
             parse_fallbacks: m.counters(
                 "mutt_syslog_parse_fallbacks_total",

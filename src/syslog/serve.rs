@@ -193,7 +193,10 @@ impl Shared {
             },
         );
         if parsed.fallback {
-            self.metrics.parse_fallbacks.with_label_values(&[label]).inc();
+            self.metrics
+                .parse_fallbacks
+                .with_label_values(&[label])
+                .inc();
         }
         if parsed.lossy_utf8 {
             self.metrics.invalid_utf8.with_label_values(&[label]).inc();
@@ -303,7 +306,8 @@ fn bind_all(settings: &Settings, flags: &Overrides, tls: bool) -> Result<Sockets
     };
     let udp = match addr(Transport::Udp, &flags.udp)? {
         Some(a) => {
-            let s = std::net::UdpSocket::bind(&a).map_err(|e| bind_failed(Transport::Udp, &a, e))?;
+            let s =
+                std::net::UdpSocket::bind(&a).map_err(|e| bind_failed(Transport::Udp, &a, e))?;
             s.set_nonblocking(true)?;
             Some(s)
         }
@@ -401,7 +405,11 @@ pub fn run(settings: &Settings, shutdown: &Shutdown, flags: &Overrides) -> Resul
     let metrics = Metrics::new(rt.registry())?;
     let redis_ok = rt.flag("redis");
     // Ready once Redis answers: a PING at start, then every store keeps the flag current.
-    redis_ok.set(rt.reconnecting(&connector).run(|c| ::redis::cmd("PING").query::<String>(c)).is_ok());
+    redis_ok.set(
+        rt.reconnecting(&connector)
+            .run(|c| ::redis::cmd("PING").query::<String>(c))
+            .is_ok(),
+    );
     let tunables = rt.tunables(&connector, &keys, &DYNAMIC_KEYS, None);
     let (writer, writer_thread) = writer::start(
         Arc::clone(&connector),
@@ -679,7 +687,11 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
             log::error!("syslog {label}: messages from {peer} not stored before shutdown");
         }
         if let Some(e) = error {
-            shared.metrics.frame_errors.with_label_values(&[label]).inc();
+            shared
+                .metrics
+                .frame_errors
+                .with_label_values(&[label])
+                .inc();
             log::warn!("syslog {label}: closing {peer}: {e}");
             break;
         }
@@ -785,7 +797,11 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
             break;
         }
         if let Some(why) = failure {
-            shared.metrics.frame_errors.with_label_values(&[label]).inc();
+            shared
+                .metrics
+                .frame_errors
+                .with_label_values(&[label])
+                .inc();
             log::warn!("syslog relp: closing {peer}: {why}");
             break;
         }
