@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Every listener port setting of the daemons and the mock sink: the harness sets them all to 0,
 /// so each listener gets a port from the kernel and no test ever guesses a free one.
-const LISTENER_SETTINGS: [&str; 9] = [
+const LISTENER_SETTINGS: [&str; 11] = [
     "SERVER_PORT_INGESTOR",
     "SERVER_PORT_WEBUI",
     "HEALTH_PORT_ALERTER",
@@ -18,7 +18,18 @@ const LISTENER_SETTINGS: [&str; 9] = [
     "METRICS_PORT_MOOG",
     "HEALTH_PORT_REMEDIATION",
     "METRICS_PORT_REMEDIATION",
+    "HEALTH_PORT_SYSLOG",
+    "METRICS_PORT_SYSLOG",
     "MOCK_MOOG_PORT",
+];
+
+/// The syslog transports' port settings, where 0 means off: the harness turns them all off, and a
+/// test asks for the ones it wants with `--udp 127.0.0.1:0` and friends.
+const SYSLOG_TRANSPORT_SETTINGS: [&str; 4] = [
+    "SYSLOG_UDP_PORT",
+    "SYSLOG_TCP_PORT",
+    "SYSLOG_TLS_PORT",
+    "SYSLOG_RELP_PORT",
 ];
 
 /// A running daemon.
@@ -67,7 +78,7 @@ impl Daemon {
             }
         }
         cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        for name in LISTENER_SETTINGS {
+        for name in LISTENER_SETTINGS.iter().chain(&SYSLOG_TRANSPORT_SETTINGS) {
             cmd.env(name, "0");
         }
         cmd.env("MUTT_READY_FILE", &ready);
