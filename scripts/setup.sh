@@ -3,7 +3,9 @@
 # redis-server, the PostgreSQL server only when no initdb/postgres binaries can be found, and
 # Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs), and
 # snmptrapd + snmp (snmptrap) for the trap handler's test against a real snmptrapd (tests/trap_handler.rs),
-# and rsyslog, whose rendering of examples/rsyslog/mutt.conf's template is checked (tests/rsyslog_example.rs).
+# and rsyslog (+ rsyslog-relp, rsyslog-gnutls): its rendering of examples/rsyslog/mutt.conf's template is
+# checked (tests/rsyslog_example.rs), and it sends to `mutt syslog serve` over omfwd, omrelp and TLS
+# (tests/syslog_rsyslog.rs); util-linux's logger (bsdutils) sends RFC 3164/5424 lines (tests/syslog.rs).
 # Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -21,9 +23,13 @@ have_pg_server || missing+=(postgresql)
 command -v snmptrapd >/dev/null 2>&1 || [ -x /usr/sbin/snmptrapd ] || missing+=(snmptrapd)
 command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
 command -v rsyslogd >/dev/null 2>&1 || [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
+# The modules are files, not programs: look where Debian puts them.
+compgen -G "/usr/lib/*/rsyslog/omrelp.so" >/dev/null 2>&1 || missing+=(rsyslog-relp)
+compgen -G "/usr/lib/*/rsyslog/lmnsd_gtls.so" >/dev/null 2>&1 || missing+=(rsyslog-gnutls)
+command -v logger >/dev/null 2>&1 || missing+=(bsdutils)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: redis-server, PostgreSQL, chromium/chromedriver and snmptrapd/snmp/rsyslog are present; nothing to install"
+  echo "setup: redis-server, PostgreSQL, chromium/chromedriver, snmptrapd/snmp, rsyslog (relp, gnutls) and logger are present; nothing to install"
   exit 0
 fi
 
