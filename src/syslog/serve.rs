@@ -158,6 +158,14 @@ const STATE_OK: u8 = 0;
 const STATE_FULL: u8 = 1;
 const STATE_REDIS_DOWN: u8 = 2;
 
+/// How a store ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    Yes,
+    QueueFull,
+    NotBeforeShutdown,
+}
+
 /// What every listener task shares.
 struct Shared {
     writer: Writer,
@@ -221,8 +229,19 @@ impl Shared {
     }
 
     /// Store `events`, waiting out a full queue or a Redis outage, until stored or the daemon
-    /// stops and the drain deadline passes (false: not stored).
+    /// stops and the drain deadline passes.
     async fn store(&self, transport: Transport, events: Vec<String>) -> bool {
+        self.store_until(transport, events, true).await == Stored::Yes
+    }
+
+    /// Like [`Shared::store`]; with `wait_when_full` false a full queue gives up at once (UDP:
+    /// holding datagrams for a queue that operators keep bounded only moves the drop elsewhere).
+    async fn store_until(
+        &self,
+        transport: Transport,
+        events: Vec<String>,
+        wait_when_full: bool,
+    ) -> Stored {
         let count = events.len() as u64;
         let mut delay = RETRY_MIN;
         let mut stopping_since: Option<tokio::time::Instant> = None;
@@ -236,11 +255,14 @@ impl Shared {
                         .queued
                         .with_label_values(&[transport.label()])
                         .inc_by(count);
-                    return true;
+                    return Stored::Yes;
                 }
                 Ok(EnqueueOutcome::Full { depth }) => {
                     self.redis_ok.set(true);
                     self.store_state.store(STATE_FULL, Ordering::Relaxed);
+                    if !wait_when_full {
+                        return Stored::QueueFull;
+                    }
                     if !paused {
                         log::warn!(
                             "syslog {}: ingest queue full ({depth}); not reading until it drains",
@@ -269,7 +291,7 @@ impl Shared {
             if *self.stop.borrow() {
                 let since = *stopping_since.get_or_insert_with(tokio::time::Instant::now);
                 if since.elapsed() > DRAIN_DEADLINE {
-                    return false;
+                    return Stored::NotBeforeShutdown;
                 }
             }
             tokio::time::sleep(delay).await;
@@ -837,13 +859,16 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
                     })
                     .collect();
                 let n = batch.len() as u64;
-                if !shared.store(Transport::Udp, batch).await {
-                    shared
-                        .metrics
-                        .dropped
-                        .with_label_values(&["shutdown"])
-                        .inc_by(n);
-                }
+                let reason = match shared.store_until(Transport::Udp, batch, false).await {
+                    Stored::Yes => continue,
+                    Stored::QueueFull => "queue_full",
+                    Stored::NotBeforeShutdown => "shutdown",
+                };
+                shared
+                    .metrics
+                    .dropped
+                    .with_label_values(&[reason])
+                    .inc_by(n);
             }
         })
     };

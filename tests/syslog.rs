@@ -1,0 +1,609 @@
+//! `mutt syslog serve` black-box: util-linux `logger` and raw sockets against the real binary,
+//! real Redis behind it. rsyslogd as the sender is in tests/syslog_rsyslog.rs.
+
+mod common;
+use common::daemon::Daemon;
+use common::TestEnv;
+use mutt::dev::services::{RedisOptions, RedisServer};
+use redis::Commands;
+use serde_json::Value;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Receiver {
+    t: TestEnv,
+    daemon: Daemon,
+    redis: redis::Connection,
+}
+
+/// A receiver with the transports in `listen` (e.g. `["--tcp", "127.0.0.1:0"]`) and `extra` env.
+fn start(listen: &[&str], extra: &[(&str, &str)]) -> Receiver {
+    start_on(TestEnv::new(), None, listen, extra)
+}
+
+fn start_on(
+    t: TestEnv,
+    redis_port: Option<u16>,
+    listen: &[&str],
+    extra: &[(&str, &str)],
+) -> Receiver {
+    let mut env = t.env();
+    if let Some(p) = redis_port {
+        env.retain(|(k, _)| k != "REDIS_PORT");
+        env.push(("REDIS_PORT".into(), p.to_string()));
+    }
+    for (k, v) in extra {
+        env.retain(|(name, _)| name != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+    let mut args = vec!["syslog", "serve"];
+    args.extend_from_slice(listen);
+    let daemon = Daemon::start(&args, &env);
+    let redis = common::redis_at(redis_port.unwrap_or_else(|| common::services().redis.port()));
+    Receiver { t, daemon, redis }
+}
+
+impl Receiver {
+    fn queue(&self) -> String {
+        format!("{}:ingest_queue", self.t.prefix)
+    }
+
+    /// Queued events, oldest first.
+    fn events(&mut self) -> Vec<Value> {
+        let q = self.queue();
+        common::json_list(&mut self.redis, &q)
+    }
+
+    fn depth(&mut self) -> usize {
+        let q = self.queue();
+        self.redis.llen(&q).unwrap()
+    }
+
+    /// Wait until `n` events are queued and return them.
+    fn wait_events(&mut self, n: usize) -> Vec<Value> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let got = self.events();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} events queued: {got:?}\n{}",
+                got.len(),
+                self.daemon.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn addr(&self, setting: &str) -> SocketAddr {
+        self.daemon.listener(setting)
+    }
+
+    /// The value of one sample of `/metrics` (0 when the series does not exist yet).
+    fn metric(&self, series: &str) -> f64 {
+        let metrics = self.daemon.listener("METRICS_PORT_SYSLOG");
+        let body = common::http_client::request(
+            metrics,
+            &common::http_client::build("GET", "/metrics", &[], ""),
+        )
+        .body;
+        String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(0.0)
+    }
+
+    fn wait_metric(&self, series: &str, at_least: f64) -> f64 {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.metric(series);
+            if v >= at_least {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{series} = {v}, want >= {at_least}\n{}",
+                self.daemon.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn logger(args: &[&str]) {
+    let out = Command::new("logger")
+        .args(args)
+        .output()
+        .expect("logger (util-linux) is not installed: run scripts/setup.sh");
+    assert!(
+        out.status.success(),
+        "logger {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+fn find<'a>(events: &'a [Value], message: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|e| e["message"] == message)
+        .unwrap_or_else(|| panic!("no event with message {message:?} in {events:?}"))
+}
+
+#[test]
+fn logger_lines_over_udp_and_tcp_become_events_field_by_field() {
+    let mut r = start(&["--udp", "127.0.0.1:0", "--tcp", "127.0.0.1:0"], &[]);
+    let udp = r.addr("SYSLOG_UDP_PORT").port().to_string();
+    let tcp = r.addr("SYSLOG_TCP_PORT").port().to_string();
+    let host = host_name();
+    // RFC 3164 over UDP, the Cisco-style text a rule matches on.
+    let link = "%LINK-3-UPDOWN: Interface Gi0/1, changed state to down";
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &udp,
+        "-d",
+        "--rfc3164",
+        "-p",
+        "local7.err",
+        "-t",
+        "ios",
+        link,
+    ]);
+    // RFC 5424 over UDP with structured data and a MSGID.
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &udp,
+        "-d",
+        "--rfc5424",
+        "-p",
+        "daemon.warning",
+        "-t",
+        "ntpd",
+        "--msgid",
+        "ID47",
+        "--sd-id",
+        "origin@32473",
+        "--sd-param",
+        "ip=\"192.0.2.1\"",
+        "clock step",
+    ]);
+    // TCP, octet counting and LF framing.
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &tcp,
+        "-T",
+        "--octet-count",
+        "-p",
+        "auth.info",
+        "-t",
+        "sshd",
+        "counted over tcp",
+    ]);
+    logger(&[
+        "-n",
+        "127.0.0.1",
+        "-P",
+        &tcp,
+        "-T",
+        "--rfc3164",
+        "-p",
+        "user.notice",
+        "-t",
+        "app",
+        "lf over tcp",
+    ]);
+    let events = r.wait_events(4);
+    assert_eq!(events.len(), 4, "{events:?}");
+
+    let e = find(&events, link);
+    assert_eq!(e["hostname"], host.as_str());
+    assert_eq!(e["program"], "ios");
+    assert_eq!(e["facility"], "local7");
+    assert_eq!(e["severity"], "err");
+    assert_eq!(e["syslog_severity"], 3);
+    assert_eq!(e["source"], "syslog");
+    assert_eq!(e["_source_ip"], "127.0.0.1");
+    for stamp in [
+        "_event_id",
+        "_received_at",
+        "_correlation_id",
+        "_traceparent",
+    ] {
+        assert!(
+            e[stamp].as_str().is_some_and(|s| !s.is_empty()),
+            "{stamp}: {e}"
+        );
+    }
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(e["timestamp"].as_str().unwrap()).is_ok(),
+        "{e}"
+    );
+
+    let e = find(&events, "clock step");
+    assert_eq!(e["program"], "ntpd");
+    assert_eq!(e["facility"], "daemon");
+    assert_eq!(e["severity"], "warning");
+    assert_eq!(e["syslog_severity"], 4);
+    assert_eq!(e["msgid"], "ID47");
+    assert_eq!(
+        e["structured_data"]["origin@32473"]["ip"], "192.0.2.1",
+        "{e}"
+    );
+
+    let e = find(&events, "counted over tcp");
+    assert_eq!(
+        (e["facility"].as_str(), e["syslog_severity"].as_u64()),
+        (Some("auth"), Some(6))
+    );
+    assert_eq!(e["program"], "sshd");
+    let e = find(&events, "lf over tcp");
+    assert_eq!(
+        (e["facility"].as_str(), e["syslog_severity"].as_u64()),
+        (Some("user"), Some(5))
+    );
+    assert_eq!(e["hostname"], host.as_str());
+
+    // Every event carries its own id.
+    let mut ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["_event_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4);
+    assert_eq!(
+        r.metric("mutt_syslog_messages_queued_total{transport=\"udp\"}"),
+        2.0
+    );
+    assert_eq!(
+        r.metric("mutt_syslog_messages_queued_total{transport=\"tcp\"}"),
+        2.0
+    );
+    assert_eq!(r.metric("mutt_syslog_connections{transport=\"tcp\"}"), 0.0);
+}
+
+#[test]
+fn bad_input_becomes_events_and_a_bad_octet_count_closes_only_its_connection() {
+    let mut r = start(
+        &["--tcp", "127.0.0.1:0"],
+        &[("SYSLOG_MAX_MESSAGE_BYTES", "480")],
+    );
+    let tcp = r.addr("SYSLOG_TCP_PORT");
+    let mut good = TcpStream::connect(tcp).unwrap();
+    // No syslog format, invalid UTF-8, and a message over the limit: all stored, all counted.
+    let long = format!("<13>Mar  1 18:46:11 h app: {}", "x".repeat(1000));
+    good.write_all(b"just some words\n").unwrap();
+    good.write_all(b"<14>Mar  1 18:46:11 h app: caf\xe9 au lait\n")
+        .unwrap();
+    good.write_all(format!("{long}\n").as_bytes()).unwrap();
+    let events = r.wait_events(3);
+    let whole = find(&events, "just some words");
+    assert_eq!(whole["hostname"], "127.0.0.1", "{whole}");
+    assert_eq!(events[1]["message"], "caf\u{fffd} au lait");
+    let cut = events[2]["message"].as_str().unwrap();
+    assert!(cut.len() < 480 && cut.starts_with("xxx"), "{cut}");
+    assert_eq!(
+        r.metric("mutt_syslog_parse_fallbacks_total{transport=\"tcp\"}"),
+        1.0
+    );
+    assert_eq!(
+        r.metric("mutt_syslog_invalid_utf8_total{transport=\"tcp\"}"),
+        1.0
+    );
+    assert_eq!(
+        r.metric("mutt_syslog_messages_truncated_total{transport=\"tcp\"}"),
+        1.0
+    );
+
+    // A connection that started octet counting and then sends garbage is closed, with a line
+    // naming the peer; the other connection goes on.
+    let mut bad = TcpStream::connect(tcp).unwrap();
+    let peer = bad.local_addr().unwrap();
+    let first = "<13>Mar  1 18:46:11 h app: first ok";
+    bad.write_all(format!("{} {first}12x <13>broken", first.len()).as_bytes())
+        .unwrap();
+    bad.set_read_timeout(Some(WAIT)).unwrap();
+    let mut rest = Vec::new();
+    let closed = bad.read_to_end(&mut rest);
+    assert!(closed.is_ok() || closed.unwrap_err().kind() == ErrorKind::ConnectionReset);
+    common::wait_for_log(WAIT, &format!("closing {peer}"), || r.daemon.stderr());
+    good.write_all(b"<13>Mar  1 18:46:11 h app: still here\n")
+        .unwrap();
+    let events = r.wait_events(5);
+    find(&events, "first ok");
+    find(&events, "still here");
+    assert_eq!(
+        r.metric("mutt_syslog_frame_errors_total{transport=\"tcp\"}"),
+        1.0
+    );
+}
+
+#[test]
+fn a_full_queue_stops_reading_tcp_and_loses_nothing() {
+    const LIMIT: usize = 2000;
+    const LINES: usize = 120_000;
+    let mut r = start(
+        &["--tcp", "127.0.0.1:0"],
+        &[("MAX_INGEST_QUEUE_SIZE", &LIMIT.to_string())],
+    );
+    let tcp = r.addr("SYSLOG_TCP_PORT");
+    let mut sender = TcpStream::connect(tcp).unwrap();
+    let mut data = Vec::new();
+    for i in 0..LINES {
+        writeln!(
+            data,
+            "<13>Mar  1 18:46:11 h app: line {i:06} {}",
+            "p".repeat(60)
+        )
+        .unwrap();
+    }
+    // Write without blocking: a receiver that kept reading while it could not store would take
+    // all 10 MB; one that pushes back leaves the sender stuck well before the end.
+    sender.set_nonblocking(true).unwrap();
+    let mut written = 0;
+    let deadline = Instant::now() + WAIT;
+    let mut stalled_since = Instant::now();
+    while written < data.len() {
+        match sender.write(&data[written..]) {
+            Ok(n) => {
+                written += n;
+                stalled_since = Instant::now();
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if stalled_since.elapsed() > Duration::from_secs(1) && r.depth() >= LIMIT - 100 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("send: {e}"),
+        }
+        assert!(Instant::now() < deadline, "never pushed back");
+    }
+    assert!(
+        written < data.len(),
+        "the receiver read everything with a full queue"
+    );
+    assert!(r.depth() <= LIMIT, "queue {} over its limit", r.depth());
+    assert!(r.metric("mutt_syslog_backpressure_pauses_total{transport=\"tcp\"}") >= 1.0);
+
+    // Drain the queue as an alerter would, while the sender finishes: every line arrives once.
+    sender.set_nonblocking(false).unwrap();
+    let rest = data[written..].to_vec();
+    let writer = std::thread::spawn(move || {
+        sender.write_all(&rest).unwrap();
+        sender
+    });
+    let q = r.queue();
+    let mut seen = vec![false; LINES];
+    let mut count = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count < LINES {
+        let batch: Vec<String> = r
+            .redis
+            .rpop(&q, std::num::NonZeroUsize::new(1000))
+            .unwrap_or_default();
+        if batch.is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "{count} of {LINES} lines arrived\n{}",
+                r.daemon.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for item in batch {
+            let v: Value = serde_json::from_str(&item).unwrap();
+            let n: usize = v["message"].as_str().unwrap()[5..11].parse().unwrap();
+            assert!(!seen[n], "line {n} twice");
+            seen[n] = true;
+            count += 1;
+        }
+    }
+    drop(writer.join().unwrap());
+    assert_eq!(
+        r.metric("mutt_syslog_messages_dropped_total{reason=\"queue_full\"}"),
+        0.0
+    );
+}
+
+#[test]
+fn udp_cannot_push_back_so_its_drops_are_counted() {
+    let mut r = start(
+        &["--udp", "127.0.0.1:0"],
+        &[("MAX_INGEST_QUEUE_SIZE", "10")],
+    );
+    let udp = r.addr("SYSLOG_UDP_PORT");
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for i in 0..200 {
+        socket
+            .send_to(
+                format!("<13>Mar  1 18:46:11 h app: datagram {i}").as_bytes(),
+                udp,
+            )
+            .unwrap();
+        // Let the receiver see the datagrams in several batches, so the first fill the queue.
+        if i % 20 == 19 {
+            r.wait_metric(
+                "mutt_syslog_messages_received_total{transport=\"udp\"}",
+                f64::from(i + 1),
+            );
+        }
+    }
+    r.wait_metric(
+        "mutt_syslog_messages_received_total{transport=\"udp\"}",
+        200.0,
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let queued = r.metric("mutt_syslog_messages_queued_total{transport=\"udp\"}");
+        let dropped = r.metric("mutt_syslog_messages_dropped_total{reason=\"queue_full\"}");
+        if queued + dropped == 200.0 {
+            assert!(
+                queued <= 10.0 && dropped >= 190.0,
+                "{queued} queued, {dropped} dropped"
+            );
+            assert_eq!(r.depth() as f64, queued);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{queued} queued + {dropped} dropped != 200"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn senders_outside_the_allowed_sources_and_over_the_connection_limit_are_refused() {
+    let mut r = start(
+        &["--udp", "127.0.0.1:0", "--tcp", "127.0.0.1:0"],
+        &[("SYSLOG_ALLOWED_SOURCES", "192.0.2.0/24, 2001:db8::/32")],
+    );
+    let mut tcp = TcpStream::connect(r.addr("SYSLOG_TCP_PORT")).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    let _ = tcp.write_all(b"<13>Mar  1 18:46:11 h app: refused\n");
+    let mut buf = Vec::new();
+    let _ = tcp.read_to_end(&mut buf);
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .send_to(
+            b"<13>Mar  1 18:46:11 h app: refused too",
+            r.addr("SYSLOG_UDP_PORT"),
+        )
+        .unwrap();
+    r.wait_metric(
+        "mutt_syslog_refused_total{reason=\"not_allowed\",transport=\"tcp\"}",
+        1.0,
+    );
+    r.wait_metric(
+        "mutt_syslog_refused_total{reason=\"not_allowed\",transport=\"udp\"}",
+        1.0,
+    );
+    assert_eq!(r.depth(), 0);
+
+    let mut r = start(
+        &["--tcp", "127.0.0.1:0"],
+        &[("SYSLOG_MAX_CONNECTIONS", "1")],
+    );
+    let tcp = r.addr("SYSLOG_TCP_PORT");
+    let mut first = TcpStream::connect(tcp).unwrap();
+    first
+        .write_all(b"<13>Mar  1 18:46:11 h app: first\n")
+        .unwrap();
+    r.wait_events(1);
+    let mut second = TcpStream::connect(tcp).unwrap();
+    second.set_read_timeout(Some(WAIT)).unwrap();
+    let mut buf = Vec::new();
+    let _ = second.read_to_end(&mut buf);
+    r.wait_metric(
+        "mutt_syslog_refused_total{reason=\"connection_limit\",transport=\"tcp\"}",
+        1.0,
+    );
+    first
+        .write_all(b"<13>Mar  1 18:46:11 h app: first again\n")
+        .unwrap();
+    let events = r.wait_events(2);
+    find(&events, "first again");
+}
+
+#[test]
+fn while_redis_is_down_tcp_waits_and_delivers_everything_after() {
+    let mut redis_server = RedisServer::start(RedisOptions::default()).unwrap();
+    let port = redis_server.port();
+    let mut r = start_on(TestEnv::new(), Some(port), &["--tcp", "127.0.0.1:0"], &[]);
+    assert_eq!(r.daemon.req("GET", "/health/ready", &[], "").status, 200);
+    let mut tcp = TcpStream::connect(r.addr("SYSLOG_TCP_PORT")).unwrap();
+    tcp.write_all(b"<13>Mar  1 18:46:11 h app: before\n")
+        .unwrap();
+    r.wait_events(1);
+
+    redis_server.stop();
+    for i in 0..50 {
+        writeln!(tcp, "<13>Mar  1 18:46:11 h app: during {i}").unwrap();
+    }
+    common::wait_for(WAIT, "not ready while Redis is down", || {
+        r.daemon.req("GET", "/health/ready", &[], "").status == 503
+    });
+    redis_server.restart().unwrap();
+    r.redis = common::redis_at(port);
+    // The restarted Redis is empty: what the receiver held arrives now, in order.
+    let events = r.wait_events(50);
+    let got: Vec<&str> = events
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..50).map(|i| format!("during {i}")).collect();
+    assert_eq!(got, want);
+    common::wait_for(WAIT, "ready again", || {
+        r.daemon.req("GET", "/health/ready", &[], "").status == 200
+    });
+}
+
+#[test]
+fn sigterm_stores_what_was_read_then_exits() {
+    let mut r = start(&["--tcp", "127.0.0.1:0"], &[]);
+    let mut tcp = TcpStream::connect(r.addr("SYSLOG_TCP_PORT")).unwrap();
+    for i in 0..500 {
+        writeln!(tcp, "<13>Mar  1 18:46:11 h app: last words {i}").unwrap();
+    }
+    r.wait_metric(
+        "mutt_syslog_messages_received_total{transport=\"tcp\"}",
+        500.0,
+    );
+    let status = r.daemon.terminate();
+    assert!(status.success(), "{status}");
+    assert_eq!(r.depth(), 500);
+}
+
+#[test]
+fn every_transport_off_is_a_configuration_error() {
+    let t = TestEnv::new();
+    // Nothing may listen on a guessed port: every transport is off unless a flag asks.
+    let off = |extra: &[(&'static str, &'static str)]| {
+        let mut env = vec![
+            ("SYSLOG_UDP_PORT", "0"),
+            ("SYSLOG_TCP_PORT", "0"),
+            ("SYSLOG_RELP_PORT", "0"),
+            ("HEALTH_PORT_SYSLOG", "0"),
+            ("METRICS_PORT_SYSLOG", "0"),
+        ];
+        env.extend_from_slice(extra);
+        env
+    };
+    let out = t.mutt(&["syslog", "serve"], &off(&[]));
+    assert!(!out.status.success());
+    let err = common::stderr(&out);
+    assert!(err.contains("SYSLOG_UDP_PORT"), "{err}");
+    let out = t.mutt(&["syslog", "serve", "--tls", "127.0.0.1:0"], &off(&[]));
+    assert!(
+        common::stderr(&out).contains("SYSLOG_TLS_CERT_PATH"),
+        "{}",
+        common::stderr(&out)
+    );
+    let out = t.mutt(
+        &["syslog", "serve", "--tcp", "127.0.0.1:0"],
+        &off(&[("SYSLOG_DEFAULT_TIMEZONE", "Mars/Olympus")]),
+    );
+    assert!(
+        common::stderr(&out).contains("SYSLOG_DEFAULT_TIMEZONE"),
+        "{}",
+        common::stderr(&out)
+    );
+}
