@@ -39,6 +39,10 @@ const UDP_BATCH: usize = 2048;
 const UDP_BACKLOG: usize = 65_536;
 /// How long a stopping daemon keeps trying to store what it has read.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a stopping connection waits for more of what the sender already wrote, and how long
+/// it keeps reading in all.
+const LAST_READ_WAIT: Duration = Duration::from_millis(50);
+const LAST_READS_BUDGET: Duration = Duration::from_secs(2);
 /// Pause between store attempts while the queue is full or Redis unreachable.
 const RETRY_MIN: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
@@ -624,7 +628,12 @@ async fn read_more<S: AsyncRead + Unpin>(
     stop: &mut watch::Receiver<bool>,
 ) -> Read {
     if *stop.borrow() {
-        return Read::Stop;
+        // Stopping: take what the sender has already written (it counts as sent), until it
+        // pauses; a sender that never pauses is cut off by the caller's drain budget.
+        return match tokio::time::timeout(LAST_READ_WAIT, stream.read_buf(buf)).await {
+            Ok(Ok(n)) if n > 0 => Read::Data,
+            _ => Read::Stop,
+        };
     }
     let read = async {
         match idle {
@@ -643,6 +652,25 @@ async fn read_more<S: AsyncRead + Unpin>(
     }
 }
 
+/// Bounds the reads a stopping connection still makes.
+#[derive(Default)]
+struct Draining {
+    since: Option<std::time::Instant>,
+}
+
+impl Draining {
+    fn limit(&mut self, stop: &watch::Receiver<bool>, read: Read) -> Read {
+        if !*stop.borrow() {
+            return read;
+        }
+        let since = *self.since.get_or_insert_with(std::time::Instant::now);
+        match read {
+            Read::Data if since.elapsed() > LAST_READS_BUDGET => Read::Stop,
+            other => other,
+        }
+    }
+}
+
 /// One TCP or TLS connection: frames → events → one store per read, then the next read.
 async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
@@ -652,15 +680,19 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
 ) {
     let label = transport.label();
     let mut deframer = Deframer::new(shared.max_message);
-    let mut stop = shared.stop.clone();
+    let stop = shared.stop.clone();
+    let mut draining = Draining::default();
     loop {
-        let read = read_more(
-            &mut stream,
-            deframer.buffer_for_read(READ_CHUNK),
-            shared.idle,
-            &mut stop,
-        )
-        .await;
+        let read = draining.limit(
+            &stop,
+            read_more(
+                &mut stream,
+                deframer.buffer_for_read(READ_CHUNK),
+                shared.idle,
+                &mut stop.clone(),
+            )
+            .await,
+        );
         let (cid, at, tp) = Shared::stamp_parts();
         let stamp = Stamp {
             correlation_id: &cid,
@@ -734,15 +766,19 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
     let label = Transport::Relp.label();
     let mut decoder = relp::Decoder::new(shared.max_message, Oversize::Truncate);
     let mut session = Session::new();
-    let mut stop = shared.stop.clone();
+    let stop = shared.stop.clone();
+    let mut draining = Draining::default();
     loop {
-        let read = read_more(
-            &mut stream,
-            decoder.buffer_for_read(READ_CHUNK),
-            shared.idle,
-            &mut stop,
-        )
-        .await;
+        let read = draining.limit(
+            &stop,
+            read_more(
+                &mut stream,
+                decoder.buffer_for_read(READ_CHUNK),
+                shared.idle,
+                &mut stop.clone(),
+            )
+            .await,
+        );
         let (cid, at, tp) = Shared::stamp_parts();
         let stamp = Stamp {
             correlation_id: &cid,
