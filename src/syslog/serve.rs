@@ -302,13 +302,31 @@ impl Shared {
             delay = (delay * 2).min(RETRY_MAX);
         }
     }
+}
 
-    fn stamp_parts() -> (String, String, String) {
-        (
-            uuid::Uuid::new_v4().to_string(),
-            crate::timefmt::millis(chrono::Utc::now()),
-            crate::trace::TraceContext::new_root().header(),
-        )
+/// The ingest stamps the messages of one read share: a correlation id, the receive time and a
+/// trace (per message would cost a UUID and a span each for nothing an operator searches by).
+struct ReadStamps {
+    correlation_id: String,
+    received_at: String,
+    traceparent: String,
+}
+
+impl ReadStamps {
+    fn new() -> ReadStamps {
+        ReadStamps {
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            received_at: crate::timefmt::millis(chrono::Utc::now()),
+            traceparent: crate::trace::TraceContext::new_root().header(),
+        }
+    }
+
+    fn stamp(&self) -> Stamp<'_> {
+        Stamp {
+            correlation_id: &self.correlation_id,
+            received_at: &self.received_at,
+            traceparent: &self.traceparent,
+        }
     }
 }
 
@@ -693,12 +711,8 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
             )
             .await,
         );
-        let (cid, at, tp) = Shared::stamp_parts();
-        let stamp = Stamp {
-            correlation_id: &cid,
-            received_at: &at,
-            traceparent: &tp,
-        };
+        let stamps = ReadStamps::new();
+        let stamp = stamps.stamp();
         let mut batch = Vec::new();
         let mut error = None;
         loop {
@@ -779,12 +793,8 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
             )
             .await,
         );
-        let (cid, at, tp) = Shared::stamp_parts();
-        let stamp = Stamp {
-            correlation_id: &cid,
-            received_at: &at,
-            traceparent: &tp,
-        };
+        let stamps = ReadStamps::new();
+        let stamp = stamps.stamp();
         let mut before = Vec::new();
         let mut batch = Vec::new();
         let mut txnrs = Vec::new();
@@ -879,12 +889,8 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
         tokio::spawn(async move {
             let mut pending = Vec::with_capacity(UDP_BATCH);
             while rx.recv_many(&mut pending, UDP_BATCH).await > 0 {
-                let (cid, at, tp) = Shared::stamp_parts();
-                let stamp = Stamp {
-                    correlation_id: &cid,
-                    received_at: &at,
-                    traceparent: &tp,
-                };
+                let stamps = ReadStamps::new();
+                let stamp = stamps.stamp();
                 let max = shared.max_message;
                 let batch: Vec<String> = pending
                     .drain(..)
