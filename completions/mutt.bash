@@ -70,6 +70,9 @@ _mutt() {
             mutt,status)
                 cmd="mutt__subcmd__status"
                 ;;
+            mutt,syslog)
+                cmd="mutt__subcmd__syslog"
+                ;;
             mutt,teams)
                 cmd="mutt__subcmd__teams"
                 ;;
@@ -250,6 +253,9 @@ _mutt() {
             mutt__subcmd__help,status)
                 cmd="mutt__subcmd__help__subcmd__status"
                 ;;
+            mutt__subcmd__help,syslog)
+                cmd="mutt__subcmd__help__subcmd__syslog"
+                ;;
             mutt__subcmd__help,teams)
                 cmd="mutt__subcmd__help__subcmd__teams"
                 ;;
@@ -354,6 +360,9 @@ _mutt() {
                 ;;
             mutt__subcmd__help__subcmd__rules,update)
                 cmd="mutt__subcmd__help__subcmd__rules__subcmd__update"
+                ;;
+            mutt__subcmd__help__subcmd__syslog,serve)
+                cmd="mutt__subcmd__help__subcmd__syslog__subcmd__serve"
                 ;;
             mutt__subcmd__help__subcmd__teams,delete)
                 cmd="mutt__subcmd__help__subcmd__teams__subcmd__delete"
@@ -505,6 +514,18 @@ _mutt() {
             mutt__subcmd__rules__subcmd__help,update)
                 cmd="mutt__subcmd__rules__subcmd__help__subcmd__update"
                 ;;
+            mutt__subcmd__syslog,help)
+                cmd="mutt__subcmd__syslog__subcmd__help"
+                ;;
+            mutt__subcmd__syslog,serve)
+                cmd="mutt__subcmd__syslog__subcmd__serve"
+                ;;
+            mutt__subcmd__syslog__subcmd__help,help)
+                cmd="mutt__subcmd__syslog__subcmd__help__subcmd__help"
+                ;;
+            mutt__subcmd__syslog__subcmd__help,serve)
+                cmd="mutt__subcmd__syslog__subcmd__help__subcmd__serve"
+                ;;
             mutt__subcmd__teams,delete)
                 cmd="mutt__subcmd__teams__subcmd__delete"
                 ;;
@@ -548,7 +569,7 @@ _mutt() {
 
     case "${cmd}" in
         mutt)
-            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate partitions retention dlq status up web trap-handler completions help"
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate partitions retention dlq status up syslog web trap-handler completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2060,7 +2081,7 @@ _mutt() {
             return 0
             ;;
         mutt__subcmd__help)
-            opts="alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate partitions retention dlq status up web trap-handler completions help"
+            opts="alert forward ingest e2e load mock-moog migrate config rules hosts teams audit remediate partitions retention dlq status up syslog web trap-handler completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2748,6 +2769,34 @@ _mutt() {
         mutt__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__syslog)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__help__subcmd__syslog__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4709,6 +4758,156 @@ _mutt() {
             fi
             case "${prev}" in
                 --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__syslog)
+            opts="-s -o -h -V --set --redis-url --database-url --key-prefix --log-level --output --help --version serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__syslog__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__syslog__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__syslog__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mutt__subcmd__syslog__subcmd__serve)
+            opts="-s -o -h -V --udp --tcp --tls --relp --set --redis-url --database-url --key-prefix --log-level --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --udp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
