@@ -726,7 +726,7 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand status" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l data-dir -d 'Keep Redis/PostgreSQL data (and the generated API keys) here across runs (default: a temporary directory removed on exit)' -r -F
-complete -c mutt -n "__fish_mutt_using_subcommand up" -l port-offset -d 'Add N to every port the pipeline listens on (ingest, health and metrics, web UI, mock Moog sink), so two stacks can run side by side; `--set NAME=PORT` moves a single one' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l port-offset -d 'Add N to every port the pipeline listens on (ingest, syslog UDP/TCP/RELP, health and metrics, web UI, mock Moog sink), so two stacks can run side by side; `--set NAME=PORT` moves a single one' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l mock-moog-port -d 'Port of the mock Moog sink, run when MOOG_WEBHOOK_URL is not set (0 picks a free one) [default: 18083 + --port-offset]' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r

@@ -132,7 +132,27 @@ fn kubernetes_manifests_match_commands_and_ports() {
             &["web", "serve"],
             &[&registry::SERVER_PORT_WEBUI],
         ),
+        (
+            "syslog.yaml",
+            &["syslog", "serve"],
+            &[
+                &registry::HEALTH_PORT_SYSLOG,
+                &registry::METRICS_PORT_SYSLOG,
+                &registry::SYSLOG_UDP_PORT,
+                &registry::SYSLOG_TCP_PORT,
+                &registry::SYSLOG_RELP_PORT,
+                &registry::SYSLOG_TLS_PORT,
+            ],
+        ),
     ];
+    // The protocol a listener speaks (Kubernetes defaults a port to TCP).
+    let protocol = |def: &registry::Def| {
+        if def.name == registry::SYSLOG_UDP_PORT.name {
+            "UDP"
+        } else {
+            "TCP"
+        }
+    };
     for (file, args, ports) in expected {
         let text = read(&format!("deploy/kubernetes/{file}"));
         let docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(&text)
@@ -162,6 +182,46 @@ fn kubernetes_manifests_match_commands_and_ports() {
             .map(|d| d.default.unwrap().parse().unwrap())
             .collect();
         assert_eq!(declared, defaults, "{file}: ports");
+        let protocols: Vec<&str> = container["ports"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|p| p["protocol"].as_str().unwrap_or("TCP"))
+            .collect();
+        let wanted: Vec<&str> = ports.iter().map(|d| protocol(d)).collect();
+        assert_eq!(protocols, wanted, "{file}: port protocols");
+        // Every Service port targets a declared container port (by name or number) of the same
+        // protocol.
+        for service in docs.iter().filter(|d| d["kind"] == "Service") {
+            for port in service["spec"]["ports"].as_sequence().unwrap() {
+                let target = &port["targetPort"];
+                let proto = port["protocol"].as_str().unwrap_or("TCP");
+                let found = container["ports"].as_sequence().unwrap().iter().any(|c| {
+                    (c["name"] == *target || c["containerPort"] == *target)
+                        && c["protocol"].as_str().unwrap_or("TCP") == proto
+                });
+                assert!(
+                    found,
+                    "{file}: Service port {:?} targets no {proto} container port",
+                    port["name"]
+                );
+            }
+        }
+        // Prometheus scrapes the metrics port (the service port where there is no other).
+        let annotations = &deploy["spec"]["template"]["metadata"]["annotations"];
+        if let Some(scraped) = annotations["prometheus.io/port"].as_str() {
+            let metrics = container["ports"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "metrics")
+                .unwrap_or(&container["ports"][0]);
+            assert_eq!(
+                scraped,
+                metrics["containerPort"].as_u64().unwrap().to_string(),
+                "{file}: prometheus.io/port"
+            );
+        }
         // The first port serves the probes (the health port where a daemon has two).
         let first = container["ports"][0]["name"].as_str().unwrap();
         for (probe, path) in [
@@ -227,6 +287,7 @@ fn systemd_units_are_hardened_and_run_real_commands() {
         "mutt-forward@.service",
         "mutt-remediate.service",
         "mutt-web.service",
+        "mutt-syslog.service",
         "mutt-retention.service",
         "mutt-retention.timer",
         "mutt-partitions.service",

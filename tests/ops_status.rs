@@ -213,6 +213,59 @@ fn open_breaker_full_dlq_and_a_dead_endpoint_are_problems() {
 }
 
 #[test]
+fn a_syslog_receiver_is_probed_on_its_health_port_and_shown_down_once_stopped() {
+    let t = setup();
+    let overrides: Vec<(&str, String)> = vec![
+        ("POD_NAME", "st-syslog".into()),
+        ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
+    ];
+    let mut d = Daemon::start(
+        &["syslog", "serve", "--tcp", "127.0.0.1:0"],
+        &t.env_with(&overrides),
+    );
+    let url = format!("http://{}/health/ready", d.listener("HEALTH_PORT_SYSLOG"));
+    let extra = [("STATUS_SYSLOG_URL", url.as_str())];
+    let syslog = |r: &Value| {
+        r["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["service"] == "syslog")
+            .cloned()
+    };
+    let (code, r) = status(&t, &extra);
+    assert_eq!(code, 0, "{r:#}");
+    let e = syslog(&r).expect("the receiver listed");
+    assert_eq!(e["up"], true, "{e}");
+    assert_eq!(e["url"], url.as_str(), "{e}");
+    assert_eq!(e["http_status"], 200, "{e}");
+    let text = common::stdout(&t.mutt(&["status"], &extra));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("syslog") && l.contains(" up ") && l.contains(&url)),
+        "{text}"
+    );
+
+    // Stopped: listed as down with the reason, a problem, exit 1; not silently missing.
+    assert!(d.terminate().success());
+    let (code, r) = status(&t, &extra);
+    assert_eq!(code, 1, "{r:#}");
+    let e = syslog(&r).expect("the stopped receiver still listed");
+    assert_eq!(e["up"], false, "{e}");
+    assert!(e["http_status"].is_null(), "{e}");
+    assert!(!e["error"].as_str().unwrap_or("").is_empty(), "{e}");
+    assert!(has_problem(&r, &format!("syslog is down: {url}")), "{r:#}");
+    let out = t.mutt(&["status"], &extra);
+    assert_eq!(out.status.code(), Some(1));
+    let text = common::stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("syslog") && l.contains("DOWN") && l.contains(&url)),
+        "{text}"
+    );
+}
+
+#[test]
 fn watch_redraws_until_interrupted() {
     let t = setup();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mutt"));

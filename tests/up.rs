@@ -1,6 +1,7 @@
 //! `mutt up` as a user runs it: the real binary starts its own Redis and PostgreSQL, the whole
 //! pipeline and the mock Moog sink; the `curl` its banner prints gets an event into the audit log
-//! and an alert to the sink; SIGTERM stops everything and leaves no process behind.
+//! and an alert to the sink, and so does the `logger` command through the syslog receiver;
+//! SIGTERM stops everything and leaves no process behind.
 
 mod common;
 use common::http_client::{build, request};
@@ -17,7 +18,7 @@ const DEMO_HOST: &str = "core-sw-01.example.net";
 const START_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The listener settings `mutt up` opens, each moved to a free port.
-const PORT_SETTINGS: [&str; 8] = [
+const PORT_SETTINGS: [&str; 11] = [
     "SERVER_PORT_INGESTOR",
     "METRICS_PORT_ALERTER",
     "HEALTH_PORT_ALERTER",
@@ -25,6 +26,9 @@ const PORT_SETTINGS: [&str; 8] = [
     "HEALTH_PORT_MOOG",
     "METRICS_PORT_REMEDIATION",
     "HEALTH_PORT_REMEDIATION",
+    "METRICS_PORT_SYSLOG",
+    "HEALTH_PORT_SYSLOG",
+    "SYSLOG_RELP_PORT",
     "SERVER_PORT_WEBUI",
 ];
 
@@ -33,6 +37,12 @@ fn port_flags() -> Vec<String> {
     for name in PORT_SETTINGS {
         args.push("--set".into());
         args.push(format!("{name}={}", private_port().unwrap()));
+    }
+    // Syslog's UDP and TCP listeners share a number, as by default.
+    let syslog = private_port().unwrap();
+    for name in ["SYSLOG_UDP_PORT", "SYSLOG_TCP_PORT"] {
+        args.push("--set".into());
+        args.push(format!("{name}={syslog}"));
     }
     args
 }
@@ -260,6 +270,54 @@ fn send_printed_curl(curl: &str) -> String {
     r.text()
 }
 
+/// Send what the printed `logger` command sends: run it as printed when util-linux `logger` is
+/// installed, else frame the same RFC 5424 message (octet counting) and write it to the port.
+fn send_printed_logger(logger: &str) {
+    let have_logger = Command::new("logger")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if have_logger {
+        let out = Command::new("sh").arg("-c").arg(logger).output().unwrap();
+        assert!(out.status.success(), "{logger}: {out:?}");
+        return;
+    }
+    let words: Vec<&str> = logger.split_whitespace().collect();
+    let after = |flag: &str| words[words.iter().position(|w| *w == flag).unwrap() + 1];
+    assert!(logger.contains(" -T --octet-count "), "{logger}");
+    let message = logger.split('\'').nth(1).unwrap();
+    let line = format!("<131>1 - - {} - - - {message}", after("-t"));
+    let addr = format!("{}:{}", after("-n"), after("-P"));
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    std::io::Write::write_all(&mut stream, format!("{} {line}", line.len()).as_bytes()).unwrap();
+}
+
+/// The first request the sink received whose body satisfies `hit`, waiting up to 30 s.
+fn alert_at_sink(
+    up: &Up,
+    sink_base: &str,
+    hit: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, requests) = get_json(&format!("{sink_base}/requests"), &[]);
+        assert_eq!(status, 200);
+        let found = requests
+            .as_array()
+            .and_then(|list| list.iter().find(|r| hit(&r["body"])).cloned());
+        if let Some(found) = found {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no alert at the sink: {requests}\n{}",
+            up.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_cleans_up() {
     let tmp = tempfile::tempdir().unwrap();
@@ -302,25 +360,7 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
     assert!(answer.contains("\"accepted\":1"), "{answer}");
 
     // The alert at the mock sink.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let alert = loop {
-        let (status, requests) = get_json(&format!("{sink_base}/requests"), &[]);
-        assert_eq!(status, 200);
-        let hit = requests.as_array().and_then(|list| {
-            list.iter()
-                .find(|r| r["body"]["signature"] == DEMO_HOST)
-                .cloned()
-        });
-        if let Some(hit) = hit {
-            break hit;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no alert at the sink: {requests}\n{}",
-            up.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let alert = alert_at_sink(&up, &sink_base, |b| b["signature"] == DEMO_HOST);
     assert_eq!(alert["body"]["class"], "NetOps", "{alert}");
     assert!(
         alert["body"]["description"]
@@ -329,6 +369,42 @@ fn up_runs_the_pipeline_the_banner_curl_reaches_audit_and_sink_and_sigterm_clean
             .contains("%LINK-3-UPDOWN"),
         "{alert}"
     );
+
+    // The banner's logger command, as printed: through the syslog receiver to the sink.
+    let syslog = up.value("syslog:");
+    let logger = up
+        .stdout
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with("logger "))
+        .unwrap_or_else(|| panic!("no logger command in the banner\n{}", up.log()))
+        .to_string();
+    let tcp = syslog
+        .split(", ")
+        .find_map(|l| l.strip_prefix("tcp "))
+        .unwrap_or_else(|| panic!("no tcp listener in {syslog:?}"));
+    let (host, port) = tcp.rsplit_once(':').unwrap();
+    assert!(
+        logger.starts_with(&format!("logger -n {host} -P {port} -T --octet-count ")),
+        "{logger} vs {syslog}"
+    );
+    let message = logger.split('\'').nth(1).unwrap().to_string();
+    assert!(message.starts_with("%LINK-3-UPDOWN"), "{logger}");
+    let tag = logger
+        .split(" -t ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    send_printed_logger(&logger);
+    let alert = alert_at_sink(&up, &sink_base, |b| b["description"] == message.as_str());
+    assert_eq!(alert["body"]["class"], "NetOps", "{alert}");
+    let info = &alert["body"]["custom_info"];
+    assert_eq!(info["source"], "syslog", "{alert}");
+    assert_eq!(info["program"], tag, "{alert}");
+    assert_eq!(info["syslog_severity"], 3, "{alert}");
+    assert_eq!(info["_source_ip"], "127.0.0.1", "{alert}");
 
     // The audit row, through the URL the banner printed.
     let mut db = postgres::Client::connect(&database_url, postgres::NoTls).unwrap();

@@ -2,9 +2,10 @@
 //!
 //! Without `REDIS_URL` / `DATABASE_URL` it starts private `redis-server` and PostgreSQL child
 //! processes in a data directory (the test harness's launcher, [`crate::dev::services`]),
-//! migrates the schema, then runs ingest, the alerter, the forwarder and remediation on threads of
-//! this process, plus the mock Moog sink when no `MOOG_WEBHOOK_URL` is set. Once every daemon
-//! answers its readiness probe it prints where everything is, the API key and a `curl` to try.
+//! migrates the schema, then runs ingest, the syslog receiver, the alerter, the forwarder,
+//! remediation and the web UI on threads of this process, plus the mock Moog sink when no
+//! `MOOG_WEBHOOK_URL` is set. Once every daemon answers its readiness probe it prints where
+//! everything is, the API keys, a `curl` and a `logger` command to try.
 //! SIGINT/SIGTERM stops the daemons (each drains as it does on its own), then the servers; a
 //! temporary data directory is removed, a `--data-dir` is kept. Any daemon failing stops the rest
 //! and exits 1.
@@ -46,6 +47,12 @@ pub const DEMO_HOST: &str = "core-sw-01.example.net";
 /// Message of the example event: matches the example rule `%LINK-3-UPDOWN` (forwarded).
 pub const DEMO_MESSAGE: &str =
     "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down";
+/// Message of the banner's `logger` command: the same rule, another interface, so its alert is
+/// told apart from the `curl`'s.
+pub const DEMO_SYSLOG_MESSAGE: &str =
+    "%LINK-3-UPDOWN: Interface GigabitEthernet0/2, changed state to down";
+/// Tag (RFC 5424 APP-NAME, the event's `program`) of the banner's `logger` command.
+pub const DEMO_SYSLOG_TAG: &str = "mutt-up";
 
 /// `mutt up` options.
 #[derive(Debug, clap::Args)]
@@ -58,8 +65,9 @@ pub struct UpArgs {
     /// running the pipeline (for scripts)
     #[arg(long)]
     pub check: bool,
-    /// Add N to every port the pipeline listens on (ingest, health and metrics, web UI, mock
-    /// Moog sink), so two stacks can run side by side; `--set NAME=PORT` moves a single one
+    /// Add N to every port the pipeline listens on (ingest, syslog UDP/TCP/RELP, health and
+    /// metrics, web UI, mock Moog sink), so two stacks can run side by side; `--set NAME=PORT`
+    /// moves a single one
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub port_offset: u16,
     /// Port of the mock Moog sink, run when MOOG_WEBHOOK_URL is not set (0 picks a free one)
@@ -117,19 +125,68 @@ impl Overrides {
     }
 }
 
-/// The settings naming a listener of a daemon `mutt up` runs. Each must differ from the others:
-/// in one process two daemons cannot share a port.
-fn listener_settings() -> [&'static Def; 8] {
+/// The protocol of a listener: TCP and UDP ports are separate namespaces (syslog's UDP and TCP
+/// listeners share 5514).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// The settings naming a listener of a daemon `mutt up` runs. Each must differ from the others
+/// of its protocol: in one process two daemons cannot share a port.
+fn listener_settings() -> [(&'static Def, Proto); 12] {
     [
-        &registry::SERVER_PORT_INGESTOR,
-        &registry::SERVER_PORT_WEBUI,
-        &registry::METRICS_PORT_ALERTER,
-        &registry::HEALTH_PORT_ALERTER,
-        &registry::METRICS_PORT_MOOG,
-        &registry::HEALTH_PORT_MOOG,
-        &registry::METRICS_PORT_REMEDIATION,
-        &registry::HEALTH_PORT_REMEDIATION,
+        (&registry::SERVER_PORT_INGESTOR, Proto::Tcp),
+        (&registry::SERVER_PORT_WEBUI, Proto::Tcp),
+        (&registry::METRICS_PORT_ALERTER, Proto::Tcp),
+        (&registry::HEALTH_PORT_ALERTER, Proto::Tcp),
+        (&registry::METRICS_PORT_MOOG, Proto::Tcp),
+        (&registry::HEALTH_PORT_MOOG, Proto::Tcp),
+        (&registry::METRICS_PORT_REMEDIATION, Proto::Tcp),
+        (&registry::HEALTH_PORT_REMEDIATION, Proto::Tcp),
+        (&registry::METRICS_PORT_SYSLOG, Proto::Tcp),
+        (&registry::HEALTH_PORT_SYSLOG, Proto::Tcp),
+        (&registry::SYSLOG_UDP_PORT, Proto::Udp),
+        (&registry::SYSLOG_TCP_PORT, Proto::Tcp),
     ]
+}
+
+/// The syslog receiver's transport listeners besides UDP and TCP: on when their port is not 0,
+/// TLS only with a certificate (as `mutt syslog serve` decides).
+fn syslog_extra_listeners(settings: &Settings) -> Vec<(&'static Def, Proto)> {
+    let mut extra = vec![(&registry::SYSLOG_RELP_PORT, Proto::Tcp)];
+    if syslog_tls_configured(settings) {
+        extra.push((&registry::SYSLOG_TLS_PORT, Proto::Tcp));
+    }
+    extra
+}
+
+fn syslog_tls_configured(settings: &Settings) -> bool {
+    let set = |def| settings.opt_text(def).is_some_and(|p| !p.trim().is_empty());
+    set(&registry::SYSLOG_TLS_CERT_PATH) && set(&registry::SYSLOG_TLS_KEY_PATH)
+}
+
+/// A syslog transport's port setting, where 0 means off (and stays off under `--port-offset`).
+fn is_syslog_transport(def: &Def) -> bool {
+    [
+        &registry::SYSLOG_UDP_PORT,
+        &registry::SYSLOG_TCP_PORT,
+        &registry::SYSLOG_TLS_PORT,
+        &registry::SYSLOG_RELP_PORT,
+    ]
+    .iter()
+    .any(|d| d.name == def.name)
+}
+
+/// Whether the syslog receiver has a transport to listen on; with none it is not started
+/// (`mutt syslog serve` would refuse to run).
+fn syslog_wanted(settings: &Settings) -> bool {
+    let port = |def| settings.port(def) != 0;
+    port(&registry::SYSLOG_UDP_PORT)
+        || port(&registry::SYSLOG_TCP_PORT)
+        || port(&registry::SYSLOG_RELP_PORT)
+        || (syslog_tls_configured(settings) && port(&registry::SYSLOG_TLS_PORT))
 }
 
 fn offset_port(port: u16, offset: u16, what: &str) -> Result<u16, CliError> {
@@ -141,7 +198,8 @@ fn offset_port(port: u16, offset: u16, what: &str) -> Result<u16, CliError> {
 }
 
 /// Each listener's port after `--port-offset`, checked for clashes and (unless `--check`) for
-/// being free, so a busy port fails before anything starts, naming the setting to change.
+/// being free, so a busy port fails before anything starts, naming the setting to change. A
+/// syslog transport that is off (port 0) is left out.
 fn plan_ports(
     settings: &Settings,
     args: &UpArgs,
@@ -149,35 +207,47 @@ fn plan_ports(
     mock: Option<u16>,
 ) -> Result<Vec<(&'static Def, u16)>, CliError> {
     let mut planned = Vec::new();
-    for def in listener_settings() {
+    let mut named: Vec<(String, Proto, u16)> = Vec::new();
+    let listeners = listener_settings()
+        .into_iter()
+        .chain(syslog_extra_listeners(settings));
+    for (def, proto) in listeners {
+        if is_syslog_transport(def) && settings.port(def) == 0 {
+            continue;
+        }
         let port = offset_port(settings.port(def), args.port_offset, def.name)?;
         planned.push((def, port));
+        named.push((def.name.to_string(), proto, port));
     }
-    let mut named: Vec<(String, u16)> = planned
-        .iter()
-        .map(|(d, p)| (d.name.to_string(), *p))
-        .collect();
     if let Some(port) = mock.filter(|p| *p != 0) {
-        named.push(("--mock-moog-port".to_string(), port));
+        named.push(("--mock-moog-port".to_string(), Proto::Tcp, port));
     }
-    for (i, (a, port)) in named.iter().enumerate() {
-        if let Some((b, _)) = named[..i].iter().find(|(_, p)| p == port) {
+    for (i, (a, proto, port)) in named.iter().enumerate() {
+        if let Some((b, _, _)) = named[..i].iter().find(|(_, q, p)| p == port && q == proto) {
             return Err(CliError::Other(format!(
                 "{b} and {a} are both port {port}; in one process every listener needs its own port"
             )));
         }
     }
     if !args.check {
-        for (name, port) in &named {
-            if let Err(err) = std::net::TcpListener::bind((bind, *port)) {
+        for (name, proto, port) in &named {
+            let free = match proto {
+                Proto::Tcp => std::net::TcpListener::bind((bind, *port)).map(drop),
+                Proto::Udp => std::net::UdpSocket::bind((bind, *port)).map(drop),
+            };
+            if let Err(err) = free {
                 let single = if name.starts_with("--") {
                     format!("{name} PORT")
                 } else {
                     format!("--set {name}=PORT")
                 };
+                let what = match proto {
+                    Proto::Tcp => "",
+                    Proto::Udp => "/udp",
+                };
                 return Err(CliError::Other(format!(
-                    "port {port} ({name}) on {bind} is not available ({err}); move every port with \
-                     --port-offset N, or this one with {single}"
+                    "port {port}{what} ({name}) on {bind} is not available ({err}); move every port \
+                     with --port-offset N, or this one with {single}"
                 )));
             }
         }
@@ -358,10 +428,14 @@ pub fn run(
         None
     };
     let daemon_settings = overrides.load(user_flags)?;
+    let daemons: Vec<&'static Daemon> = DAEMONS
+        .iter()
+        .filter(|d| (d.wanted)(&daemon_settings))
+        .collect();
 
     let (done_tx, done_rx) = mpsc::channel();
     let mut threads = Vec::new();
-    for daemon in DAEMONS {
+    for &daemon in &daemons {
         let settings = daemon_settings.clone();
         let stop = shutdown.clone();
         let done = done_tx.clone();
@@ -379,7 +453,7 @@ pub fn run(
     drop(done_tx);
 
     let host = connect_host(&bind);
-    let mut outcome = wait_ready(&daemon_settings, &host, &done_rx, &shutdown);
+    let mut outcome = wait_ready(&daemon_settings, &daemons, &host, &done_rx, &shutdown);
     if outcome.is_ok() && !shutdown.is_requested() {
         print_banner(&Banner {
             settings: &daemon_settings,
@@ -388,6 +462,7 @@ pub fn run(
             web_key: web_key.as_deref(),
             mock_url: mock.as_ref().map(|(_, url)| url.as_str()),
             examples: matches!(rules, RulesLoaded::Examples(_)),
+            syslog: daemons.iter().any(|d| d.name == "syslog"),
             database_url: pg_server
                 .as_ref()
                 .map(|_| daemon_settings.text(&registry::DATABASE_URL).to_string()),
@@ -411,7 +486,7 @@ pub fn run(
     };
     println!("mutt up: stopping");
     shutdown.trigger();
-    let stopped_cleanly = drain(&done_rx, DAEMONS.len() - reported);
+    let stopped_cleanly = drain(&done_rx, daemons.len() - reported);
     if let Some((handle, _)) = mock {
         if let Err(err) = handle.join() {
             log::warn!("mock Moog sink: {err}");
@@ -445,36 +520,52 @@ struct Daemon {
     run: fn(&Settings, &Shutdown) -> Result<(), String>,
     /// The setting holding the port its readiness probe answers on.
     probe_port: &'static Def,
+    /// Whether it runs with these settings.
+    wanted: fn(&Settings) -> bool,
 }
 
 /// Name of the web key `mutt up` generates (audit rows say `webui_api:admin`).
 const WEB_KEY_NAME: &str = "admin";
 
-const DAEMONS: [Daemon; 5] = [
+static DAEMONS: [Daemon; 6] = [
     Daemon {
         name: "ingest",
         run: |s, stop| crate::ingest::serve(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::SERVER_PORT_INGESTOR,
+        wanted: |_| true,
+    },
+    Daemon {
+        name: "syslog",
+        run: |s, stop| {
+            crate::syslog::serve::run(s, stop, &crate::syslog::serve::Overrides::default())
+                .map_err(|e| e.to_string())
+        },
+        probe_port: &registry::HEALTH_PORT_SYSLOG,
+        wanted: syslog_wanted,
     },
     Daemon {
         name: "alerter",
         run: |s, stop| crate::alert::run(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::HEALTH_PORT_ALERTER,
+        wanted: |_| true,
     },
     Daemon {
         name: "forwarder",
         run: |s, stop| crate::forward::run(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::HEALTH_PORT_MOOG,
+        wanted: |_| true,
     },
     Daemon {
         name: "remediation",
         run: |s, stop| crate::remediate::run(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::HEALTH_PORT_REMEDIATION,
+        wanted: |_| true,
     },
     Daemon {
         name: "web",
         run: |s, stop| crate::web::serve(s, stop).map_err(|e| e.to_string()),
         probe_port: &registry::SERVER_PORT_WEBUI,
+        wanted: |_| true,
     },
 ];
 
@@ -484,6 +575,7 @@ type Exit = (&'static str, Result<(), String>);
 /// daemons already exited; `Err((n, why))`: one failed or they took too long.
 fn wait_ready(
     settings: &Settings,
+    daemons: &[&'static Daemon],
     host: &str,
     done: &mpsc::Receiver<Exit>,
     shutdown: &Shutdown,
@@ -491,7 +583,7 @@ fn wait_ready(
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(2))
         .build();
-    let mut pending: Vec<&Daemon> = DAEMONS.iter().collect();
+    let mut pending: Vec<&Daemon> = daemons.to_vec();
     let deadline = Instant::now() + READY_TIMEOUT;
     loop {
         pending.retain(|d| {
@@ -509,7 +601,7 @@ fn wait_ready(
             }
             Ok((name, Ok(()))) => return Err((1, format!("{name} stopped on its own"))),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err((DAEMONS.len(), "every daemon thread is gone".into()))
+                return Err((daemons.len(), "every daemon thread is gone".into()))
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
@@ -572,6 +664,41 @@ struct Banner<'a> {
     database_url: Option<String>,
     /// Whether the example rules were loaded now (so the `curl`'s event matches one).
     examples: bool,
+    /// Whether the syslog receiver runs.
+    syslog: bool,
+}
+
+/// The syslog receiver's listeners that are on: (transport, port).
+fn syslog_listeners(s: &Settings) -> Vec<(&'static str, u16)> {
+    let mut on = vec![
+        ("udp", s.port(&registry::SYSLOG_UDP_PORT)),
+        ("tcp", s.port(&registry::SYSLOG_TCP_PORT)),
+    ];
+    if syslog_tls_configured(s) {
+        on.push(("tls", s.port(&registry::SYSLOG_TLS_PORT)));
+    }
+    on.push(("relp", s.port(&registry::SYSLOG_RELP_PORT)));
+    on.retain(|(_, port)| *port != 0);
+    on
+}
+
+/// A `logger` (util-linux) command that sends [`DEMO_SYSLOG_MESSAGE`] to the receiver: over TCP
+/// with octet counting when TCP is on, else over UDP; `None` when neither is.
+pub fn logger_command(s: &Settings, host: &str) -> Option<String> {
+    // `logger -n` takes a bare IPv6 address, not the URL form.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let (tcp, udp) = (
+        s.port(&registry::SYSLOG_TCP_PORT),
+        s.port(&registry::SYSLOG_UDP_PORT),
+    );
+    let transport = match (tcp, udp) {
+        (0, 0) => return None,
+        (0, port) => format!("-P {port} -d"),
+        (port, _) => format!("-P {port} -T --octet-count"),
+    };
+    Some(format!(
+        "logger -n {host} {transport} -p local0.err -t {DEMO_SYSLOG_TAG} '{DEMO_SYSLOG_MESSAGE}'"
+    ))
 }
 
 fn print_banner(b: &Banner<'_>) {
@@ -616,8 +743,26 @@ fn print_banner(b: &Banner<'_>) {
         ),
         None => println!("  Moog webhook:   {}", s.text(&registry::MOOG_WEBHOOK_URL)),
     }
+    if b.syslog {
+        let on: Vec<String> = syslog_listeners(s)
+            .iter()
+            .map(|(t, port)| format!("{t} {}:{port}", b.host))
+            .collect();
+        println!("  syslog:         {}", on.join(", "));
+    }
+    let syslog_probe = if b.syslog {
+        format!(
+            ", syslog {}",
+            probe(
+                &registry::HEALTH_PORT_SYSLOG,
+                &registry::METRICS_PORT_SYSLOG
+            )
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "  health ports:   ingest {} (/metrics too), alerter {}, forwarder {}, remediation {}",
+        "  health ports:   ingest {} (/metrics too), alerter {}, forwarder {}, remediation {}{syslog_probe}",
         s.port(&registry::SERVER_PORT_INGESTOR),
         probe(
             &registry::HEALTH_PORT_ALERTER,
@@ -640,6 +785,12 @@ fn print_banner(b: &Banner<'_>) {
     println!("    -H 'Content-Type: application/json' -H {key_header} \\");
     println!("    -d '{event}'");
     println!();
+    if let Some(logger) = b.syslog.then(|| logger_command(s, b.host)).flatten() {
+        println!("Or send one as syslog, to the receiver (util-linux `logger`; this host's name is the event's hostname):");
+        println!();
+        println!("  {logger}");
+        println!();
+    }
     println!("Then look:");
     let web_header = match b.web_key {
         Some(key) => format!("'X-API-KEY: {key}'"),
@@ -824,6 +975,10 @@ mod tests {
             forwarded(decide(Some(DEMO_MESSAGE), None)),
             Some((true, "NetOps".into(), "Page_and_ticket".into()))
         );
+        assert_eq!(
+            forwarded(decide(Some(DEMO_SYSLOG_MESSAGE), None)),
+            Some((true, "NetOps".into(), "Page_and_ticket".into()))
+        );
         let bgp = "%BGP-5-ADJCHANGE: neighbor 192.0.2.1 Down BGP Notification sent";
         assert_eq!(forwarded(decide(Some(bgp), None)).map(|f| f.0), Some(true));
         let bgp_up = "%BGP-5-ADJCHANGE: neighbor 192.0.2.1 Up";
@@ -893,6 +1048,112 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("past 65535"));
+    }
+
+    fn plan(flags: &[(&str, &str)], offset: u16) -> Result<HashMap<&'static str, u16>, String> {
+        let flags: Vec<(String, String)> = flags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let s = Settings::load(&flags, &HashMap::new()).unwrap();
+        let args = UpArgs {
+            data_dir: None,
+            check: true,
+            port_offset: offset,
+            mock_moog_port: None,
+        };
+        plan_ports(&s, &args, "127.0.0.1", None)
+            .map(|p| p.into_iter().map(|(d, port)| (d.name, port)).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn syslog_ports_move_with_the_offset_udp_apart_and_off_stays_off() {
+        let p = plan(&[], 100).unwrap();
+        // UDP and TCP share a number: different protocols, no clash.
+        assert_eq!(p["SYSLOG_UDP_PORT"], 5614);
+        assert_eq!(p["SYSLOG_TCP_PORT"], 5614);
+        assert_eq!(p["SYSLOG_RELP_PORT"], 2614);
+        assert_eq!(p["HEALTH_PORT_SYSLOG"], 8189);
+        assert_eq!(p["METRICS_PORT_SYSLOG"], 8188);
+        // TLS listens only with a certificate, so it is planned only then.
+        assert!(!p.contains_key("SYSLOG_TLS_PORT"));
+        let tls = [
+            ("SYSLOG_TLS_CERT_PATH", "/c.pem"),
+            ("SYSLOG_TLS_KEY_PATH", "/k.pem"),
+        ];
+        assert_eq!(plan(&tls, 100).unwrap()["SYSLOG_TLS_PORT"], 6614);
+        // 0 turns a transport off: it is not moved to the offset.
+        let p = plan(&[("SYSLOG_RELP_PORT", "0")], 100).unwrap();
+        assert!(!p.contains_key("SYSLOG_RELP_PORT"));
+        // A UDP port may equal a TCP listener's; TCP ports may not.
+        assert!(plan(&[("SYSLOG_UDP_PORT", "8080")], 0).is_ok());
+        let err = plan(&[("SYSLOG_TCP_PORT", "8080")], 0).unwrap_err();
+        assert!(
+            err.contains("SERVER_PORT_INGESTOR and SYSLOG_TCP_PORT are both port 8080"),
+            "{err}"
+        );
+        let err = plan(&[("SYSLOG_RELP_PORT", "5514")], 0).unwrap_err();
+        assert!(
+            err.contains("SYSLOG_TCP_PORT and SYSLOG_RELP_PORT"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_receiver_runs_while_a_transport_is_on() {
+        let load = |flags: &[(&str, &str)]| {
+            let flags: Vec<(String, String)> = flags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Settings::load(&flags, &HashMap::new()).unwrap()
+        };
+        assert!(syslog_wanted(&load(&[])));
+        let off = [
+            ("SYSLOG_UDP_PORT", "0"),
+            ("SYSLOG_TCP_PORT", "0"),
+            ("SYSLOG_RELP_PORT", "0"),
+        ];
+        assert!(!syslog_wanted(&load(&off)));
+        let mut relp = off.to_vec();
+        relp.retain(|(k, _)| *k != "SYSLOG_RELP_PORT");
+        assert!(syslog_wanted(&load(&relp)));
+    }
+
+    #[test]
+    fn the_logger_command_prefers_octet_counted_tcp() {
+        let s = Settings::load(&[], &HashMap::new()).unwrap();
+        assert_eq!(
+            logger_command(&s, "127.0.0.1").unwrap(),
+            format!(
+                "logger -n 127.0.0.1 -P 5514 -T --octet-count -p local0.err -t mutt-up '{DEMO_SYSLOG_MESSAGE}'"
+            )
+        );
+        let flags = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let udp_only = Settings::load(
+            &flags(&[("SYSLOG_TCP_PORT", "0"), ("SYSLOG_UDP_PORT", "6000")]),
+            &HashMap::new(),
+        )
+        .unwrap();
+        let cmd = logger_command(&udp_only, "[::1]").unwrap();
+        assert!(
+            cmd.starts_with("logger -n ::1 -P 6000 -d -p local0.err"),
+            "{cmd}"
+        );
+        let none = Settings::load(
+            &flags(&[("SYSLOG_TCP_PORT", "0"), ("SYSLOG_UDP_PORT", "0")]),
+            &HashMap::new(),
+        )
+        .unwrap();
+        assert_eq!(logger_command(&none, "127.0.0.1"), None);
+        // Quoted as one shell word: the message holds no quote of its own.
+        assert!(!DEMO_SYSLOG_MESSAGE.contains('\''));
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! shows too; this module judges it. Daemon instances come from the instance hashes
 //! (`mutt:instances:<service>`) the alerter, forwarder and remediation refresh with each
 //! heartbeat; an alerter or forwarder is up while its heartbeat key exists (what the janitor
-//! believes too), remediation while its last beat is younger than the lease it announced. Ingest
-//! and the web UI have no heartbeat: their health URLs are probed when configured. A store that
-//! cannot be reached is reported and the rest still shown.
+//! believes too), remediation while its last beat is younger than the lease it announced. Ingest,
+//! the syslog receiver and the web UI have no heartbeat: their health URLs are probed when
+//! configured, and one that does not answer 2xx is down. A store that cannot be reached is
+//! reported and the rest still shown.
 //!
 //! Alerters also put their rule count and cache age in their beats ([`CacheStatus`]). The age is
 //! a monotonic interval measured at the beat, to which the beat's own age on Redis's clock is
@@ -40,6 +41,8 @@ pub struct Options {
     pub ingest_url: Option<String>,
     /// Health URL of the web UI, if it should be probed.
     pub webui_url: Option<String>,
+    /// Health URL of the syslog receiver (`HEALTH_PORT_SYSLOG`), if it should be probed.
+    pub syslog_url: Option<String>,
     /// Deadline of each probe.
     pub http_timeout: Duration,
     /// PEM CA bundle verifying https:// probe URLs (`None`: system roots).
@@ -66,6 +69,7 @@ impl Options {
         Options {
             ingest_url: url(&registry::STATUS_INGEST_URL),
             webui_url: url(&registry::STATUS_WEBUI_URL),
+            syslog_url: url(&registry::STATUS_SYSLOG_URL),
             http_timeout: s.duration(&registry::STATUS_HTTP_TIMEOUT),
             ca_cert: url(&registry::STATUS_CA_CERT_PATH).map(Into::into),
             dlq_threshold: s.int(&registry::STATUS_DLQ_THRESHOLD).max(0) as u64,
@@ -137,7 +141,7 @@ impl RuleCache {
 /// One probed health URL.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Endpoint {
-    /// `ingest` or `webui`.
+    /// `ingest`, `syslog` or `webui`.
     pub service: String,
     /// The URL probed.
     pub url: String,
@@ -237,7 +241,12 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
         }
         Err(e) => r.postgres.error = Some(e.to_string()),
     }
-    for (service, url) in [("ingest", &opts.ingest_url), ("webui", &opts.webui_url)] {
+    let probed = [
+        ("ingest", &opts.ingest_url),
+        ("syslog", &opts.syslog_url),
+        ("webui", &opts.webui_url),
+    ];
+    for (service, url) in probed {
         if let Some(url) = url {
             r.endpoints.push(probe(service, url, opts));
         }
@@ -525,6 +534,7 @@ mod tests {
         Options {
             ingest_url: None,
             webui_url: None,
+            syslog_url: None,
             http_timeout: Duration::from_secs(1),
             ca_cert: None,
             dlq_threshold: 10,
@@ -627,6 +637,18 @@ mod tests {
                         up: false,
                         http_status: Some(503),
                         error: None,
+                    })
+                }),
+            ),
+            (
+                "syslog is down: http://s:8089/health/ready answered Connection refused",
+                Box::new(|r| {
+                    r.endpoints.push(Endpoint {
+                        service: "syslog".into(),
+                        url: "http://s:8089/health/ready".into(),
+                        up: false,
+                        http_status: None,
+                        error: Some("Connection refused".into()),
                     })
                 }),
             ),

@@ -1322,12 +1322,20 @@ def!(
     "Health URL of the web UI that `mutt status` probes (e.g. http://web:8090/health/ready); unset: not probed"
 );
 def!(
+    STATUS_SYSLOG_URL,
+    "STATUS_SYSLOG_URL",
+    TEXT,
+    None,
+    General,
+    "Health URL of the syslog receiver that `mutt status` probes (e.g. http://syslog:8089/health/ready, HEALTH_PORT_SYSLOG); unset: not probed"
+);
+def!(
     STATUS_CA_CERT_PATH,
     "STATUS_CA_CERT_PATH",
     TEXT,
     None,
     General,
-    "PEM CA bundle that verifies https:// STATUS_INGEST_URL/STATUS_WEBUI_URL (default: system roots)"
+    "PEM CA bundle that verifies https:// STATUS_INGEST_URL/STATUS_WEBUI_URL/STATUS_SYSLOG_URL (default: system roots)"
 );
 def!(
     STATUS_HTTP_TIMEOUT,
@@ -1496,6 +1504,7 @@ pub static ALL: &[&Def] = &[
     &SLO_CACHE_TTL,
     &STATUS_INGEST_URL,
     &STATUS_WEBUI_URL,
+    &STATUS_SYSLOG_URL,
     &STATUS_CA_CERT_PATH,
     &STATUS_HTTP_TIMEOUT,
     &STATUS_DLQ_THRESHOLD,
