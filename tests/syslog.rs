@@ -291,14 +291,17 @@ fn bad_input_becomes_events_and_a_bad_octet_count_closes_only_its_connection() {
     // No syslog format, invalid UTF-8, and a message over the limit: all stored, all counted.
     let long = format!("<13>Mar  1 18:46:11 h app: {}", "x".repeat(1000));
     good.write_all(b"just some words\n").unwrap();
+    good.write_all(b"<13>Mar  1 18:46:11 h app: relayed#011by#012rsyslog\n")
+        .unwrap();
     good.write_all(b"<14>Mar  1 18:46:11 h app: caf\xe9 au lait\n")
         .unwrap();
     good.write_all(format!("{long}\n").as_bytes()).unwrap();
-    let events = r.wait_events(3);
+    let events = r.wait_events(4);
     let whole = find(&events, "just some words");
     assert_eq!(whole["hostname"], "127.0.0.1", "{whole}");
-    assert_eq!(events[1]["message"], "caf\u{fffd} au lait");
-    let cut = events[2]["message"].as_str().unwrap();
+    find(&events, "relayed\tby\nrsyslog");
+    assert_eq!(events[2]["message"], "caf\u{fffd} au lait");
+    let cut = events[3]["message"].as_str().unwrap();
     assert!(cut.len() < 480 && cut.starts_with("xxx"), "{cut}");
     assert_eq!(
         r.metric("mutt_syslog_parse_fallbacks_total{transport=\"tcp\"}"),
@@ -327,7 +330,7 @@ fn bad_input_becomes_events_and_a_bad_octet_count_closes_only_its_connection() {
     common::wait_for_log(WAIT, &format!("closing {peer}"), || r.daemon.stderr());
     good.write_all(b"<13>Mar  1 18:46:11 h app: still here\n")
         .unwrap();
-    let events = r.wait_events(5);
+    let events = r.wait_events(6);
     find(&events, "first ok");
     find(&events, "still here");
     assert_eq!(
