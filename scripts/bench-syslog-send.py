@@ -38,13 +38,33 @@ def udp(port, n, conn, out):
     out[conn] = sent
 
 
+def read_rsp(f):
+    """One RELP frame `TXNR rsp LEN [DATA]LF`; returns DATA."""
+    head = b""
+    # TXNR SP COMMAND SP DATALEN, ended by the SP before the data or by the trailer.
+    while head.count(b" ") < 3 and not (head.count(b" ") == 2 and head.endswith(b"\n")):
+        c = f.read(1)
+        if not c:
+            raise SystemExit("RELP connection closed")
+        head += c
+    txnr, cmd, length = head.split()[:3]
+    if head.endswith(b"\n"):
+        return b""
+    if cmd != b"rsp":
+        raise SystemExit("unexpected RELP command %r" % cmd)
+    n = int(length)
+    data = f.read(n)
+    f.read(1)  # trailer LF
+    return data
+
+
 def relp(port, n, conn, out):
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     offers = b"relp_version=0\nrelp_software=bench\ncommands=syslog"
     s.sendall(b"1 open %d %s\n" % (len(offers), offers))
     f = s.makefile("rb")
-    f.readline(); f.readline(); f.readline()  # "1 rsp N 200 OK" + offers lines
+    read_rsp(f)  # the open answer and its offers
     window = 128
     txnr = 1
     acked = 0
@@ -59,9 +79,8 @@ def relp(port, n, conn, out):
             pos += 1
         s.sendall(b"".join(chunk))
         for _ in chunk:
-            line = f.readline()
-            if b" rsp " not in line:
-                raise SystemExit("unexpected RELP answer %r" % line)
+            if not read_rsp(f).startswith(b"200"):
+                raise SystemExit("RELP message refused")
             acked += 1
     txnr += 1
     s.sendall(b"%d close 0\n" % txnr)

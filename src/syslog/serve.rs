@@ -37,6 +37,8 @@ const READ_CHUNK: usize = 64 * 1024;
 /// Messages per UDP store and the backlog the UDP reader may build while a store is under way.
 const UDP_BATCH: usize = 2048;
 const UDP_BACKLOG: usize = 65_536;
+/// Receive buffer asked for the UDP socket (the kernel caps it at net.core.rmem_max).
+const UDP_RECV_BUFFER: usize = 8 * 1024 * 1024;
 /// How long a stopping daemon keeps trying to store what it has read.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
 /// How long a stopping connection waits for more of what the sender already wrote, and how long
@@ -357,12 +359,7 @@ fn bind_all(settings: &Settings, flags: &Overrides, tls: bool) -> Result<Sockets
         .transpose()
     };
     let udp = match addr(Transport::Udp, &flags.udp)? {
-        Some(a) => {
-            let s =
-                std::net::UdpSocket::bind(&a).map_err(|e| bind_failed(Transport::Udp, &a, e))?;
-            s.set_nonblocking(true)?;
-            Some(s)
-        }
+        Some(a) => Some(bind_udp(&a).map_err(|e| bind_failed(Transport::Udp, &a, e))?),
         None => None,
     };
     Ok(Sockets {
@@ -371,6 +368,74 @@ fn bind_all(settings: &Settings, flags: &Overrides, tls: bool) -> Result<Sockets
         tls: tcp(Transport::Tls, addr(Transport::Tls, &flags.tls)?)?,
         relp: tcp(Transport::Relp, addr(Transport::Relp, &flags.relp)?)?,
     })
+}
+
+/// A UDP socket with a large receive buffer: a burst the receiver has not read yet waits there
+/// instead of being dropped by the kernel.
+fn bind_udp(addr: &str) -> std::io::Result<std::net::UdpSocket> {
+    use std::net::ToSocketAddrs;
+    let addr = addr
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address"))?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::DGRAM,
+        Some(socket2::Protocol::UDP),
+    )?;
+    if let Err(e) = socket.set_recv_buffer_size(UDP_RECV_BUFFER) {
+        log::warn!("syslog udp: cannot set the receive buffer: {e}");
+    }
+    // Linux reports twice what it grants; it grants at most net.core.rmem_max.
+    let granted = socket.recv_buffer_size().unwrap_or(0) / 2;
+    if granted < UDP_RECV_BUFFER / 2 {
+        log::warn!(
+            "syslog udp: receive buffer {granted} bytes (asked {UDP_RECV_BUFFER}); raise net.core.rmem_max to absorb bursts"
+        );
+    }
+    socket.bind(&addr.into())?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
+/// What the kernel dropped on the socket with `inode` (the last column of `/proc/net/udp`).
+pub fn kernel_udp_drops(table: &str, inode: u64) -> Option<u64> {
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(9)?.parse::<u64>().ok()? == inode).then(|| fields.last()?.parse().ok())?
+    })
+}
+
+/// Count the kernel's drops on `socket` into `mutt_syslog_messages_dropped_total{reason=
+/// "kernel_buffer"}` once a second (Linux; elsewhere nothing is counted).
+async fn count_kernel_drops(socket: &tokio::net::UdpSocket, shared: &Shared) {
+    use std::os::fd::AsRawFd;
+    let link = std::fs::read_link(format!("/proc/self/fd/{}", socket.as_raw_fd()));
+    let Some(inode) = link.ok().and_then(|l| {
+        let text = l.to_string_lossy().to_string();
+        text.strip_prefix("socket:[")?
+            .strip_suffix(']')?
+            .parse::<u64>()
+            .ok()
+    }) else {
+        return;
+    };
+    let counter = shared.metrics.dropped.with_label_values(&["kernel_buffer"]);
+    let mut seen = 0;
+    let mut stop = shared.stop.clone();
+    loop {
+        let drops = ["/proc/net/udp", "/proc/net/udp6"]
+            .iter()
+            .find_map(|path| kernel_udp_drops(&std::fs::read_to_string(path).ok()?, inode));
+        if let Some(drops) = drops {
+            counter.inc_by(drops.saturating_sub(seen));
+            seen = seen.max(drops);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Run the syslog receiver until SIGTERM/SIGINT: stop reading, store what was read (RELP:
@@ -922,6 +987,11 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
             }
         })
     };
+    let socket = Arc::new(socket);
+    let kernel = {
+        let (socket, shared) = (Arc::clone(&socket), Arc::clone(&shared));
+        tokio::spawn(async move { count_kernel_drops(&socket, &shared).await })
+    };
     let mut stop = shared.stop.clone();
     // One byte more than the limit tells a truncated datagram from one that fits exactly.
     let mut buf = vec![0u8; (shared.max_message + 1).min(65_536)];
@@ -957,6 +1027,7 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
     }
     drop(tx);
     let _ = storer.await;
+    let _ = kernel.await;
 }
 
 #[cfg(test)]
@@ -979,6 +1050,16 @@ mod tests {
             assert_eq!(source_allowed(&nets, ip.parse().unwrap()), ok, "{ip}");
         }
         assert!(source_allowed(&[], "203.0.113.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn kernel_drops_are_read_by_socket_inode() {
+        let table = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n\
+ 1: 0100007F:15AA 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 17\n\
+ 2: 0100007F:15AB 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4343 2 0000000000000000 0\n";
+        assert_eq!(kernel_udp_drops(table, 4242), Some(17));
+        assert_eq!(kernel_udp_drops(table, 4343), Some(0));
+        assert_eq!(kernel_udp_drops(table, 1), None);
         assert_eq!(
             parse_sources("10.0.0.0/8,nonsense").unwrap_err(),
             "\"nonsense\" is not an address or CIDR"
