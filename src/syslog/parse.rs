@@ -60,7 +60,9 @@
 //! - **Encoding**: the line is decoded as UTF-8, invalid sequences replaced by U+FFFD
 //!   (`Parsed::lossy_utf8`). Trailing CR, LF and NUL are stripped (rsyslog drops the trailing LF);
 //!   other control characters stay as they are: rsyslog escapes them as `#ooo` and ingest decodes
-//!   `#012`/`#011` back, so TAB and LF arrive the same on both paths.
+//!   `#012`/`#011` back, so TAB and LF arrive the same on both paths. `message` decodes `#012`
+//!   and `#011` the same way, as ingest does: an rsyslog relay forwarding to this receiver (the
+//!   drop-ins in `examples/rsyslog/`) sends a message's LF and TAB escaped.
 //! - **Year-less stamps** take the year (the received one, one before or one after) that puts
 //!   them nearest to `ctx.received_at`: `Dec 31 23:59:59` received on Jan 1 is last year's, and
 //!   `Jan 1 00:00:05` received on Dec 31 next year's. It follows that a stamp more than half a
@@ -229,7 +231,9 @@ impl<'a> Header<'a> {
         event.insert("syslog_severity".into(), Value::from(severity));
         event.insert("facility".into(), FACILITY_NAMES[facility].into());
         event.insert("program".into(), self.program.into());
-        event.insert("message".into(), self.message.into());
+        let message = crate::ingest::parse::decode_rsyslog_escapes(self.message)
+            .unwrap_or_else(|| self.message.to_string());
+        event.insert("message".into(), Value::String(message));
         event.insert("source".into(), "syslog".into());
         event.insert("_source_ip".into(), Value::String(source_ip));
         if let Some(procid) = self.procid {

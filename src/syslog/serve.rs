@@ -218,15 +218,7 @@ impl Shared {
         if truncated {
             self.metrics.truncated.with_label_values(&[label]).inc();
         }
-        let mut event = parsed.event;
-        // rsyslog relays control characters as `#012`/`#011` (escapeControlCharactersOnReceive);
-        // decoded as the ingest API decodes them, a rule sees the same text on both paths.
-        if let Some(serde_json::Value::String(message)) = event.get_mut("message") {
-            if let Some(decoded) = crate::ingest::parse::decode_rsyslog_escapes(message) {
-                *message = decoded;
-            }
-        }
-        stamp_event(event, stamp)
+        stamp_event(parsed.event, stamp)
     }
 
     /// One enqueue attempt of `events` (all or nothing).
