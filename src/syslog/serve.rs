@@ -37,6 +37,12 @@ const READ_CHUNK: usize = 64 * 1024;
 /// Messages per UDP store and the backlog the UDP reader may build while a store is under way.
 const UDP_BATCH: usize = 2048;
 const UDP_BACKLOG: usize = 65_536;
+const UDP_STORERS: usize = 2;
+/// Most datagrams taken off the socket per wake-up (one storer batch's share).
+const UDP_BURST: usize = 256;
+
+/// One datagram and its sender.
+type Datagram = (Vec<u8>, IpAddr);
 /// Receive buffer asked for the UDP socket (the kernel caps it at net.core.rmem_max).
 const UDP_RECV_BUFFER: usize = 8 * 1024 * 1024;
 /// How long a stopping daemon keeps trying to store what it has read.
@@ -176,6 +182,8 @@ enum Stored {
 struct Shared {
     writer: Writer,
     metrics: Metrics,
+    /// `received` by transport, resolved once: it is bumped per message.
+    received: [prometheus::IntCounter; 4],
     default_tz: chrono_tz::Tz,
     max_message: usize,
     allowed: Vec<IpNet>,
@@ -197,7 +205,7 @@ impl Shared {
         stamp: &Stamp<'_>,
     ) -> String {
         let label = transport.label();
-        self.metrics.received.with_label_values(&[label]).inc();
+        self.received[transport as usize].inc();
         let parsed = parse_line(
             line,
             &Context {
@@ -531,9 +539,17 @@ pub fn run(settings: &Settings, shutdown: &Shutdown, flags: &Overrides) -> Resul
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let idle = settings.duration(&registry::SYSLOG_IDLE_TIMEOUT);
+    let received = [
+        Transport::Udp,
+        Transport::Tcp,
+        Transport::Tls,
+        Transport::Relp,
+    ]
+    .map(|t| metrics.received.with_label_values(&[t.label()]));
     let shared = Arc::new(Shared {
         writer,
         metrics,
+        received,
         default_tz,
         max_message: settings.int(&registry::SYSLOG_MAX_MESSAGE_BYTES) as usize,
         allowed,
@@ -948,37 +964,14 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
 /// UDP: a reader that never waits on Redis (the kernel would drop, uncounted) and a storer that
 /// takes what has accumulated in one batch. A full backlog drops, counted by what held it up.
 async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
-    let (tx, mut rx) = mpsc::channel::<(Vec<u8>, IpAddr)>(UDP_BACKLOG);
-    let storer = {
-        let shared = Arc::clone(&shared);
-        tokio::spawn(async move {
-            let mut pending = Vec::with_capacity(UDP_BATCH);
-            while rx.recv_many(&mut pending, UDP_BATCH).await > 0 {
-                let stamps = ReadStamps::new();
-                let stamp = stamps.stamp();
-                let max = shared.max_message;
-                let batch: Vec<String> = pending
-                    .drain(..)
-                    .map(|(bytes, ip)| {
-                        let truncated = bytes.len() > max;
-                        let line = &bytes[..bytes.len().min(max)];
-                        shared.event(Transport::Udp, line, truncated, ip, &stamp)
-                    })
-                    .collect();
-                let n = batch.len() as u64;
-                let reason = match shared.store_until(Transport::Udp, batch, false).await {
-                    Stored::Yes => continue,
-                    Stored::QueueFull => "queue_full",
-                    Stored::NotBeforeShutdown => "shutdown",
-                };
-                shared
-                    .metrics
-                    .dropped
-                    .with_label_values(&[reason])
-                    .inc_by(n);
-            }
-        })
-    };
+    // Parsing is the costly part: several storers parse (and wait on Redis) side by side.
+    let mut senders = Vec::with_capacity(UDP_STORERS);
+    let mut storers = Vec::with_capacity(UDP_STORERS);
+    for _ in 0..UDP_STORERS {
+        let (tx, rx) = mpsc::channel::<Vec<Datagram>>(UDP_BACKLOG / UDP_BURST / UDP_STORERS);
+        senders.push(tx);
+        storers.push(tokio::spawn(store_udp(rx, Arc::clone(&shared))));
+    }
     let socket = Arc::new(socket);
     let kernel = {
         let (socket, shared) = (Arc::clone(&socket), Arc::clone(&shared));
@@ -987,39 +980,93 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
     let mut stop = shared.stop.clone();
     // One byte more than the limit tells a truncated datagram from one that fits exactly.
     let mut buf = vec![0u8; (shared.max_message + 1).min(65_536)];
+    let mut next = 0;
     loop {
-        let received = tokio::select! {
-            r = socket.recv_from(&mut buf) => r,
-            _ = stop.changed() => break,
-        };
-        let (n, peer) = match received {
-            Ok(r) => r,
-            Err(e) => {
-                log::debug!("syslog udp: {e}");
+        tokio::select! {
+            r = socket.readable() => if let Err(e) = r {
+                log::warn!("syslog udp: {e}");
                 continue;
+            },
+            _ = stop.changed() => break,
+        }
+        // Take what the kernel holds in one go (up to a bound, then let other tasks run), and
+        // hand it to a storer as one batch.
+        let mut burst = Vec::new();
+        while burst.len() < UDP_BURST {
+            match socket.try_recv_from(&mut buf) {
+                Ok((n, peer)) => {
+                    if source_allowed(&shared.allowed, peer.ip()) {
+                        burst.push((buf[..n].to_vec(), peer.ip()));
+                    } else {
+                        shared
+                            .metrics
+                            .refused
+                            .with_label_values(&["udp", "not_allowed"])
+                            .inc();
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    log::debug!("syslog udp: {e}");
+                    break;
+                }
             }
-        };
-        if !source_allowed(&shared.allowed, peer.ip()) {
-            shared
-                .metrics
-                .refused
-                .with_label_values(&["udp", "not_allowed"])
-                .inc();
+        }
+        if burst.is_empty() {
             continue;
         }
-        if tx.try_send((buf[..n].to_vec(), peer.ip())).is_err() {
-            shared.metrics.received.with_label_values(&["udp"]).inc();
+        next = (next + 1) % senders.len();
+        let count = burst.len() as u64;
+        if senders[next].try_send(burst).is_err() {
+            shared.received[Transport::Udp as usize].inc_by(count);
             let reason = match shared.store_state.load(Ordering::Relaxed) {
                 STATE_FULL => "queue_full",
                 STATE_REDIS_DOWN => "redis_unavailable",
                 _ => "overload",
             };
-            shared.metrics.dropped.with_label_values(&[reason]).inc();
+            shared
+                .metrics
+                .dropped
+                .with_label_values(&[reason])
+                .inc_by(count);
         }
     }
-    drop(tx);
-    let _ = storer.await;
+    drop(senders);
+    for storer in storers {
+        let _ = storer.await;
+    }
     let _ = kernel.await;
+}
+
+/// One UDP storer: whatever has accumulated, parsed and stored as one batch; a full queue drops
+/// the batch (counted), a Redis outage holds it while the backlog absorbs new datagrams.
+async fn store_udp(mut rx: mpsc::Receiver<Vec<Datagram>>, shared: Arc<Shared>) {
+    let mut bursts = Vec::new();
+    while rx.recv_many(&mut bursts, UDP_BATCH / UDP_BURST).await > 0 {
+        let pending: Vec<Datagram> = bursts.drain(..).flatten().collect();
+        let stamps = ReadStamps::new();
+        let stamp = stamps.stamp();
+        let max = shared.max_message;
+        let batch: Vec<String> = pending
+            .into_iter()
+            .map(|(bytes, ip)| {
+                let truncated = bytes.len() > max;
+                let line = &bytes[..bytes.len().min(max)];
+                shared.event(Transport::Udp, line, truncated, ip, &stamp)
+            })
+            .collect();
+        let n = batch.len() as u64;
+        let reason = match shared.store_until(Transport::Udp, batch, false).await {
+            Stored::Yes => continue,
+            Stored::QueueFull => "queue_full",
+            Stored::NotBeforeShutdown => "shutdown",
+        };
+        shared
+            .metrics
+            .dropped
+            .with_label_values(&[reason])
+            .inc_by(n);
+    }
 }
 
 #[cfg(test)]
