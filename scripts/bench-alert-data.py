@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Data for scripts/bench-alert: ~50 realistic rules (SQL) and N queued events (Redis protocol).
 
-`rules` prints INSERT statements; `events N FILE` writes N LPUSH commands for mutt:ingest_queue
+`rules` prints INSERT statements; `events N FILE` writes N LPUSH commands for $BENCH_QUEUE (default mutt:ingest_queue)
 to FILE and prints how many of them the rules should match (about 60%).
 """
 import json
+import os
 import random
 import sys
 
@@ -73,7 +74,7 @@ def events(n, path):
                 matched += 1
             else:
                 ev["message"] = f"%SYS-6-LOGGINGHOST_STARTSTOP: Logging to host 10.0.{rnd.randrange(255)}.{rnd.randrange(255)} started - {rnd.randrange(10**6)}"
-            f.write(resp("LPUSH", "mutt:ingest_queue", json.dumps(ev, separators=(",", ":"))))
+            f.write(resp("LPUSH", os.environ.get("BENCH_QUEUE", "mutt:ingest_queue"), json.dumps(ev, separators=(",", ":"))))
     print(matched)
 
 
