@@ -277,7 +277,9 @@ fn logger_lines_over_udp_and_tcp_become_events_field_by_field() {
         r.metric("mutt_syslog_messages_queued_total{transport=\"tcp\"}"),
         2.0
     );
-    assert_eq!(r.metric("mutt_syslog_connections{transport=\"tcp\"}"), 0.0);
+    common::wait_for(WAIT, "the connection gauge back at 0", || {
+        r.metric("mutt_syslog_connections{transport=\"tcp\"}") == 0.0
+    });
 }
 
 #[test]
@@ -609,4 +611,111 @@ fn every_transport_off_is_a_configuration_error() {
         "{}",
         common::stderr(&out)
     );
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it (CN `cn`), written to `dir`.
+fn issue_server_cert(
+    dir: &std::path::Path,
+    ca: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    cn: &str,
+) {
+    let pair = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, cn);
+    let signed = params.signed_by(&pair, ca).unwrap();
+    std::fs::write(dir.join("server.crt"), signed.pem()).unwrap();
+    std::fs::write(dir.join("server.key"), pair.serialize_pem()).unwrap();
+}
+
+/// Send `line` over a fresh TLS connection (RFC 5425 octet counting); the leaf the server showed.
+fn send_tls(
+    addr: SocketAddr,
+    config: &std::sync::Arc<rustls::ClientConfig>,
+    line: &str,
+) -> rustls::pki_types::CertificateDer<'static> {
+    let tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(WAIT)).unwrap();
+    let conn = rustls::ClientConnection::new(
+        std::sync::Arc::clone(config),
+        rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap(),
+    )
+    .unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(format!("{} {line}", line.len()).as_bytes())
+        .unwrap();
+    tls.flush().unwrap();
+    let leaf = tls.conn.peer_certificates().unwrap()[0]
+        .clone()
+        .into_owned();
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    leaf
+}
+
+#[test]
+fn tls_serves_rfc5425_and_reloads_its_certificate_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca =
+        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    issue_server_cert(dir.path(), &ca, "first");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut r = start(
+        &["--tls", "127.0.0.1:0"],
+        &[
+            ("SYSLOG_TLS_CERT_PATH", &path("server.crt")),
+            ("SYSLOG_TLS_KEY_PATH", &path("server.key")),
+        ],
+    );
+    let mut config = (*mutt::http::client_config_with_ca(&dir.path().join("ca.pem"), "TEST_CA")
+        .unwrap())
+    .clone();
+    // A resumed session would show the old certificate and hide the reload.
+    config.resumption = rustls::client::Resumption::disabled();
+    let config = std::sync::Arc::new(config);
+    let tls = r.addr("SYSLOG_TLS_PORT");
+    let first = send_tls(tls, &config, "<13>Mar  1 18:46:11 h app: over tls");
+    let events = r.wait_events(1);
+    assert_eq!(events[0]["message"], "over tls");
+    assert_eq!(
+        r.metric("mutt_syslog_messages_queued_total{transport=\"tls\"}"),
+        1.0
+    );
+
+    issue_server_cert(dir.path(), &ca, "second");
+    unsafe { libc::kill(r.daemon.pid() as i32, libc::SIGHUP) };
+    common::wait_signal_taken(r.daemon.pid(), libc::SIGHUP);
+    common::wait_for_log(WAIT, "SIGHUP: reloaded TLS certificate", || {
+        r.daemon.stderr()
+    });
+    let second = send_tls(tls, &config, "<13>Mar  1 18:46:11 h app: after reload");
+    assert_ne!(first, second, "the reloaded certificate is served");
+    find(&r.wait_events(2), "after reload");
+}
+
+#[test]
+fn an_idle_stream_connection_is_closed() {
+    let r = start(
+        &["--tcp", "127.0.0.1:0"],
+        &[("SYSLOG_IDLE_TIMEOUT_SECONDS", "0.3")],
+    );
+    let mut idle = TcpStream::connect(r.addr("SYSLOG_TCP_PORT")).unwrap();
+    idle.set_read_timeout(Some(WAIT)).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 16];
+    assert_eq!(idle.read(&mut buf).unwrap(), 0, "closed by the receiver");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    common::wait_for(WAIT, "the connection gauge back at 0", || {
+        r.metric("mutt_syslog_connections{transport=\"tcp\"}") == 0.0
+    });
 }
