@@ -16,8 +16,9 @@ use std::time::Duration;
 /// The answer to one request's enqueue: the outcome and the queue limit it was judged against.
 pub type WriteResult = Result<(EnqueueOutcome, u64), String>;
 
-/// Called once with a job's outcome, on the writer thread: it must not block.
-pub type Reply = Box<dyn FnOnce(WriteResult) + Send>;
+/// Called once with a job's outcome and its events given back (a caller that retries needs no
+/// copy), on the writer thread: it must not block.
+pub type Reply = Box<dyn FnOnce(WriteResult, Vec<String>) + Send>;
 
 struct Job {
     events: Vec<String>,
@@ -75,7 +76,7 @@ impl Writer {
         let (reply, answer) = mpsc::sync_channel(1);
         self.submit_then(
             events,
-            Box::new(move |result| {
+            Box::new(move |result, _events| {
                 let _ = reply.send(result);
             }),
         );
@@ -86,7 +87,7 @@ impl Writer {
     /// must not block a thread while they wait, such as the syslog listeners' tasks).
     pub fn submit_then(&self, events: Vec<String>, reply: Reply) {
         if let Err(mpsc::SendError(job)) = self.tx.send(Job { events, reply }) {
-            (job.reply)(Err("writer stopped".to_string()));
+            (job.reply)(Err("writer stopped".to_string()), job.events);
         }
     }
 }
@@ -129,14 +130,14 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                     (cfg.on_depth)(*depth);
                 }
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    (job.reply)(Ok((outcome, limit)));
+                    (job.reply)(Ok((outcome, limit)), job.events);
                 }
             }
             Err(e) => {
                 log::warn!("enqueue of {total} event(s) failed: {e}");
                 let text = e.to_string();
                 for job in jobs {
-                    (job.reply)(Err(text.clone()));
+                    (job.reply)(Err(text.clone()), job.events);
                 }
             }
         }

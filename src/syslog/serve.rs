@@ -229,17 +229,22 @@ impl Shared {
         stamp_event(parsed.event, stamp)
     }
 
-    /// One enqueue attempt of `events` (all or nothing).
-    async fn store_once(&self, events: Vec<String>) -> Result<EnqueueOutcome, String> {
+    /// One enqueue attempt of `events` (all or nothing); the events come back for a retry.
+    async fn store_once(
+        &self,
+        events: Vec<String>,
+    ) -> (Result<EnqueueOutcome, String>, Option<Vec<String>>) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.writer.submit_then(
             events,
-            Box::new(move |result| {
-                let _ = tx.send(result);
+            Box::new(move |result, events| {
+                let _ = tx.send((result, events));
             }),
         );
-        let result = rx.await.map_err(|_| "writer stopped".to_string())?;
-        result.map(|(outcome, _limit)| outcome)
+        match rx.await {
+            Ok((result, events)) => (result.map(|(outcome, _limit)| outcome), Some(events)),
+            Err(_) => (Err("writer stopped".to_string()), None),
+        }
     }
 
     /// Store `events`, waiting out a full queue or a Redis outage, until stored or the daemon
@@ -257,11 +262,18 @@ impl Shared {
         wait_when_full: bool,
     ) -> Stored {
         let count = events.len() as u64;
+        let mut events = events;
         let mut delay = RETRY_MIN;
         let mut stopping_since: Option<tokio::time::Instant> = None;
         let mut paused = false;
         loop {
-            match self.store_once(events.clone()).await {
+            let (result, back) = self.store_once(events).await;
+            let Some(back) = back else {
+                // The writer is gone (the daemon is stopping): nothing more can be stored.
+                return Stored::NotBeforeShutdown;
+            };
+            events = back;
+            match result {
                 Ok(EnqueueOutcome::Queued { .. }) => {
                     self.redis_ok.set(true);
                     self.store_state.store(STATE_OK, Ordering::Relaxed);
