@@ -4,7 +4,7 @@
 //! object per line). A batch is all or nothing: every problem in every item is collected so the
 //! client learns all of them from one 400.
 
-use crate::wire::event::{normalise_oid, parse_severity, stamp_event, Stamp};
+use crate::wire::event::{normalise_oid, parse_severity, stamp_event, Stamp, StampText};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -459,44 +459,6 @@ fn fast_item(raw: &RawValue, required: &[String], stamp: &StampText) -> Option<S
     }
     stamp.append_to(&mut out);
     Some(out)
-}
-
-/// The stamp of one request as JSON text, built once and appended to each of its events (the
-/// fast path's per-event work is then one id and two copies).
-struct StampText {
-    /// `"_correlation_id":"…","_event_id":"`
-    head: String,
-    /// `","_received_at":"…","_traceparent":"…"}`
-    tail: String,
-}
-
-impl StampText {
-    fn new(stamp: &Stamp<'_>) -> StampText {
-        StampText {
-            head: format!(
-                "\"_correlation_id\":{},\"_event_id\":\"",
-                Value::from(stamp.correlation_id)
-            ),
-            tail: format!(
-                "\",\"_received_at\":{},\"_traceparent\":{}}}",
-                Value::from(stamp.received_at),
-                Value::from(stamp.traceparent)
-            ),
-        }
-    }
-
-    /// Bytes this adds to an event.
-    fn len(&self) -> usize {
-        self.head.len() + uuid::fmt::Hyphenated::LENGTH + self.tail.len()
-    }
-
-    /// Append the stamp fields with a fresh `_event_id`, closing the object.
-    fn append_to(&self, out: &mut String) {
-        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        out.push_str(&self.head);
-        out.push_str(uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id));
-        out.push_str(&self.tail);
-    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;
 use crate::store::redis::scripts::EnqueueOutcome;
 use crate::store::redis::{RedisConfig, RedisConnector};
-use crate::wire::event::{stamp_event, Stamp};
+use crate::wire::event::{stamped_text, Stamp, StampText};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -202,7 +202,7 @@ impl Shared {
         line: &[u8],
         truncated: bool,
         peer: IpAddr,
-        stamp: &Stamp<'_>,
+        stamp: &StampText,
     ) -> String {
         let label = transport.label();
         self.received[transport as usize].inc();
@@ -226,7 +226,7 @@ impl Shared {
         if truncated {
             self.metrics.truncated.with_label_values(&[label]).inc();
         }
-        stamp_event(parsed.event, stamp)
+        stamped_text(&parsed.event, stamp)
     }
 
     /// One enqueue attempt of `events` (all or nothing); the events come back for a retry.
@@ -326,30 +326,18 @@ impl Shared {
     }
 }
 
-/// The ingest stamps the messages of one read share: a correlation id, the receive time and a
-/// trace (per message would cost a UUID and a span each for nothing an operator searches by).
-struct ReadStamps {
-    correlation_id: String,
-    received_at: String,
-    traceparent: String,
-}
-
-impl ReadStamps {
-    fn new() -> ReadStamps {
-        ReadStamps {
-            correlation_id: uuid::Uuid::new_v4().to_string(),
-            received_at: crate::timefmt::millis(chrono::Utc::now()),
-            traceparent: crate::trace::TraceContext::new_root().header(),
-        }
-    }
-
-    fn stamp(&self) -> Stamp<'_> {
-        Stamp {
-            correlation_id: &self.correlation_id,
-            received_at: &self.received_at,
-            traceparent: &self.traceparent,
-        }
-    }
+/// The ingest stamps the messages of one read share, rendered once: a correlation id, the receive
+/// time and a trace (per message they would cost a UUID and a span each for nothing an operator
+/// searches by; every message still gets its own `_event_id`).
+fn read_stamp() -> StampText {
+    let correlation_id = uuid::Uuid::new_v4().to_string();
+    let received_at = crate::timefmt::millis(chrono::Utc::now());
+    let traceparent = crate::trace::TraceContext::new_root().header();
+    StampText::new(&Stamp {
+        correlation_id: &correlation_id,
+        received_at: &received_at,
+        traceparent: &traceparent,
+    })
 }
 
 /// Bound sockets, before the runtime starts (their addresses go into `MUTT_READY_FILE`).
@@ -804,8 +792,7 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
             )
             .await,
         );
-        let stamps = ReadStamps::new();
-        let stamp = stamps.stamp();
+        let stamp = read_stamp();
         let mut batch = Vec::new();
         let mut error = None;
         loop {
@@ -886,8 +873,7 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
             )
             .await,
         );
-        let stamps = ReadStamps::new();
-        let stamp = stamps.stamp();
+        let stamp = read_stamp();
         let mut before = Vec::new();
         let mut batch = Vec::new();
         let mut txnrs = Vec::new();
@@ -1056,8 +1042,7 @@ async fn store_udp(mut rx: mpsc::Receiver<Vec<Datagram>>, shared: Arc<Shared>) {
     let mut bursts = Vec::new();
     while rx.recv_many(&mut bursts, UDP_BATCH / UDP_BURST).await > 0 {
         let pending: Vec<Datagram> = bursts.drain(..).flatten().collect();
-        let stamps = ReadStamps::new();
-        let stamp = stamps.stamp();
+        let stamp = read_stamp();
         let max = shared.max_message;
         let batch: Vec<String> = pending
             .into_iter()
