@@ -237,13 +237,8 @@ fn acceptor(cert: &Arc<SwappableCert>, handshake: &Handshake) -> Result<TlsAccep
     Ok(build_acceptor(cert, handshake, client_verifier(handshake)?))
 }
 
-type Verifier = Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>;
-
-/// The verifier of client certificates against the handshake's CA file, if it names one.
-fn client_verifier(handshake: &Handshake) -> Result<Verifier, ConfigError> {
-    let Some((path, var)) = &handshake.client_ca else {
-        return Ok(None);
-    };
+/// The CA certificates in the PEM file at `path` (named by setting `var` in errors).
+fn read_roots(path: &Path, var: &str) -> Result<rustls::RootCertStore, ConfigError> {
     crate::crypto::install_crypto_provider();
     let mut roots = rustls::RootCertStore::empty();
     for cert in read_certs(path, var)? {
@@ -254,6 +249,17 @@ fn client_verifier(handshake: &Handshake) -> Result<Verifier, ConfigError> {
             )
         })?;
     }
+    Ok(roots)
+}
+
+type Verifier = Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>;
+
+/// The verifier of client certificates against the handshake's CA file, if it names one.
+fn client_verifier(handshake: &Handshake) -> Result<Verifier, ConfigError> {
+    let Some((path, var)) = &handshake.client_ca else {
+        return Ok(None);
+    };
+    let roots = read_roots(path, var)?;
     let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
         .build()
         .map_err(|e| config_error(var, format!("unusable CA bundle {}: {e}", path.display())))?;
@@ -284,16 +290,7 @@ pub fn client_config_with_ca(
     path: &Path,
     var: &str,
 ) -> Result<Arc<rustls::ClientConfig>, ConfigError> {
-    crate::crypto::install_crypto_provider();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in read_certs(path, var)? {
-        roots.add(cert).map_err(|e| {
-            config_error(
-                var,
-                format!("bad CA certificate in {}: {e}", path.display()),
-            )
-        })?;
-    }
+    let roots = read_roots(path, var)?;
     Ok(Arc::new(
         rustls::ClientConfig::builder()
             .with_root_certificates(roots)

@@ -720,52 +720,53 @@ enum Read {
     Failed(std::io::Error),
 }
 
-async fn read_more<S: AsyncRead + Unpin>(
-    stream: &mut S,
-    buf: &mut Vec<u8>,
+/// A stream connection's reads: bounded by the idle timeout, ended by shutdown — after which
+/// what the sender has already written is still taken, until it pauses or the drain budget is
+/// spent.
+struct Reads {
+    stop: watch::Receiver<bool>,
     idle: Option<Duration>,
-    stop: &mut watch::Receiver<bool>,
-) -> Read {
-    if *stop.borrow() {
-        // Stopping: take what the sender has already written (it counts as sent), until it
-        // pauses; a sender that never pauses is cut off by the caller's drain budget.
-        return match tokio::time::timeout(LAST_READ_WAIT, stream.read_buf(buf)).await {
-            Ok(Ok(n)) if n > 0 => Read::Data,
-            _ => Read::Stop,
+    stopping_since: Option<std::time::Instant>,
+}
+
+impl Reads {
+    fn new(shared: &Shared) -> Reads {
+        Reads {
+            stop: shared.stop.clone(),
+            idle: shared.idle,
+            stopping_since: None,
+        }
+    }
+
+    async fn next<S: AsyncRead + Unpin>(&mut self, stream: &mut S, buf: &mut Vec<u8>) -> Read {
+        if *self.stop.borrow() {
+            let since = *self
+                .stopping_since
+                .get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() > LAST_READS_BUDGET {
+                return Read::Stop;
+            }
+            // What the sender has already written counts as sent: take it while it keeps coming.
+            return match tokio::time::timeout(LAST_READ_WAIT, stream.read_buf(buf)).await {
+                Ok(Ok(n)) if n > 0 => Read::Data,
+                _ => Read::Stop,
+            };
+        }
+        let idle = self.idle;
+        let read = async {
+            match idle {
+                Some(limit) => tokio::time::timeout(limit, stream.read_buf(buf)).await.ok(),
+                None => Some(stream.read_buf(buf).await),
+            }
         };
-    }
-    let read = async {
-        match idle {
-            Some(limit) => tokio::time::timeout(limit, stream.read_buf(buf)).await.ok(),
-            None => Some(stream.read_buf(buf).await),
-        }
-    };
-    tokio::select! {
-        r = read => match r {
-            None => Read::Idle,
-            Some(Ok(0)) => Read::Eof,
-            Some(Ok(_)) => Read::Data,
-            Some(Err(e)) => Read::Failed(e),
-        },
-        _ = stop.changed() => Read::Stop,
-    }
-}
-
-/// Bounds the reads a stopping connection still makes.
-#[derive(Default)]
-struct Draining {
-    since: Option<std::time::Instant>,
-}
-
-impl Draining {
-    fn limit(&mut self, stop: &watch::Receiver<bool>, read: Read) -> Read {
-        if !*stop.borrow() {
-            return read;
-        }
-        let since = *self.since.get_or_insert_with(std::time::Instant::now);
-        match read {
-            Read::Data if since.elapsed() > LAST_READS_BUDGET => Read::Stop,
-            other => other,
+        tokio::select! {
+            r = read => match r {
+                None => Read::Idle,
+                Some(Ok(0)) => Read::Eof,
+                Some(Ok(_)) => Read::Data,
+                Some(Err(e)) => Read::Failed(e),
+            },
+            _ = self.stop.changed() => Read::Stop,
         }
     }
 }
@@ -779,19 +780,11 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
 ) {
     let label = transport.label();
     let mut deframer = Deframer::new(shared.max_message);
-    let stop = shared.stop.clone();
-    let mut draining = Draining::default();
+    let mut reads = Reads::new(shared);
     loop {
-        let read = draining.limit(
-            &stop,
-            read_more(
-                &mut stream,
-                deframer.buffer_for_read(READ_CHUNK),
-                shared.idle,
-                &mut stop.clone(),
-            )
-            .await,
-        );
+        let read = reads
+            .next(&mut stream, deframer.buffer_for_read(READ_CHUNK))
+            .await;
         let stamp = read_stamp();
         let mut batch = Vec::new();
         let mut error = None;
@@ -860,19 +853,11 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
     let label = Transport::Relp.label();
     let mut decoder = relp::Decoder::new(shared.max_message, Oversize::Truncate);
     let mut session = Session::new();
-    let stop = shared.stop.clone();
-    let mut draining = Draining::default();
+    let mut reads = Reads::new(shared);
     loop {
-        let read = draining.limit(
-            &stop,
-            read_more(
-                &mut stream,
-                decoder.buffer_for_read(READ_CHUNK),
-                shared.idle,
-                &mut stop.clone(),
-            )
-            .await,
-        );
+        let read = reads
+            .next(&mut stream, decoder.buffer_for_read(READ_CHUNK))
+            .await;
         let stamp = read_stamp();
         let mut before = Vec::new();
         let mut batch = Vec::new();
