@@ -5,8 +5,8 @@
 
 mod common;
 use common::daemon::Daemon;
+use common::pki::Ca;
 use common::TestEnv;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use redis::Commands;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::io::{Read, Write};
@@ -18,42 +18,6 @@ use std::time::{Duration, Instant};
 const KEY: &str = "test-https-key";
 const EV: &str =
     r#"{"hostname":"sw1.example.net","message":"link down","timestamp":"2026-11-22T04:00:00Z"}"#;
-
-/// A CA that can sign server certificates for 127.0.0.1.
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, name);
-        Ca {
-            issuer: CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap(),
-        }
-    }
-
-    /// Writes the CA certificate to `path`.
-    fn write(&self, path: &Path) {
-        std::fs::write(path, self.issuer.pem()).unwrap();
-    }
-
-    /// Writes a fresh server certificate (CN `cn`, 127.0.0.1/localhost) and its key.
-    fn issue(&self, cn: &str, cert: &Path, key: &Path) {
-        let pair = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, cn);
-        let signed = params.signed_by(&pair, &self.issuer).unwrap();
-        std::fs::write(cert, signed.pem()).unwrap();
-        std::fs::write(key, pair.serialize_pem()).unwrap();
-    }
-}
 
 struct Pki {
     dir: tempfile::TempDir,

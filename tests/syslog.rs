@@ -533,7 +533,10 @@ fn while_redis_is_down_tcp_waits_and_delivers_everything_after() {
     let mut redis_server = RedisServer::start(RedisOptions::default()).unwrap();
     let port = redis_server.port();
     let mut r = start_on(TestEnv::new(), Some(port), &["--tcp", "127.0.0.1:0"], &[]);
-    assert_eq!(r.daemon.req("GET", "/health/ready", &[], "").status, 200);
+    // Live comes first (the listeners are up), ready once Redis answered.
+    common::wait_for(WAIT, "ready with Redis up", || {
+        r.daemon.req("GET", "/health/ready", &[], "").status == 200
+    });
     let mut tcp = TcpStream::connect(r.addr("SYSLOG_TCP_PORT")).unwrap();
     tcp.write_all(b"<13>Mar  1 18:46:11 h app: before\n")
         .unwrap();
@@ -613,24 +616,6 @@ fn every_transport_off_is_a_configuration_error() {
     );
 }
 
-/// A CA and a server certificate for 127.0.0.1 signed by it (CN `cn`), written to `dir`.
-fn issue_server_cert(
-    dir: &std::path::Path,
-    ca: &rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-    cn: &str,
-) {
-    let pair = rcgen::KeyPair::generate().unwrap();
-    let mut params =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, cn);
-    let signed = params.signed_by(&pair, ca).unwrap();
-    std::fs::write(dir.join("server.crt"), signed.pem()).unwrap();
-    std::fs::write(dir.join("server.key"), pair.serialize_pem()).unwrap();
-}
-
 /// Send `line` over a fresh TLS connection (RFC 5425 octet counting); the leaf the server showed.
 fn send_tls(
     addr: SocketAddr,
@@ -659,12 +644,10 @@ fn send_tls(
 #[test]
 fn tls_serves_rfc5425_and_reloads_its_certificate_on_sighup() {
     let dir = tempfile::tempdir().unwrap();
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca =
-        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().unwrap()).unwrap();
-    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
-    issue_server_cert(dir.path(), &ca, "first");
+    let ca = common::pki::Ca::new("mutt syslog test CA");
+    ca.write(&dir.path().join("ca.pem"));
+    let (cert, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    ca.issue("first", &cert, &key);
     let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let mut r = start(
         &["--tls", "127.0.0.1:0"],
@@ -688,7 +671,7 @@ fn tls_serves_rfc5425_and_reloads_its_certificate_on_sighup() {
         1.0
     );
 
-    issue_server_cert(dir.path(), &ca, "second");
+    ca.issue("second", &cert, &key);
     unsafe { libc::kill(r.daemon.pid() as i32, libc::SIGHUP) };
     common::wait_signal_taken(r.daemon.pid(), libc::SIGHUP);
     common::wait_for_log(WAIT, "SIGHUP: reloaded TLS certificate", || {

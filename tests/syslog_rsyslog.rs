@@ -17,11 +17,10 @@
 
 mod common;
 use common::daemon::Daemon;
+use common::pki::Ca;
 use common::TestEnv;
 use mutt::dev::services::{find_program, private_port};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-};
+use rcgen::ExtendedKeyUsagePurpose;
 use redis::Commands;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -633,43 +632,6 @@ fn omrelp_example_loses_nothing_when_mutt_is_killed_mid_stream() {
     );
 }
 
-/// A CA, and certificates it signs.
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, name);
-        Ca {
-            issuer: CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap(),
-        }
-    }
-
-    fn write(&self, path: &Path) {
-        std::fs::write(path, self.issuer.pem()).unwrap();
-    }
-
-    /// A certificate for `names` (CN the first) with `usage`, and its key.
-    fn issue(&self, names: &[&str], usage: ExtendedKeyUsagePurpose, cert: &Path, key: &Path) {
-        let pair = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .unwrap();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, names[0]);
-        params.extended_key_usages = vec![usage];
-        let signed = params.signed_by(&pair, &self.issuer).unwrap();
-        std::fs::write(cert, signed.pem()).unwrap();
-        std::fs::write(key, pair.serialize_pem()).unwrap();
-    }
-}
-
 /// Certificates for one TLS test: a CA, mutt's server certificate (`localhost`, 127.0.0.1), a
 /// client CA and an rsyslog client certificate it signed.
 struct Pki {
@@ -683,17 +645,19 @@ impl Pki {
         };
         let ca = Ca::new("mutt syslog test CA");
         ca.write(&pki.path("ca.pem"));
-        ca.issue(
+        ca.issue_for(
+            "localhost",
             &["localhost", "127.0.0.1"],
-            ExtendedKeyUsagePurpose::ServerAuth,
+            Some(ExtendedKeyUsagePurpose::ServerAuth),
             &pki.path("server.crt"),
             &pki.path("server.key"),
         );
         let clients = Ca::new("mutt syslog test client CA");
         clients.write(&pki.path("client-ca.pem"));
-        clients.issue(
+        clients.issue_for(
+            "rsyslog-relay.example.net",
             &["rsyslog-relay.example.net"],
-            ExtendedKeyUsagePurpose::ClientAuth,
+            Some(ExtendedKeyUsagePurpose::ClientAuth),
             &pki.path("client.crt"),
             &pki.path("client.key"),
         );

@@ -5,6 +5,7 @@
 
 pub mod daemon;
 pub mod http_client;
+pub mod pki;
 pub mod pty;
 pub mod vault;
 
