@@ -496,12 +496,8 @@ fn health_reports_the_v25_body_and_sigterm_exits_cleanly() {
     let mut s = setup();
     seed_rules(&s.t);
     let mut d = s.alerter("alerter-h", &[]);
-    // Ready once the rules are loaded (at once here).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let r = common::eventually(Duration::from_secs(20), "a /health answer", || {
-        let r = d.req("GET", "/health", &[], "");
-        (r.status == 200 || Instant::now() > deadline).then_some(r)
-    });
+    d.wait_ready();
+    let r = d.req("GET", "/health", &[], "");
     assert_eq!(r.status, 200, "{}", r.text());
     let body: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(

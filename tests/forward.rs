@@ -376,6 +376,7 @@ fn kill_9_mid_flight_delivers_every_alert_at_least_once() {
 fn health_and_sigterm() {
     let mut s = setup(&[]);
     let mut f = s.forwarder("fwd-h", &[]);
+    f.wait_ready();
     let r = f.req("GET", "/health", &[], "");
     assert_eq!(r.status, 200, "{}", r.text());
     let body: Value = serde_json::from_slice(&r.body).unwrap();

@@ -120,6 +120,26 @@ impl Daemon {
         daemon
     }
 
+    /// Wait (bounded) until `GET /health/ready` answers 200: a daemon's store checks start unset
+    /// and turn true on its first successful round trip, so a probe right after start may be 503.
+    pub fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = self.req("GET", "/health/ready", &[], "");
+            if r.status == 200 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not ready after 20 s: {} {}; log: {}",
+                r.status,
+                r.text(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The address of the listener configured by `setting` (e.g. `METRICS_PORT_ALERTER`).
     pub fn listener(&self, setting: &str) -> SocketAddr {
         match self.listeners.get(setting).and_then(|v| v.as_str()) {
