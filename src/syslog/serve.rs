@@ -21,7 +21,7 @@ use crate::store::redis::{RedisConfig, RedisConnector};
 use crate::wire::event::{stamped_text, Stamp, StampText};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -34,15 +34,17 @@ pub const DYNAMIC_KEYS: [&str; 1] = [crate::settings::dynamic_keys::MAX_INGEST_Q
 
 /// Bytes asked of the kernel per stream read.
 const READ_CHUNK: usize = 64 * 1024;
-/// Messages per UDP store and the backlog the UDP reader may build while a store is under way.
+/// Most messages per UDP store.
 const UDP_BATCH: usize = 2048;
-const UDP_BACKLOG: usize = 65_536;
+/// Bytes of datagrams the UDP reader may hold while the storers wait on Redis: counted in bytes,
+/// not bursts, because a reader that keeps up takes a few datagrams per wake-up (about 100,000
+/// typical lines, twice the kernel's receive buffer; the daemon's RSS bound).
+const UDP_BACKLOG_BYTES: usize = 16 * 1024 * 1024;
+/// What one held datagram costs besides its bytes (its entry in the burst).
+const UDP_DATAGRAM_OVERHEAD: usize = 32;
 const UDP_STORERS: usize = 2;
 /// Most datagrams taken off the socket per wake-up (one storer batch's share).
 const UDP_BURST: usize = 256;
-
-/// One datagram and its sender.
-type Datagram = (Vec<u8>, IpAddr);
 /// Receive buffer asked for the UDP socket (the kernel caps it at net.core.rmem_max).
 const UDP_RECV_BUFFER: usize = 8 * 1024 * 1024;
 /// How long a stopping daemon keeps trying to store what it has read.
@@ -944,16 +946,37 @@ async fn serve_relp(mut stream: tokio::net::TcpStream, peer: SocketAddr, shared:
     let _ = stream.shutdown().await;
 }
 
-/// UDP: a reader that never waits on Redis (the kernel would drop, uncounted) and a storer that
-/// takes what has accumulated in one batch. A full backlog drops, counted by what held it up.
+/// Datagrams taken off the socket in one wake-up: their bytes in one buffer (one allocation per
+/// burst, not per datagram) and, per datagram, where it ends, its sender and whether it was cut.
+#[derive(Default)]
+struct Burst {
+    bytes: Vec<u8>,
+    datagrams: Vec<(usize, IpAddr, bool)>,
+}
+
+impl Burst {
+    /// What the burst counts against [`UDP_BACKLOG_BYTES`].
+    fn weight(&self) -> usize {
+        self.bytes.len() + self.datagrams.len() * UDP_DATAGRAM_OVERHEAD
+    }
+}
+
+/// UDP: a reader that never waits on Redis (the kernel would drop, uncounted) and storers that
+/// take what has accumulated in one batch. A full backlog drops, counted by what held it up.
 async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
+    let held = Arc::new(AtomicUsize::new(0));
     // Parsing is the costly part: several storers parse (and wait on Redis) side by side.
     let mut senders = Vec::with_capacity(UDP_STORERS);
     let mut storers = Vec::with_capacity(UDP_STORERS);
     for _ in 0..UDP_STORERS {
-        let (tx, rx) = mpsc::channel::<Vec<Datagram>>(UDP_BACKLOG / UDP_BURST / UDP_STORERS);
+        // Unbounded as a channel: `held` bounds it, in bytes.
+        let (tx, rx) = mpsc::unbounded_channel::<Burst>();
         senders.push(tx);
-        storers.push(tokio::spawn(store_udp(rx, Arc::clone(&shared))));
+        storers.push(tokio::spawn(store_udp(
+            rx,
+            Arc::clone(&shared),
+            Arc::clone(&held),
+        )));
     }
     let socket = Arc::new(socket);
     let kernel = {
@@ -961,8 +984,9 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
         tokio::spawn(async move { count_kernel_drops(&socket, &shared).await })
     };
     let mut stop = shared.stop.clone();
+    let max = shared.max_message;
     // One byte more than the limit tells a truncated datagram from one that fits exactly.
-    let mut buf = vec![0u8; (shared.max_message + 1).min(65_536)];
+    let mut buf = vec![0u8; (max + 1).min(65_536)];
     let mut next = 0;
     loop {
         tokio::select! {
@@ -974,12 +998,13 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
         }
         // Take what the kernel holds in one go (up to a bound, then let other tasks run), and
         // hand it to a storer as one batch.
-        let mut burst = Vec::new();
-        while burst.len() < UDP_BURST {
+        let mut burst = Burst::default();
+        while burst.datagrams.len() < UDP_BURST {
             match socket.try_recv_from(&mut buf) {
                 Ok((n, peer)) => {
                     if source_allowed(&shared.allowed, peer.ip()) {
-                        burst.push((buf[..n].to_vec(), peer.ip()));
+                        burst.bytes.extend_from_slice(&buf[..n.min(max)]);
+                        burst.datagrams.push((burst.bytes.len(), peer.ip(), n > max));
                     } else {
                         shared
                             .metrics
@@ -995,24 +1020,31 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
                 }
             }
         }
-        if burst.is_empty() {
+        if burst.datagrams.is_empty() {
             continue;
         }
+        let count = burst.datagrams.len() as u64;
+        let weight = burst.weight();
+        let room = held.load(Ordering::Relaxed) + weight <= UDP_BACKLOG_BYTES;
         next = (next + 1) % senders.len();
-        let count = burst.len() as u64;
-        if senders[next].try_send(burst).is_err() {
-            shared.received[Transport::Udp as usize].inc_by(count);
-            let reason = match shared.store_state.load(Ordering::Relaxed) {
-                STATE_FULL => "queue_full",
-                STATE_REDIS_DOWN => "redis_unavailable",
-                _ => "overload",
-            };
-            shared
-                .metrics
-                .dropped
-                .with_label_values(&[reason])
-                .inc_by(count);
+        if room {
+            held.fetch_add(weight, Ordering::Relaxed);
+            if senders[next].send(burst).is_ok() {
+                continue;
+            }
+            held.fetch_sub(weight, Ordering::Relaxed);
         }
+        shared.received[Transport::Udp as usize].inc_by(count);
+        let reason = match shared.store_state.load(Ordering::Relaxed) {
+            STATE_FULL => "queue_full",
+            STATE_REDIS_DOWN => "redis_unavailable",
+            _ => "overload",
+        };
+        shared
+            .metrics
+            .dropped
+            .with_label_values(&[reason])
+            .inc_by(count);
     }
     drop(senders);
     for storer in storers {
@@ -1023,20 +1055,37 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
 
 /// One UDP storer: whatever has accumulated, parsed and stored as one batch; a full queue drops
 /// the batch (counted), a Redis outage holds it while the backlog absorbs new datagrams.
-async fn store_udp(mut rx: mpsc::Receiver<Vec<Datagram>>, shared: Arc<Shared>) {
-    let mut bursts = Vec::new();
-    while rx.recv_many(&mut bursts, UDP_BATCH / UDP_BURST).await > 0 {
-        let pending: Vec<Datagram> = bursts.drain(..).flatten().collect();
+async fn store_udp(
+    mut rx: mpsc::UnboundedReceiver<Burst>,
+    shared: Arc<Shared>,
+    held: Arc<AtomicUsize>,
+) {
+    while let Some(first) = rx.recv().await {
+        // Whatever else has accumulated, up to one batch (bursts vary from 1 to UDP_BURST).
+        let mut count = first.datagrams.len();
+        let mut bursts = vec![first];
+        while count < UDP_BATCH {
+            match rx.try_recv() {
+                Ok(burst) => {
+                    count += burst.datagrams.len();
+                    bursts.push(burst);
+                }
+                Err(_) => break,
+            }
+        }
         let stamp = read_stamp();
-        let max = shared.max_message;
-        let batch: Vec<String> = pending
-            .into_iter()
-            .map(|(bytes, ip)| {
-                let truncated = bytes.len() > max;
-                let line = &bytes[..bytes.len().min(max)];
-                shared.event(Transport::Udp, line, truncated, ip, &stamp)
-            })
-            .collect();
+        let mut batch = Vec::with_capacity(count);
+        for burst in bursts {
+            let mut start = 0;
+            for &(end, ip, truncated) in &burst.datagrams {
+                let line = &burst.bytes[start..end];
+                batch.push(shared.event(Transport::Udp, line, truncated, ip, &stamp));
+                start = end;
+            }
+            // Parsed: its bytes no longer count against the backlog (the events do, bounded
+            // by one batch per storer).
+            held.fetch_sub(burst.weight(), Ordering::Relaxed);
+        }
         let n = batch.len() as u64;
         let reason = match shared.store_until(Transport::Udp, batch, false).await {
             Stored::Yes => continue,

@@ -260,12 +260,12 @@ impl StampText {
 
 /// `event` (without stamps of its own) serialised with `stamp`'s fields and a fresh `_event_id`
 /// appended: what [`stamp_event`] gives, without inserting into the map.
-pub fn stamped_text(event: &Map<String, Value>, stamp: &StampText) -> String {
+pub fn stamped_text(event: &impl serde::Serialize, stamp: &StampText) -> String {
     // serde_json writes `{…}`: drop the closing brace, append `,` and the stamp (which closes).
     let mut out = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
     out.pop();
     out.reserve(stamp.len() + 1);
-    if !event.is_empty() {
+    if out.len() > 1 {
         out.push(',');
     }
     stamp.append_to(&mut out);
