@@ -428,6 +428,72 @@ fn a_full_queue_stops_reading_tcp_and_loses_nothing() {
     );
 }
 
+/// RELP's `rsp 200` means "stored": with the ingest queue full the receiver neither answers nor
+/// stores, and answers once an alerter has made room. (TLS shares TCP's stream loop, so the test
+/// above covers its pause.)
+#[test]
+fn a_full_queue_holds_relp_acknowledgements_until_it_drains() {
+    let mut r = start(
+        &["--relp", "127.0.0.1:0"],
+        &[("MAX_INGEST_QUEUE_SIZE", "3")],
+    );
+    let q = r.queue();
+    for i in 0..3 {
+        let _: () = r.redis.lpush(&q, format!("{{\"filler\":{i}}}")).unwrap();
+    }
+    let mut relp = TcpStream::connect(r.addr("SYSLOG_RELP_PORT")).unwrap();
+    let offers = "relp_version=0\nrelp_software=test\ncommands=syslog";
+    write!(relp, "1 open {} {offers}\n", offers.len()).unwrap();
+    let open = read_relp_frame(&mut relp, WAIT);
+    assert!(open.starts_with("1 rsp "), "{open:?}");
+    assert!(open.contains(" 200 OK"), "{open:?}");
+    let line = "<13>Mar  1 18:46:11 h app: held back";
+    write!(relp, "2 syslog {} {line}\n", line.len()).unwrap();
+    common::eventually(WAIT, "a backpressure pause", || {
+        (r.metric("mutt_syslog_backpressure_pauses_total{transport=\"relp\"}") >= 1.0).then_some(())
+    });
+    // Paused: no answer is on its way while the queue stays full.
+    relp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    match relp.read(&mut byte) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("answered with a full queue: {other:?}"),
+    }
+    assert_eq!(r.depth(), 3);
+
+    let _: Vec<String> = r.redis.rpop(&q, std::num::NonZeroUsize::new(3)).unwrap();
+    let rsp = read_relp_frame(&mut relp, WAIT);
+    assert_eq!(rsp, "2 rsp 6 200 OK\n");
+    let events = r.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["message"], "held back");
+}
+
+/// One RELP frame (`TXNR COMMAND LEN [DATA]` and its LF), read byte by byte within `within`.
+fn read_relp_frame(stream: &mut TcpStream, within: Duration) -> String {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    // Up to the third space (or the LF of a frame without data).
+    while head.iter().filter(|b| **b == b' ').count() < 3 && !head.ends_with(b"\n") {
+        stream.read_exact(&mut byte).expect("a RELP frame");
+        head.push(byte[0]);
+    }
+    if head.ends_with(b"\n") {
+        return String::from_utf8(head).unwrap();
+    }
+    let len: usize = String::from_utf8_lossy(&head)
+        .split(' ')
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .expect("a RELP data length");
+    let mut rest = vec![0u8; len + 1];
+    stream.read_exact(&mut rest).unwrap();
+    head.extend_from_slice(&rest);
+    String::from_utf8(head).unwrap()
+}
+
 #[test]
 fn udp_cannot_push_back_so_its_drops_are_counted() {
     let mut r = start(

@@ -1004,7 +1004,9 @@ async fn serve_udp(socket: tokio::net::UdpSocket, shared: Arc<Shared>) {
                 Ok((n, peer)) => {
                     if source_allowed(&shared.allowed, peer.ip()) {
                         burst.bytes.extend_from_slice(&buf[..n.min(max)]);
-                        burst.datagrams.push((burst.bytes.len(), peer.ip(), n > max));
+                        burst
+                            .datagrams
+                            .push((burst.bytes.len(), peer.ip(), n > max));
                     } else {
                         shared
                             .metrics
