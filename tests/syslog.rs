@@ -443,12 +443,12 @@ fn a_full_queue_holds_relp_acknowledgements_until_it_drains() {
     }
     let mut relp = TcpStream::connect(r.addr("SYSLOG_RELP_PORT")).unwrap();
     let offers = "relp_version=0\nrelp_software=test\ncommands=syslog";
-    write!(relp, "1 open {} {offers}\n", offers.len()).unwrap();
+    writeln!(relp, "1 open {} {offers}", offers.len()).unwrap();
     let open = read_relp_frame(&mut relp, WAIT);
     assert!(open.starts_with("1 rsp "), "{open:?}");
     assert!(open.contains(" 200 OK"), "{open:?}");
     let line = "<13>Mar  1 18:46:11 h app: held back";
-    write!(relp, "2 syslog {} {line}\n", line.len()).unwrap();
+    writeln!(relp, "2 syslog {} {line}", line.len()).unwrap();
     common::eventually(WAIT, "a backpressure pause", || {
         (r.metric("mutt_syslog_backpressure_pauses_total{transport=\"relp\"}") >= 1.0).then_some(())
     });
