@@ -31,7 +31,10 @@
 //! - [`syslog`]: `mutt syslog serve`: the line parser (RFC 5424, RFC 3164, device dialects),
 //!   RFC 6587 de-framing, the RELP codec and session (all pure), and the UDP/TCP/TLS/RELP
 //!   listeners on the daemon runtime.
-//! - [`rules`]: the rule engine: pure matching and explanation of events against rules.
+//! - [`rules`]: the rule engine: pure matching and explanation of events against rules, and the
+//!   silences that hold a decided event back.
+//! - [`silences`]: silences (maintenance windows) as stored and listed, their matchers and
+//!   recurring schedules in a named time zone (all pure).
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
 //! - [`alert`]: `mutt alert run`: the rule cache, per-message outcomes (pure, in `alert::event`),
@@ -82,6 +85,7 @@ pub mod remediate;
 pub mod rules;
 pub mod settings;
 pub mod shutdown;
+pub mod silences;
 pub mod snapshot;
 pub mod store;
 pub mod syslog;
