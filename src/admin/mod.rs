@@ -1,5 +1,5 @@
 //! The management layer shared by the REST API and the admin CLI: validated writes of rules,
-//! development hosts, device teams and dynamic configuration, each committed with its
+//! development hosts, device teams, silences and dynamic configuration, each committed with its
 //! `config_audit_log` row in one transaction and then announced on `mutt:config:updates`, and the
 //! queries of both audit logs.
 //!
@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 pub mod hosts;
 pub mod rules;
+pub mod silences;
 pub mod teams;
 
 use crate::store::postgres::DbError;

@@ -734,12 +734,15 @@ fn explain(snapshot: &engine::Snapshot, event: &Value) -> Result<engine::Explana
             )
         })?),
     };
-    Ok(snapshot.explain(&crate::wire::event::EventView {
-        hostname,
-        message: text("message"),
-        trap_oid: text("trap_oid"),
-        syslog_severity: severity,
-    }))
+    Ok(snapshot.explain(
+        &crate::wire::event::EventView {
+            hostname,
+            message: text("message"),
+            trap_oid: text("trap_oid"),
+            syslog_severity: severity,
+        },
+        chrono::Utc::now(),
+    ))
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 
 const INSERT_SQL: &str = "INSERT INTO event_audit_log
-    (event_timestamp, hostname, matched_rule_id, handling_decision, forwarded_to_moog, raw_message, event_id)
-  SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::int[], $4::varchar[], $5::bool[], $6::text[], $7::text[])
+    (event_timestamp, hostname, matched_rule_id, handling_decision, forwarded_to_moog, raw_message, event_id, silenced_by)
+  SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::int[], $4::varchar[], $5::bool[], $6::text[], $7::text[], $8::int[])
   ON CONFLICT (event_id, event_timestamp) DO NOTHING";
 
 /// How a failed write should be handled.
@@ -65,9 +65,12 @@ fn insert_in(tx: &mut postgres::Transaction<'_>, rows: &[&AuditRow]) -> Result<u
     let forwarded: Vec<bool> = rows.iter().map(|r| r.forwarded_to_moog).collect();
     let raws: Vec<&str> = rows.iter().map(|r| r.raw_message.as_str()).collect();
     let ids: Vec<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
+    let silenced: Vec<Option<i32>> = rows.iter().map(|r| r.silenced_by).collect();
     Ok(tx.execute(
         INSERT_SQL,
-        &[&ts, &hosts, &rule_ids, &handlings, &forwarded, &raws, &ids],
+        &[
+            &ts, &hosts, &rule_ids, &handlings, &forwarded, &raws, &ids, &silenced,
+        ],
     )?)
 }
 

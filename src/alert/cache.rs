@@ -7,7 +7,13 @@ use std::time::{Duration, Instant};
 
 /// Notices on `mutt:config:updates` that mean "reload" (the empty notice means "resynced after a
 /// reconnect: something may have been missed").
-pub const RELOAD_NOTICES: [&str; 4] = ["alert_rules", "development_hosts", "device_teams", ""];
+pub const RELOAD_NOTICES: [&str; 5] = [
+    "alert_rules",
+    "development_hosts",
+    "device_teams",
+    "silences",
+    "",
+];
 
 /// The current snapshot and the reload machinery.
 #[derive(Default)]

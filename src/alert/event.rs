@@ -28,6 +28,8 @@ pub struct AuditRow {
     pub raw_message: String,
     /// Idempotency key.
     pub event_id: String,
+    /// The silence that held it back (then `forwarded_to_moog` is false).
+    pub silenced_by: Option<i32>,
 }
 
 /// What to do with one parsed event.
@@ -40,6 +42,11 @@ pub enum Outcome {
         /// The alert message, when forwarded.
         alert: Option<String>,
     },
+    /// Unhandled, but held back by a silence: neither counted nor audited.
+    Silenced {
+        /// The silence.
+        silence: i32,
+    },
     /// Count it as unhandled.
     Unhandled {
         /// Counter key signature.
@@ -49,28 +56,43 @@ pub enum Outcome {
     },
 }
 
-/// Decide what happens to an event under `decision`.
-pub fn outcome(ev: &Event, decision: &Decision, threshold: i64, window: u64) -> Outcome {
-    match decision {
-        Decision::Matched {
-            rule_id,
-            handling,
-            team,
-            environment,
-            forward,
-        } => Outcome::Handled {
+/// Decide what happens to an event under `decision`, held back by `silence` when one holds it:
+/// a matched event is still audited (same rule, same handling) with `forwarded_to_moog = false`
+/// and no alert; an unhandled one is not counted towards a meta-alert.
+pub fn outcome(
+    ev: &Event,
+    decision: &Decision,
+    silence: Option<i32>,
+    threshold: i64,
+    window: u64,
+) -> Outcome {
+    let forwarded = |forward: bool| forward && silence.is_none();
+    match (decision, silence) {
+        (
+            Decision::Matched {
+                rule_id,
+                handling,
+                team,
+                environment,
+                forward,
+            },
+            _,
+        ) => Outcome::Handled {
             row: AuditRow {
                 event_timestamp: ev.timestamp,
                 hostname: ev.hostname.clone(),
                 matched_rule_id: *rule_id,
                 handling_decision: handling.clone(),
-                forwarded_to_moog: *forward,
+                forwarded_to_moog: forwarded(*forward),
                 raw_message: ev.raw.clone(),
                 event_id: ev.event_id.clone(),
+                silenced_by: silence,
             },
-            alert: forward.then(|| alert_message(ev, *rule_id, handling, team, *environment)),
+            alert: forwarded(*forward)
+                .then(|| alert_message(ev, *rule_id, handling, team, *environment)),
         },
-        Decision::Unhandled { team, environment } => Outcome::Unhandled {
+        (Decision::Unhandled { .. }, Some(silence)) => Outcome::Silenced { silence },
+        (Decision::Unhandled { team, environment }, None) => Outcome::Unhandled {
             signature: unhandled_signature(&ev.message),
             meta_alert: meta_alert(ev, team, *environment, threshold, window),
         },

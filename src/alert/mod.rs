@@ -48,6 +48,8 @@ const LATENCY_BUCKETS: [f64; 11] = [
 const DB_MS_BUCKETS: [f64; 11] = [
     1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
 ];
+/// How long a minute's held-back counts stay (the dashboard reads the last hour).
+const HELD_COUNT_TTL_SECS: i64 = 65 * 60;
 const BATCH_BUCKETS: [f64; 10] = [
     1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0,
 ];
@@ -70,6 +72,7 @@ struct Metrics {
     processing_depth: IntGauge,
     queue_depth: IntGauge,
     shed: IntCounterVec,
+    silenced: IntCounterVec,
 }
 
 impl Metrics {
@@ -127,6 +130,11 @@ impl Metrics {
                 "mutt_alerter_shed_events_total",
                 "Backpressure actions",
                 &["mode"],
+            )?,
+            silenced: m.counters(
+                "mutt_alerter_silenced_total",
+                "Events held back by a silence (audited, not alerted; unhandled ones not counted)",
+                &["silence"],
             )?,
         })
     }
@@ -247,6 +255,15 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
     rt.run(&mut worker)
 }
 
+/// Events held back per silence id, from one entry per event.
+fn held_by_silence(silenced: &[i32]) -> std::collections::BTreeMap<i32, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for id in silenced {
+        *out.entry(*id).or_insert(0) += 1;
+    }
+    out
+}
+
 fn spawn_reloader(
     pool: Pool,
     cache: Arc<Cache>,
@@ -328,6 +345,10 @@ struct Plan {
     rows: Vec<event::AuditRow>,
     alerts: Vec<String>,
     unhandled: Vec<(String, String, String)>,
+    /// The silence of each event held back (audited or, unhandled, only counted here).
+    silenced: Vec<i32>,
+    /// Unhandled events held back (no audit row; `processed{status="silenced"}`).
+    silenced_unhandled: u64,
     dlq: Vec<String>,
     // Read once per batch, so the meta-alert's text and the script agree on them.
     threshold: i64,
@@ -533,12 +554,13 @@ impl Worker {
                 span.attr("event_id", incoming.event_id.clone());
                 span.attr("correlation_id", incoming.correlation_id.clone());
             }
-            match event::outcome(
-                &incoming,
-                &snapshot.decide(&incoming.view()),
-                threshold,
-                window,
-            ) {
+            let view = incoming.view();
+            let decision = snapshot.decide(&view);
+            let silence = snapshot.silence_for(&view, &decision, now).map(|s| s.id);
+            if let Some(id) = silence {
+                span.attr("mutt.silenced_by", i64::from(id));
+            }
+            match event::outcome(&incoming, &decision, silence, threshold, window) {
                 Outcome::Handled { row, alert } => {
                     span.attr("mutt.outcome", "handled");
                     if span_on {
@@ -546,6 +568,11 @@ impl Worker {
                     }
                     plan.rows.push(row);
                     alert_of_row.push(alert);
+                }
+                Outcome::Silenced { silence } => {
+                    span.attr("mutt.outcome", "silenced");
+                    plan.silenced.push(silence);
+                    plan.silenced_unhandled += 1;
                 }
                 Outcome::Unhandled {
                     signature,
@@ -581,6 +608,9 @@ impl Worker {
                 if let Some(a) = alert_of_row[i].take() {
                     plan.alerts.push(a);
                 }
+                if let Some(id) = row.silenced_by {
+                    plan.silenced.push(id);
+                }
             }
         }
         batch_span.attr("mutt.handled", plan.handled);
@@ -596,6 +626,9 @@ impl Worker {
             m.processed
                 .with_label_values(&["poison"])
                 .inc_by(plan.poison);
+            for (id, n) in held_by_silence(&plan.silenced) {
+                m.silenced.with_label_values(&[&id.to_string()]).inc_by(n);
+            }
             m.forwarded.inc_by(plan.alerts.len() as u64);
             m.latency.observe(started.elapsed().as_secs_f64());
         }
@@ -657,6 +690,7 @@ impl Worker {
             .dlq(crate::store::redis::keys::Dlq::Alerter)
             .to_string();
         let queue = self.queue.clone();
+        let held_key = self.keys.silenced_minute(chrono::Utc::now());
         let mut loaded = self.script_loaded;
         let result = self.redis.run_until_ok(&self.shutdown, |c| {
             if !loaded && !plan.unhandled.is_empty() {
@@ -685,6 +719,13 @@ impl Worker {
             if !plan.dlq.is_empty() {
                 pipe.cmd("LPUSH").arg(&dlq).arg(&plan.dlq).ignore();
             }
+            if !plan.silenced.is_empty() {
+                // What each silence held back, by minute: the dashboard's "last hour".
+                for (id, n) in held_by_silence(&plan.silenced) {
+                    pipe.hincr(&held_key, id, n).ignore();
+                }
+                pipe.expire(&held_key, HELD_COUNT_TTL_SECS).ignore();
+            }
             queue.ack_batch(&mut pipe, batch);
             // The two depths ride along: their last two results.
             pipe.cmd("LLEN").arg(queue.processing_key());
@@ -700,6 +741,10 @@ impl Worker {
                 self.metrics.dlq_depth.set(dlq_depth);
                 self.metrics.processing_depth.set(processing_depth);
                 let metas = raised.iter().filter(|r| **r == 1).count() as u64;
+                self.metrics
+                    .processed
+                    .with_label_values(&["silenced"])
+                    .inc_by(plan.silenced_unhandled);
                 self.metrics.meta_alerts.inc_by(metas);
                 self.metrics.forwarded.inc_by(metas);
                 self.metrics

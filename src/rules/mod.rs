@@ -12,8 +12,10 @@
 //! - An event is forwarded iff the chosen handling, lower-cased, is `page_and_ticket`,
 //!   `page_only` or `ticket_only`.
 
+use crate::silences::{self, Silence};
 use crate::wire::event::{normalise_oid, EventView};
 use crate::wire::rule::{is_forward, Environment, MatchType, Rule};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -48,7 +50,8 @@ pub struct SkippedRule {
     pub reason: String,
 }
 
-/// Everything the engine decides with: rules, development hosts, device teams.
+/// Everything the engine decides with: rules, development hosts, device teams, and the silences
+/// that hold decided events back.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     rules: Vec<Compiled>,
@@ -56,6 +59,8 @@ pub struct Snapshot {
     dev_hosts: HashSet<String>,
     teams: HashMap<String, String>,
     default_team: String,
+    silences: silences::Set,
+    skipped_silences: Vec<(i32, String)>,
 }
 
 /// The engine's verdict on one event.
@@ -106,6 +111,10 @@ pub struct Explanation {
     pub skipped: Vec<SkippedRule>,
     /// The verdict.
     pub decision: Decision,
+    /// The silence that would hold the event back now: audited, not alerted (or, unhandled,
+    /// not counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silenced_by: Option<Silence>,
 }
 
 impl Snapshot {
@@ -142,7 +151,53 @@ impl Snapshot {
                 .map(|(h, t)| (h.to_lowercase(), t))
                 .collect(),
             default_team: default_team.to_string(),
+            silences: silences::Set::default(),
+            skipped_silences: Vec::new(),
         }
+    }
+
+    /// The snapshot with `silences` in force; those that do not compile are left out and listed
+    /// by [`Snapshot::skipped_silences`].
+    pub fn with_silences(mut self, list: Vec<Silence>) -> Snapshot {
+        let (set, skipped) = silences::Set::new(list);
+        self.silences = set;
+        self.skipped_silences = skipped;
+        self
+    }
+
+    /// The silences in force (not yet ended).
+    pub fn silences(&self) -> &silences::Set {
+        &self.silences
+    }
+
+    /// Silences left out (id, why): edited by hand into something that does not compile.
+    pub fn skipped_silences(&self) -> &[(i32, String)] {
+        &self.skipped_silences
+    }
+
+    /// The silence that holds `event`, decided as `decision`, back at `now`.
+    pub fn silence_for(
+        &self,
+        event: &EventView<'_>,
+        decision: &Decision,
+        now: DateTime<Utc>,
+    ) -> Option<&Silence> {
+        if self.silences.is_empty() {
+            return None;
+        }
+        let (rule_id, team) = match decision {
+            Decision::Matched { rule_id, team, .. } => (Some(*rule_id), team.as_str()),
+            Decision::Unhandled { team, .. } => (None, team.as_str()),
+        };
+        self.silences.holding(
+            &silences::Target {
+                hostname: event.hostname,
+                message: event.message,
+                rule_id,
+                team,
+            },
+            now,
+        )
     }
 
     /// Rules in use.
@@ -193,8 +248,8 @@ impl Snapshot {
         self.verdict(hit.map(|c| &c.rule), event.hostname)
     }
 
-    /// Decide for one event and say why, rule by rule.
-    pub fn explain(&self, event: &EventView<'_>) -> Explanation {
+    /// Decide for one event and say why, rule by rule, and which silence would hold it at `now`.
+    pub fn explain(&self, event: &EventView<'_>, now: DateTime<Utc>) -> Explanation {
         let lowered = event.message.map(str::to_lowercase);
         let oid = event.trap_oid.map(normalise_oid);
         let mut tried = Vec::new();
@@ -213,10 +268,12 @@ impl Snapshot {
                 break;
             }
         }
+        let decision = self.verdict(hit, event.hostname);
         Explanation {
             tried,
             skipped: self.skipped.clone(),
-            decision: self.verdict(hit, event.hostname),
+            silenced_by: self.silence_for(event, &decision, now).cloned(),
+            decision,
         }
     }
 

@@ -273,7 +273,10 @@ fn bad_rules_are_skipped_and_reported() {
 #[test]
 fn explain_lists_each_rule_tried_and_why() {
     let s = v25();
-    let x = s.explain(&ev("h", Some("an ERROR occurred"), None, Some(3)));
+    let x = s.explain(
+        &ev("h", Some("an ERROR occurred"), None, Some(3)),
+        chrono::Utc::now(),
+    );
     let trace: Vec<(i32, bool, &str)> = x
         .tried
         .iter()
@@ -289,7 +292,7 @@ fn explain_lists_each_rule_tried_and_why() {
         ]
     );
     assert_eq!(matched(&x.decision), Some(2));
-    let none = s.explain(&ev("h", None, Some("1.2.3"), None));
+    let none = s.explain(&ev("h", None, Some("1.2.3"), None), chrono::Utc::now());
     assert_eq!(none.tried.len(), 4);
     assert!(none.tried.iter().all(|t| !t.matched));
     assert_eq!(

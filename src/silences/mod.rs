@@ -259,7 +259,9 @@ impl Compiled {
         let host = target.hostname.trim();
         let host_ok = match &self.host {
             None => true,
-            Some(HostMatcher::Exact(h)) => host.eq_ignore_ascii_case(h) || host.to_lowercase() == *h,
+            Some(HostMatcher::Exact(h)) => {
+                host.eq_ignore_ascii_case(h) || host.to_lowercase() == *h
+            }
             Some(HostMatcher::Glob(g)) => g.is_match(host),
             Some(HostMatcher::Regex(r)) => r.is_match(host),
         };

@@ -42,14 +42,12 @@ pub struct Window {
 impl Window {
     /// Parse the CLI form `DAYS HH:MM-HH:MM` (`sun 02:00-04:00`).
     pub fn parse(text: &str) -> Result<Window, String> {
-        let (days, times) = text
-            .trim()
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| format!("{text:?} is not DAYS HH:MM-HH:MM (e.g. \"sun 02:00-04:00\")"))?;
-        let (start, end) = times
-            .trim()
-            .split_once('-')
-            .ok_or_else(|| format!("{text:?} is not DAYS HH:MM-HH:MM (e.g. \"sun 02:00-04:00\")"))?;
+        let (days, times) = text.trim().split_once(char::is_whitespace).ok_or_else(|| {
+            format!("{text:?} is not DAYS HH:MM-HH:MM (e.g. \"sun 02:00-04:00\")")
+        })?;
+        let (start, end) = times.trim().split_once('-').ok_or_else(|| {
+            format!("{text:?} is not DAYS HH:MM-HH:MM (e.g. \"sun 02:00-04:00\")")
+        })?;
         let window = Window {
             days: days.trim().to_string(),
             start: start.trim().to_string(),

@@ -38,7 +38,12 @@ fn target<'a>(hostname: &'a str, message: &'a str, rule: Option<i32>, team: &'a 
 
 #[test]
 fn every_kind_of_matcher() {
-    let ev = target("Core-SW-01", "%LINK-3-UPDOWN: Gi0/1 down", Some(7), "NetOps");
+    let ev = target(
+        "Core-SW-01",
+        "%LINK-3-UPDOWN: Gi0/1 down",
+        Some(7),
+        "NetOps",
+    );
     let cases: Vec<(Matchers, bool)> = vec![
         (host("core-sw-01", HostMatch::Exact), true),
         (host("CORE-SW-01", HostMatch::Exact), true),
@@ -241,7 +246,10 @@ fn bad_silences_name_their_field() {
     let (set, skipped) = Set::new(vec![silence(5, host("(", HostMatch::Regex))]);
     assert!(set.is_empty());
     assert_eq!(skipped[0].0, 5);
-    assert!(skipped[0].1.starts_with("matchers.hostname: "), "{skipped:?}");
+    assert!(
+        skipped[0].1.starts_with("matchers.hostname: "),
+        "{skipped:?}"
+    );
 }
 
 #[test]

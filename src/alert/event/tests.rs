@@ -181,7 +181,8 @@ fn handled_events_become_an_audit_row_and_an_alert() {
         now(),
     )
     .unwrap();
-    let Outcome::Handled { row, alert } = outcome(&e, &snapshot().decide(&e.view()), 100, 86400)
+    let Outcome::Handled { row, alert } =
+        outcome(&e, &snapshot().decide(&e.view()), None, 100, 86400)
     else {
         panic!("expected handled");
     };
@@ -195,6 +196,7 @@ fn handled_events_become_an_audit_row_and_an_alert() {
             forwarded_to_moog: true,
             raw_message: e.raw.clone(),
             event_id: "e9".into(),
+            silenced_by: None,
         }
     );
     let alert: Value = serde_json::from_str(&alert.unwrap()).unwrap();
@@ -229,7 +231,7 @@ fn audit_only_and_dev_events_are_audited_without_an_alert_when_not_forwarded() {
         now(),
     )
     .unwrap();
-    match outcome(&audit_only, &s.decide(&audit_only.view()), 100, 60) {
+    match outcome(&audit_only, &s.decide(&audit_only.view()), None, 100, 60) {
         Outcome::Handled { row, alert } => {
             assert_eq!(
                 (row.handling_decision.as_str(), row.forwarded_to_moog, alert),
@@ -243,7 +245,7 @@ fn audit_only_and_dev_events_are_audited_without_an_alert_when_not_forwarded() {
         now(),
     )
     .unwrap();
-    match outcome(&dev, &s.decide(&dev.view()), 100, 60) {
+    match outcome(&dev, &s.decide(&dev.view()), None, 100, 60) {
         Outcome::Handled { row, alert } => {
             assert_eq!(row.handling_decision, "Ticket_only");
             let a: Value = serde_json::from_str(&alert.unwrap()).unwrap();
@@ -264,7 +266,7 @@ fn unhandled_events_carry_their_signature_and_meta_alert() {
     let Outcome::Unhandled {
         signature,
         meta_alert,
-    } = outcome(&e, &s.decide(&e.view()), 5, 3600)
+    } = outcome(&e, &s.decide(&e.view()), None, 5, 3600)
     else {
         panic!("expected unhandled");
     };
@@ -309,4 +311,28 @@ fn dlq_entries_keep_the_message_and_say_why() {
     ))
     .unwrap();
     assert_eq!(bad["raw"], "not json");
+}
+
+#[test]
+fn a_silenced_event_is_audited_without_an_alert_and_an_unhandled_one_is_not_counted() {
+    let s = snapshot();
+    let e = parse_delivery(&ev(r#","syslog_severity":3,"_event_id":"e1""#), now()).unwrap();
+    let decision = s.decide(&e.view());
+    let Outcome::Handled { row, alert } = outcome(&e, &decision, Some(12), 100, 60) else {
+        panic!("expected handled");
+    };
+    assert_eq!(row.matched_rule_id, 1);
+    assert_eq!(row.handling_decision, "Page_and_ticket");
+    assert!(!row.forwarded_to_moog);
+    assert_eq!(row.silenced_by, Some(12));
+    assert_eq!(alert, None);
+    let quiet = parse_delivery(
+        r#"{"hostname":"quiet-host","message":"zzz","timestamp":"2026-11-22T04:00:00Z"}"#,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        outcome(&quiet, &s.decide(&quiet.view()), Some(12), 100, 60),
+        Outcome::Silenced { silence: 12 }
+    );
 }

@@ -33,6 +33,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_v25_baseline.sql"),
     migration!(2, "0002_mutt_additions.sql"),
     migration!(3, "0003_config_audit_correlation.sql"),
+    migration!(4, "0004_silences.sql"),
 ];
 
 // Arbitrary but fixed: the key of the advisory lock every `mutt migrate` takes.

@@ -5,5 +5,6 @@ pub mod migrate;
 pub mod partitions;
 pub mod pool;
 pub mod rules;
+pub mod silences;
 
 pub use pool::{DbError, PgConfig, PgConnector, Pool};

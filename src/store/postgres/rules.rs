@@ -1,5 +1,5 @@
-//! The rule engine's inputs read from PostgreSQL: active rules, development hosts and device
-//! teams, as one consistent [`Snapshot`] (the alerter's cache and `mutt rules test` share it).
+//! The rule engine's inputs read from PostgreSQL: active rules, development hosts, device teams
+//! and the silences not yet ended, as one consistent [`Snapshot`] (the alerter's cache and `mutt rules test` share it).
 
 use super::{DbError, Pool};
 use crate::rules::Snapshot;
@@ -58,6 +58,7 @@ pub fn load_snapshot_from(
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
+    let silences = super::silences::current(&mut tx)?;
     tx.commit()?;
-    Ok(Snapshot::new(rules, hosts, teams, default_team))
+    Ok(Snapshot::new(rules, hosts, teams, default_team).with_silences(silences))
 }

@@ -253,6 +253,12 @@ impl Keys {
         }
     }
 
+    /// `mutt:silenced:<UTC minute>`: hash silence id → events it held back in that minute,
+    /// written by the alerters with each batch's commit, read by the dashboard and `mutt status`.
+    pub fn silenced_minute(&self, at: DateTime<Utc>) -> String {
+        format!("{}:silenced:{}", self.prefix, at.format("%Y-%m-%dT%H:%M"))
+    }
+
     /// `mutt:unhandled:<host>:<hash16>`: count of unmatched events from one host and message.
     pub fn unhandled(&self, host: &str, hash16: &str) -> String {
         format!("{}:{host}:{hash16}", self.unhandled)
@@ -384,6 +390,7 @@ mod tests {
             "mutt:metrics:24h:2026-11-22"
         );
         assert_eq!(k.metrics_pattern(Window::Minute), "mutt:metrics:1m:*");
+        assert_eq!(k.silenced_minute(at), "mutt:silenced:2026-11-22T04:19");
         assert_eq!(Window::Minute.ttl_seconds(), 7200);
         assert_eq!(Window::Hour.ttl_seconds(), 172_800);
         assert_eq!(Window::Day.ttl_seconds(), 2_592_000);
