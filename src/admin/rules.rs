@@ -697,29 +697,34 @@ pub fn import_with_progress(
     Ok(report)
 }
 
-/// Explain how the current active rules, development hosts and teams decide `event` (the same
-/// engine and snapshot the alerter uses).
+/// Explain how the current active rules, development hosts, teams and silences decide `event`
+/// now (the same engine and snapshot the alerter uses).
 pub fn test_event(
     client: &mut postgres::Client,
     default_team: &str,
     event: &Value,
 ) -> Result<engine::Explanation, AdminError> {
     let snapshot = crate::store::postgres::rules::load_snapshot_from(client, default_team)?;
-    explain(&snapshot, event)
+    explain(&snapshot, event, chrono::Utc::now())
 }
 
-/// Explain each of `events` against one snapshot of the rules; a malformed event gets its own
-/// error and the rest are still explained.
+/// Explain each of `events` against one snapshot of the rules, with the silences in force at
+/// `at`; a malformed event gets its own error and the rest are still explained.
 pub fn test_events(
     client: &mut postgres::Client,
     default_team: &str,
     events: &[Value],
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Result<engine::Explanation, AdminError>>, AdminError> {
     let snapshot = crate::store::postgres::rules::load_snapshot_from(client, default_team)?;
-    Ok(events.iter().map(|e| explain(&snapshot, e)).collect())
+    Ok(events.iter().map(|e| explain(&snapshot, e, at)).collect())
 }
 
-fn explain(snapshot: &engine::Snapshot, event: &Value) -> Result<engine::Explanation, AdminError> {
+fn explain(
+    snapshot: &engine::Snapshot,
+    event: &Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<engine::Explanation, AdminError> {
     let Some(obj) = event.as_object() else {
         return Err(AdminError::invalid("event", "event must be a JSON object"));
     };
@@ -741,7 +746,7 @@ fn explain(snapshot: &engine::Snapshot, event: &Value) -> Result<engine::Explana
             trap_oid: text("trap_oid"),
             syslog_severity: severity,
         },
-        chrono::Utc::now(),
+        at,
     ))
 }
 

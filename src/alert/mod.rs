@@ -299,7 +299,14 @@ fn spawn_reloader(
                             for s in snapshot.skipped() {
                                 log::error!("rule {} skipped: {}", s.rule_id, s.reason);
                             }
-                            log::info!("loaded {} rule(s)", snapshot.rule_count());
+                            for (id, why) in snapshot.skipped_silences() {
+                                log::error!("silence {id} skipped: {why}");
+                            }
+                            log::info!(
+                                "loaded {} rule(s), {} silence(s)",
+                                snapshot.rule_count(),
+                                snapshot.silences().len()
+                            );
                             cache.swap(snapshot);
                             backoff.reset();
                             next_due = Instant::now() + Duration::from_secs(tunables.reload_secs());

@@ -16,6 +16,7 @@ mod password;
 pub mod progress;
 mod retention;
 mod rules;
+mod silences;
 mod status;
 mod trap;
 mod up;
@@ -144,6 +145,9 @@ pub enum Command {
     /// Device → team assignments
     #[command(subcommand)]
     Teams(hosts::TeamsCommand),
+    /// Silences (maintenance windows): list, show, add, expire, import, export
+    #[command(subcommand)]
+    Silences(silences::SilencesCommand),
     /// Query the event audit log and the configuration audit log
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -216,6 +220,7 @@ impl Command {
             Command::Rules(_) => "rules",
             Command::Hosts(_) => "hosts",
             Command::Teams(_) => "teams",
+            Command::Silences(_) => "silences",
             Command::Audit(_) => "audit",
             Command::Remediate(_) => "remediation",
             Command::Partitions(_) => "partitions",
@@ -356,6 +361,7 @@ pub fn dispatch(cli: Cli, settings: Settings) -> ExitCode {
         Command::Rules(cmd) => rules::run(&settings, &cmd, format),
         Command::Hosts(cmd) => hosts::run_hosts(&settings, &cmd, format),
         Command::Teams(cmd) => hosts::run_teams(&settings, &cmd, format),
+        Command::Silences(cmd) => silences::run(&settings, &cmd, format),
         Command::Audit(cmd) => audit::run(&settings, &cmd, format),
         Command::Remediate(_) => daemons::serve(&settings, crate::remediate::run),
         Command::Partitions(cmd) => partitions::run(&settings, &cmd, format),

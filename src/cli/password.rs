@@ -14,6 +14,7 @@
 use super::config::ConfigCommand;
 use super::hosts::{HostsCommand, TeamsCommand};
 use super::rules::RulesCommand;
+use super::silences::SilencesCommand;
 use super::{CliError, Command};
 use crate::settings::secrets::{PasswordPair, SecretSource};
 use crate::settings::{registry, Settings};
@@ -49,6 +50,15 @@ pub fn needs(cmd: &Command) -> Needs {
         ),
         Command::Hosts(c) => (true, !matches!(c, HostsCommand::List)),
         Command::Teams(c) => (true, !matches!(c, TeamsCommand::List)),
+        Command::Silences(c) => (
+            true,
+            !matches!(
+                c,
+                SilencesCommand::List { .. }
+                    | SilencesCommand::Show { .. }
+                    | SilencesCommand::Export { .. }
+            ),
+        ),
         Command::Audit(_) | Command::Migrate(_) | Command::Partitions(_) => (true, false),
         Command::Retention(_) | Command::Status(_) => (true, true),
         Command::Dlq(_) => (false, true),

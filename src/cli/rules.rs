@@ -127,6 +127,10 @@ pub enum RulesCommand {
         /// Events as JSON (an array, one object per line, or concatenated objects); `-` for stdin
         #[arg(long, value_name = "PATH", conflicts_with_all = ["hostname", "message", "trap_oid", "severity"])]
         file: Option<String>,
+        /// Decide as of this time (RFC 3339) instead of now: which silence would hold the event
+        /// then (e.g. inside next Sunday's maintenance window)
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
 }
 
@@ -218,7 +222,8 @@ fn print_rules(format: Format, list: &[RuleRow], json: &Value) -> Result<(), Cli
 }
 
 /// Read a file argument, `-` meaning stdin.
-fn read_input(path: &str) -> Result<String, CliError> {
+/// The text of `path`, or of stdin for `-`.
+pub(super) fn read_input(path: &str) -> Result<String, CliError> {
     let mut text = String::new();
     if path == "-" {
         std::io::stdin().read_to_string(&mut text)?;
@@ -315,7 +320,26 @@ fn print_explanation(
     for s in &x.skipped {
         writeln!(out, "  rule {} skipped: {}", s.rule_id, s.reason)?;
     }
-    writeln!(out, "→ {}\n", verdict(&x.decision))
+    writeln!(out, "→ {}", verdict(&x.decision))?;
+    if let Some(line) = silence_line(x) {
+        writeln!(out, "→ {line}")?;
+    }
+    writeln!(out)
+}
+
+/// What a silence would do to the event, in words, when one holds it.
+pub fn silence_line(x: &Explanation) -> Option<String> {
+    let s = x.silenced_by.as_ref()?;
+    let effect = match x.decision {
+        Decision::Matched { .. } => "audited with silenced_by, no alert",
+        Decision::Unhandled { .. } => "not counted towards a meta-alert",
+    };
+    Some(format!(
+        "held back by silence {} until {} ({}): {effect}",
+        s.id,
+        crate::timefmt::secs(s.ends_at),
+        s.comment
+    ))
 }
 
 /// Run a `rules` subcommand.
@@ -451,6 +475,7 @@ pub fn run(settings: &Settings, cmd: &RulesCommand, format: Format) -> Result<Ex
             severity,
             event,
             file,
+            at,
         } => {
             let events = match (event, file) {
                 (Some(text), _) => vec![serde_json::from_str::<Value>(text).map_err(|e| {
@@ -479,7 +504,18 @@ pub fn run(settings: &Settings, cmd: &RulesCommand, format: Format) -> Result<Ex
                 }
             };
             let default_team = settings.text(&registry::UNHANDLED_DEFAULT_TEAM).to_string();
-            let results = rules::test_events(&mut s.db, &default_team, &events)?;
+            let at = match at {
+                None => chrono::Utc::now(),
+                Some(text) => chrono::DateTime::parse_from_rfc3339(text.trim())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|_| {
+                        AdminError::invalid(
+                            "at",
+                            "--at must be an RFC 3339 time (2026-12-07T22:00:00Z)",
+                        )
+                    })?,
+            };
+            let results = rules::test_events(&mut s.db, &default_team, &events, at)?;
             let failed = results.iter().filter(|r| r.is_err()).count();
             let mut out = std::io::stdout().lock();
             match format {

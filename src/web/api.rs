@@ -7,7 +7,7 @@
 use super::auth::{Principal, Scope};
 use super::{pages, rates, session_cookie, Web};
 use crate::admin::audit::{self, ConfigAuditFilter, Cursor, EventAuditFilter, Operation};
-use crate::admin::{config, hosts, rules, teams, Actor, AdminError};
+use crate::admin::{config, hosts, rules, silences, teams, Actor, AdminError};
 use crate::http::version;
 use crate::http::{Request, Response, Router};
 use crate::settings::registry;
@@ -175,6 +175,10 @@ pub fn routes(web: Arc<Web>) -> Router {
         ("GET", "/teams/:hostname", Read, Arc::new(teams_get)),
         ("PUT", "/teams/:hostname", Admin, Arc::new(teams_put)),
         ("DELETE", "/teams/:hostname", Admin, Arc::new(teams_delete)),
+        ("GET", "/silences", Read, Arc::new(silences_list)),
+        ("POST", "/silences", Admin, Arc::new(silences_create)),
+        ("GET", "/silences/:id", Read, Arc::new(silences_get)),
+        ("DELETE", "/silences/:id", Admin, Arc::new(silences_expire)),
     ];
     for (method, suffix, scope, handler) in table {
         r = both(r, &web, method, suffix, scope, handler);
@@ -842,4 +846,51 @@ fn teams_delete(web: &Web, req: &Request, p: &Principal) -> ApiResult {
         w.reason.as_deref(),
     )?;
     ok(&json!({"message": "Team mapping deleted successfully"}))
+}
+
+// ---- silences ----
+
+fn silence_id(req: &Request) -> Result<i32, ApiError> {
+    req.param("id")
+        .and_then(|s| s.parse::<i32>().ok())
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::invalid("id", "silence id must be a positive integer"))
+}
+
+fn silences_list(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
+    let expired = match req.query("expired").as_deref() {
+        None | Some("") | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "expired",
+                "expired must be true or false",
+            ))
+        }
+    };
+    let mut db = web.db()?;
+    ok(&json!({"silences": silences::list(&mut db, expired)?}))
+}
+
+fn silences_get(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
+    let id = silence_id(req)?;
+    let mut db = web.db()?;
+    ok(&json!({"silence": silences::get(&mut db, id)?}))
+}
+
+fn silences_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
+    let mut w = Write::begin(web, req, p, Body::Required)?;
+    // The comment is the silence's reason; a `reason` field is taken as well, and not stored twice.
+    let mut body = std::mem::take(&mut w.body);
+    body.remove("reason");
+    let new = silences::parse_new(&body)?;
+    let created = silences::create(&mut w.db, &web.notifier, &w.actor, &new)?;
+    Ok(Response::json(201, &json!({"silence": created})))
+}
+
+fn silences_expire(web: &Web, req: &Request, p: &Principal) -> ApiResult {
+    let id = silence_id(req)?;
+    let mut w = Write::begin(web, req, p, Body::Optional)?;
+    let gone = silences::expire(&mut w.db, &web.notifier, &w.actor, id, w.reason.as_deref())?;
+    ok(&json!({"silence": gone}))
 }
