@@ -272,6 +272,99 @@ pub fn read_instances(conn: &mut redis::Connection, keys: &Keys) -> RedisResult<
     })
 }
 
+/// A silence that has not ended, and how many events it held back in the last hour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SilenceInForce {
+    /// Its id.
+    pub id: i32,
+    /// `pending`, `active` or `waiting` (recurring, between windows).
+    pub state: &'static str,
+    /// Its matchers in one line.
+    pub matchers: String,
+    /// When it ends (RFC 3339 UTC).
+    pub ends_at: String,
+    /// Its recurring windows in one line, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Why.
+    pub comment: String,
+    /// Who made it.
+    pub created_by: String,
+    /// Events it held back in the last 60 minutes (all alerters).
+    pub held_last_hour: u64,
+}
+
+/// Read the silences that have not ended, oldest first.
+pub fn read_silences(
+    client: &mut postgres::Client,
+) -> Result<Vec<crate::silences::Silence>, DbError> {
+    crate::store::postgres::silences::current(client)
+}
+
+/// Minutes of held-back counts summed as "the last hour".
+const HELD_MINUTES: i64 = 60;
+
+/// Events held back per silence id over the 60 minutes up to `now` (the alerters' per-minute
+/// counts), in one pipeline.
+pub fn read_held(
+    conn: &mut redis::Connection,
+    keys: &Keys,
+    now: DateTime<Utc>,
+) -> RedisResult<std::collections::BTreeMap<i32, u64>> {
+    let mut pipe = redis::pipe();
+    for back in 0..HELD_MINUTES {
+        pipe.cmd("HGETALL")
+            .arg(keys.silenced_minute(now - chrono::Duration::minutes(back)));
+    }
+    let minutes: Vec<Vec<(i32, u64)>> = pipe.query(conn)?;
+    let mut held = std::collections::BTreeMap::new();
+    for (id, n) in minutes.into_iter().flatten() {
+        *held.entry(id).or_insert(0) += n;
+    }
+    Ok(held)
+}
+
+/// The silences in force at `now` with what each held back (pure).
+pub fn silences_in_force(
+    silences: Vec<crate::silences::Silence>,
+    held: &std::collections::BTreeMap<i32, u64>,
+    now: DateTime<Utc>,
+) -> Vec<SilenceInForce> {
+    let (set, skipped) = crate::silences::Set::new(silences);
+    let mut out: Vec<SilenceInForce> = set
+        .iter()
+        .filter(|c| c.state(now) != crate::silences::State::Expired)
+        .map(|c| {
+            let s = c.silence();
+            SilenceInForce {
+                id: s.id,
+                state: c.state(now).as_str(),
+                matchers: s.matchers.summary(),
+                ends_at: crate::timefmt::secs(s.ends_at),
+                schedule: s.schedule.as_ref().map(|sch| sch.summary()),
+                comment: s.comment.clone(),
+                created_by: s.created_by.clone(),
+                held_last_hour: held.get(&s.id).copied().unwrap_or(0),
+            }
+        })
+        .collect();
+    // One the alerters skip holds nothing; list it so the operator sees it is broken.
+    for (id, why) in skipped {
+        out.push(SilenceInForce {
+            id,
+            state: "broken",
+            matchers: why,
+            ends_at: String::new(),
+            schedule: None,
+            comment: String::new(),
+            created_by: String::new(),
+            held_last_hour: held.get(&id).copied().unwrap_or(0),
+        });
+    }
+    out.sort_by_key(|s| s.id);
+    out
+}
+
 /// Read the rule counts and the age of the last audited rule change.
 pub fn read_rules(client: &mut postgres::Client) -> Result<RuleCounts, postgres::Error> {
     // The age is PostgreSQL's clock on both ends of the subtraction.
@@ -388,5 +481,54 @@ mod tests {
         assert_eq!(i.heartbeat(Consumer::Moog, "p1").unwrap().ttl_left_ms, 1500);
         assert!(i.heartbeat(Consumer::Alerter, "p1").is_none());
         assert!(i.heartbeat(Consumer::Moog, "p2").is_none());
+    }
+
+    #[test]
+    fn silences_in_force_carry_their_state_and_what_they_held() {
+        use crate::silences::{HostMatch, Matchers, Silence};
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
+        let silence = |id: i32, starts: i64, pattern: &str, how: HostMatch| Silence {
+            id,
+            matchers: Matchers {
+                hostname: Some(pattern.into()),
+                hostname_match: how,
+                ..Matchers::default()
+            },
+            starts_at: now + chrono::Duration::minutes(starts),
+            ends_at: now + chrono::Duration::hours(2),
+            schedule: None,
+            comment: "c".into(),
+            created_by: "cli:x".into(),
+            created_at: now,
+        };
+        let held = [(1, 40u64), (9, 3)].into_iter().collect();
+        let out = silences_in_force(
+            vec![
+                silence(2, 30, "later", HostMatch::Exact),
+                silence(1, -30, "core-*", HostMatch::Glob),
+                silence(3, -30, "(", HostMatch::Regex),
+            ],
+            &held,
+            now,
+        );
+        let got: Vec<(i32, &str, &str, u64)> = out
+            .iter()
+            .map(|s| (s.id, s.state, s.matchers.as_str(), s.held_last_hour))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "active", "host~glob:core-*", 40),
+                (2, "pending", "host=later", 0),
+                (
+                    3,
+                    "broken",
+                    "matchers.hostname: hostname regex does not compile: error: unclosed group",
+                    0
+                ),
+            ]
+        );
+        assert_eq!(out[0].ends_at, "2026-12-07T14:00:00Z");
     }
 }

@@ -1,7 +1,8 @@
 //! The web UI in a real browser: headless Chromium, driven over WebDriver, against the real
 //! `mutt web serve` with real PostgreSQL and Redis behind it. Logs in with a key, reads the
 //! dashboard, creates a rule through the rules page and finds its audit row on the config-audit
-//! page, checking PostgreSQL at each step. Fails (never skips) when Chromium is missing.
+//! page, then silences an event from its audit row and expires the silence, checking PostgreSQL at
+//! each step. Fails (never skips) when Chromium is missing.
 
 #[path = "common/browser.rs"]
 mod browser;
@@ -172,4 +173,97 @@ fn flow(t: &TestEnv, b: &Browser, base: &str, key: &str) {
         rows[0].get::<_, Option<String>>("reason").as_deref(),
         Some("created by the browser test")
     );
+
+    silence_from_an_audit_row(t, b, base, rule_id);
+}
+
+/// An event audit row's "Silence events like this" opens the silences page prefilled; the
+/// silence added there is stored as shown, listed, on the dashboard, and expired from the list.
+fn silence_from_an_audit_row(t: &TestEnv, b: &Browser, base: &str, rule_id: i32) {
+    let mut db = t.admin();
+    db.execute(
+        "INSERT INTO event_audit_log (event_timestamp, hostname, matched_rule_id, handling_decision,          forwarded_to_moog, raw_message, event_id)          VALUES (now(), 'edge-sw-07', $1, 'Page_and_ticket', true, '{}', 'browser-event')",
+        &[&rule_id],
+    )
+    .unwrap();
+    b.goto(&format!("{base}/audit-logs"));
+    let link = b.wait_visible("#audit-logs-table a.silence-like");
+    b.click(&link);
+    b.wait_for("the silences page", || {
+        b.path().starts_with("/silences?").then_some(())
+    });
+    b.wait_visible("#silence-form");
+    let prefilled = b.exec(
+        "return [document.getElementById('silence-hostname').value,                  document.getElementById('silence-rule-id').value];",
+        &[],
+    );
+    assert_eq!(prefilled, json!(["edge-sw-07", rule_id.to_string()]));
+    b.type_into("#silence-comment", "browser maintenance");
+    b.click(&b.wait_visible("#silence-submit"));
+    let silence_id: i32 = b.wait_for("the new silence in #silences-table", || {
+        let id = b.exec(
+            "const tr = document.querySelector('#silences-table tr[data-silence-id]');              return tr ? tr.dataset.silenceId : null;",
+            &[],
+        );
+        id.as_str().and_then(|s| s.parse().ok())
+    });
+    assert_no_script_errors(b, "/silences");
+    let row = db
+        .query_one(
+            "SELECT hostname, hostname_match, rule_id, comment, created_by,              (ends_at - starts_at) = interval '2 hours' FROM silences WHERE id = $1",
+            &[&silence_id],
+        )
+        .unwrap();
+    assert_eq!(
+        row.get::<_, Option<String>>(0).as_deref(),
+        Some("edge-sw-07")
+    );
+    assert_eq!(row.get::<_, String>(1), "exact");
+    assert_eq!(row.get::<_, Option<i32>>(2), Some(rule_id));
+    assert_eq!(row.get::<_, String>(3), "browser maintenance");
+    assert_eq!(row.get::<_, String>(4), "webui_api:admin");
+    assert!(row.get::<_, bool>(5), "the form's default duration is 2h");
+
+    // The dashboard lists it.
+    b.goto(&format!("{base}/"));
+    b.wait_for("the silence on the dashboard", || {
+        let text = b.exec(
+            "const tr = document.querySelector('#silences-table tr[data-silence-id]');              return tr ? tr.textContent : null;",
+            &[],
+        );
+        text.as_str()
+            .filter(|t| t.contains("host=edge-sw-07") && t.contains("browser maintenance"))
+            .map(|_| ())
+    });
+    assert_no_script_errors(b, "/");
+
+    // Expire it from the list (the reason prompt answered by the test).
+    b.goto(&format!("{base}/silences"));
+    let expire = b.wait_visible("#silences-table button.danger");
+    b.exec("window.prompt = () => 'done early';", &[]);
+    b.click(&expire);
+    b.wait_for("the silence to leave the list", || {
+        let left = b.exec(
+            "return document.querySelector('#silences-table tr[data-silence-id]') === null;",
+            &[],
+        );
+        (left == json!(true)).then_some(())
+    });
+    let ended: bool = db
+        .query_one(
+            "SELECT ends_at <= now() FROM silences WHERE id = $1",
+            &[&silence_id],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended);
+    let reason: Option<String> = db
+        .query_one(
+            "SELECT reason FROM config_audit_log WHERE table_name = 'silences'              AND record_id = $1 AND operation = 'UPDATE'",
+            &[&silence_id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(reason.as_deref(), Some("done early"));
+    assert_no_script_errors(b, "/silences");
 }

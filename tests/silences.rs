@@ -488,6 +488,9 @@ fn a_silence_that_starts_in_the_future_holds_only_from_its_start() {
     );
     assert_eq!(created["silence"]["state"], "pending");
     let id = created["silence"]["id"].as_i64().unwrap() as i32;
+    // As stored (whole seconds).
+    let starts: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(created["silence"]["starts_at"].clone()).unwrap();
     // Probe one event at a time: each decided before the start must alert, each after it is
     // held; the alerter's clock and ours are the same machine's.
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -177,6 +177,38 @@ fn status_and_the_overview_report_the_same_state() {
     env.push(("WEBUI_API_KEYS".into(), format!("viewer:read:{READER}")));
     env.push(("MUTT_BIND_ADDRESS".into(), "127.0.0.1".into()));
     let web = Daemon::start(&["web", "serve"], &env);
+    // A silence in force, and what it held back two minutes ago and now (and one outside the
+    // hour, which does not count).
+    let added = t.mutt(
+        &[
+            "silences",
+            "add",
+            "--host",
+            "core-sw-01",
+            "--duration",
+            "2h",
+            "--comment",
+            "swap",
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    assert!(added.status.success(), "{}", common::stderr(&added));
+    let silence: Value = serde_json::from_slice(&added.stdout).unwrap();
+    let id = silence["silence"]["id"].as_i64().unwrap();
+    let keys = Keys::with_prefix(&t.prefix);
+    let mut redis = common::redis();
+    let now = chrono::Utc::now();
+    for (minutes_ago, n) in [(0, 4), (2, 3), (61, 100)] {
+        let _: () = redis
+            .hset(
+                keys.silenced_minute(now - chrono::Duration::minutes(minutes_ago)),
+                id,
+                n,
+            )
+            .unwrap();
+    }
 
     let out = t.mutt(&["status", "-o", "json"], &[]);
     let status: Value = serde_json::from_str(&common::stdout(&out))
@@ -203,9 +235,15 @@ fn status_and_the_overview_report_the_same_state() {
             "dlq": {"alerter": 1, "moog": 5, "dead": 2},
             "breaker": {"state": "half_open"},
             "rules": {"active": 2, "total": 3},
+            "silences": [{
+                "id": id, "state": "active", "matchers": "host=core-sw-01",
+                "ends_at": silence["silence"]["ends_at"], "comment": "swap",
+                "created_by": silence["silence"]["created_by"], "held_last_hour": 7,
+            }],
         })
         .to_string()
     );
+    assert_eq!(status["silences"], ov["silences"], "{status:#}");
 
     // The same numbers in `mutt status`.
     assert_eq!(status["queues"], ov["queues"], "{status:#}");

@@ -440,6 +440,9 @@ pub struct EventAuditRow {
     pub raw_message: Option<String>,
     /// mutt's event id (absent on v2.5 rows).
     pub event_id: Option<String>,
+    /// The silence that held it back (no alert); left out of the body otherwise, as v2.5 had it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silenced_by: Option<i32>,
 }
 
 /// The keyset page block of the event search.
@@ -485,7 +488,7 @@ pub fn query_events(
     let rows = client.query(
         &format!(
             "SELECT id, event_timestamp, hostname, matched_rule_id, handling_decision,
-                    forwarded_to_moog, raw_message, event_id
+                    forwarded_to_moog, raw_message, event_id, silenced_by
                FROM event_audit_log{}
               ORDER BY event_timestamp DESC, id DESC LIMIT {}",
             w.sql(),
@@ -512,6 +515,7 @@ pub fn query_events(
             forwarded_to_moog: r.get(5),
             raw_message: r.get(6),
             event_id: r.get(7),
+            silenced_by: r.get(8),
         });
     }
     Ok((

@@ -8,7 +8,7 @@ use super::{Actor, AdminError, Notifier};
 use crate::silences::schedule::Schedule;
 use crate::silences::{self, Matchers, Silence, State, COMMENT_MAX};
 use crate::store::postgres::silences::{from_row, COLUMNS};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -153,7 +153,9 @@ pub fn parse_new(body: &Map<String, Value>) -> Result<NewSilence, AdminError> {
 /// The silence `new` describes, checked and normalised (not stored yet; id 0).
 pub fn build(new: &NewSilence, actor: &Actor, now: DateTime<Utc>) -> Result<Silence, AdminError> {
     let comment = super::required_text("comment", new.comment.as_deref(), COMMENT_MAX)?;
-    let starts_at = new.starts_at.unwrap_or(now);
+    // Whole seconds: what an operator types and reads back (`mutt silences list`, exports).
+    let whole = |t: DateTime<Utc>| t.with_nanosecond(0).unwrap_or(t);
+    let starts_at = whole(new.starts_at.unwrap_or(now));
     let ends_at = match (new.ends_at, new.duration) {
         (Some(_), Some(_)) => {
             return Err(AdminError::invalid(
@@ -161,10 +163,11 @@ pub fn build(new: &NewSilence, actor: &Actor, now: DateTime<Utc>) -> Result<Sile
                 "give ends_at or duration, not both",
             ))
         }
-        (Some(end), None) => end,
+        (Some(end), None) => whole(end),
         (None, Some(d)) => chrono::Duration::from_std(d)
             .ok()
             .and_then(|d| starts_at.checked_add_signed(d))
+            .map(whole)
             .ok_or_else(|| AdminError::invalid("duration", "duration is too long"))?,
         (None, None) => {
             return Err(AdminError::invalid(
@@ -340,7 +343,8 @@ pub fn expire(
     let new = tx
         .query_opt(
             &format!(
-                "UPDATE silences SET ends_at = now(), starts_at = least(starts_at, now())
+                "UPDATE silences SET ends_at = date_trunc('second', now()),
+                        starts_at = least(starts_at, date_trunc('second', now()))
                   WHERE id = $1 AND ends_at > now() RETURNING {COLUMNS}"
             ),
             &[&id],
@@ -483,7 +487,7 @@ mod tests {
         let now = Utc::now();
         let s = build(&parse_new(ok.as_object().unwrap()).unwrap(), &actor(), now).unwrap();
         assert_eq!(s.matchers.hostname.as_deref(), Some("core-sw-01"));
-        assert_eq!(s.starts_at, now);
+        assert_eq!(s.starts_at, now.with_nanosecond(0).unwrap());
         assert_eq!(s.ends_at - s.starts_at, chrono::Duration::hours(2));
         assert_eq!(s.created_by, "cli:test");
         assert_eq!(

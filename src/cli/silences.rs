@@ -157,43 +157,6 @@ impl AddArgs {
     }
 }
 
-/// The matchers in one line, as an operator would type them.
-pub fn matchers_text(m: &Matchers) -> String {
-    let mut parts = Vec::new();
-    if let Some(h) = &m.hostname {
-        parts.push(match m.hostname_match {
-            HostMatch::Exact => format!("host={h}"),
-            HostMatch::Glob => format!("host~glob:{h}"),
-            HostMatch::Regex => format!("host~/{h}/"),
-        });
-    }
-    if let Some(r) = m.rule_id {
-        parts.push(format!("rule={r}"));
-    }
-    if let Some(t) = &m.team {
-        parts.push(format!("team={t}"));
-    }
-    if let Some(c) = &m.contains {
-        parts.push(format!("contains={c:?}"));
-    }
-    parts.join(" ")
-}
-
-/// The schedule in one line (`sun 02:00-04:00 Europe/Berlin`), or `-`.
-pub fn schedule_text(s: &Option<Schedule>) -> String {
-    match s {
-        None => "-".into(),
-        Some(s) => {
-            let windows: Vec<String> = s
-                .windows
-                .iter()
-                .map(|w| format!("{} {}-{}", w.days, w.start, w.end))
-                .collect();
-            format!("{} {}", windows.join(", "), s.time_zone)
-        }
-    }
-}
-
 #[derive(tabled::Tabled)]
 struct Line {
     #[tabled(rename = "ID")]
@@ -219,10 +182,10 @@ fn line(l: &Listed) -> Line {
     Line {
         id: s.id,
         state: l.state.as_str(),
-        matchers: matchers_text(&s.matchers),
+        matchers: s.matchers.summary(),
         starts: crate::timefmt::secs(s.starts_at),
         ends: crate::timefmt::secs(s.ends_at),
-        schedule: schedule_text(&s.schedule),
+        schedule: s.schedule.as_ref().map_or("-".into(), Schedule::summary),
         created_by: s.created_by.clone(),
         comment: s.comment.clone(),
     }
@@ -345,26 +308,6 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn matchers_read_as_typed() {
-        let m = Matchers {
-            hostname: Some("core-*".into()),
-            hostname_match: HostMatch::Glob,
-            rule_id: Some(3),
-            team: Some("netops".into()),
-            contains: Some("LINK".into()),
-        };
-        assert_eq!(
-            matchers_text(&m),
-            r#"host~glob:core-* rule=3 team=netops contains="LINK""#
-        );
-        let s = Some(Schedule {
-            time_zone: "Europe/Berlin".into(),
-            windows: vec![Window::parse("sun 02:00-04:00").unwrap()],
-        });
-        assert_eq!(schedule_text(&s), "sun 02:00-04:00 Europe/Berlin");
-    }
 
     #[test]
     fn import_files_are_lists_or_documents() {

@@ -187,6 +187,20 @@ fn print(r: &Report, format: Format, out: &mut impl Write) -> std::io::Result<()
         };
         writeln!(out, "Partitions  {}  {default}", months.join("  "))?;
     }
+    if !r.silences.is_empty() {
+        writeln!(out, "Silences    {} not ended", r.silences.len())?;
+        for s in &r.silences {
+            let window = s
+                .schedule
+                .as_ref()
+                .map_or(String::new(), |w| format!(" every {w}"));
+            writeln!(
+                out,
+                "  {} {:<7} {}{window} until {}  held {} in the last hour  ({}, {})",
+                s.id, s.state, s.matchers, s.ends_at, s.held_last_hour, s.comment, s.created_by
+            )?;
+        }
+    }
     if !r.problems.is_empty() {
         writeln!(out, "\nProblems:")?;
         for p in &r.problems {

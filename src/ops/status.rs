@@ -197,6 +197,8 @@ pub struct Report {
     pub rules: Option<RuleCounts>,
     /// Audit partitions (PostgreSQL up).
     pub partitions: Option<Partitions>,
+    /// Silences that have not ended, with what they held back in the last hour (PostgreSQL up).
+    pub silences: Vec<snapshot::SilenceInForce>,
 }
 
 /// Look at everything; never fails: what cannot be read is reported as a problem.
@@ -223,11 +225,16 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
         breaker: None,
         rules: None,
         partitions: None,
+        silences: Vec::new(),
     };
     let keys = Keys::from_settings(settings);
+    let mut held = std::collections::BTreeMap::new();
     match RedisConnector::new(RedisConfig::from_settings(settings)).connect() {
         Ok(mut conn) => match read_redis(&mut conn, &keys, opts, &mut r) {
-            Ok(()) => r.redis.up = true,
+            Ok(()) => {
+                r.redis.up = true;
+                held = snapshot::read_held(&mut conn, &keys, now).unwrap_or_default();
+            }
             Err(e) => r.redis.error = Some(format!("Redis command failed: {e}")),
         },
         Err(e) => r.redis.error = Some(e.to_string()),
@@ -238,6 +245,10 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
         Ok(mut client) => {
             r.postgres.up = true;
             read_postgres(&mut client, now, &mut r);
+            match snapshot::read_silences(&mut client) {
+                Ok(list) => r.silences = snapshot::silences_in_force(list, &held, now),
+                Err(e) => r.problems.push(format!("silences: {e}")),
+            }
         }
         Err(e) => r.postgres.error = Some(e.to_string()),
     }
@@ -591,6 +602,7 @@ mod tests {
                 }],
                 default_rows: Some(0),
             }),
+            silences: vec![],
         }
     }
 

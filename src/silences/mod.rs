@@ -81,6 +81,31 @@ pub struct Matchers {
     pub contains: Option<String>,
 }
 
+impl Matchers {
+    /// The matchers in one line, as an operator would read them
+    /// (`host~glob:core-* rule=3 team=netops contains="LINK"`).
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(h) = &self.hostname {
+            parts.push(match self.hostname_match {
+                HostMatch::Exact => format!("host={h}"),
+                HostMatch::Glob => format!("host~glob:{h}"),
+                HostMatch::Regex => format!("host~/{h}/"),
+            });
+        }
+        if let Some(r) = self.rule_id {
+            parts.push(format!("rule={r}"));
+        }
+        if let Some(t) = &self.team {
+            parts.push(format!("team={t}"));
+        }
+        if let Some(c) = &self.contains {
+            parts.push(format!("contains={c:?}"));
+        }
+        parts.join(" ")
+    }
+}
+
 /// One silence as stored, listed and exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {

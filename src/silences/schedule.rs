@@ -88,6 +88,16 @@ struct CompiledWindow {
 }
 
 impl Schedule {
+    /// The schedule in one line (`sun 02:00-04:00, sat 22:00-02:00 Europe/Berlin`).
+    pub fn summary(&self) -> String {
+        let windows: Vec<String> = self
+            .windows
+            .iter()
+            .map(|w| format!("{} {}-{}", w.days, w.start, w.end))
+            .collect();
+        format!("{} {}", windows.join(", "), self.time_zone)
+    }
+
     /// Check the zone and every window; the error names what is wrong.
     pub fn compile(&self) -> Result<CompiledSchedule, String> {
         let zone: Tz = self.time_zone.trim().parse().map_err(|_| {
@@ -273,6 +283,21 @@ mod tests {
         let daily = schedule("UTC", &["daily 23:30-00:30"]);
         assert!(daily.holds(at("UTC", 2026, 3, 4, 0, 15)));
         assert!(!daily.holds(at("UTC", 2026, 3, 4, 0, 30)));
+    }
+
+    #[test]
+    fn a_schedule_reads_in_one_line() {
+        let s = Schedule {
+            time_zone: "Europe/Berlin".into(),
+            windows: vec![
+                Window::parse("sun 02:00-04:00").unwrap(),
+                Window::parse("sat 22:00-02:00").unwrap(),
+            ],
+        };
+        assert_eq!(
+            s.summary(),
+            "sun 02:00-04:00, sat 22:00-02:00 Europe/Berlin"
+        );
     }
 
     #[test]

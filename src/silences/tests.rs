@@ -272,3 +272,20 @@ fn silences_round_trip_as_json() {
         serde_json::json!({"days": "sat,sun", "start": "01:00", "end": "05:00"})
     );
 }
+
+#[test]
+fn matchers_read_in_one_line() {
+    let m = Matchers {
+        hostname: Some("core-*".into()),
+        hostname_match: HostMatch::Glob,
+        rule_id: Some(3),
+        team: Some("netops".into()),
+        contains: Some("LINK".into()),
+    };
+    assert_eq!(
+        m.summary(),
+        r#"host~glob:core-* rule=3 team=netops contains="LINK""#
+    );
+    assert_eq!(host("h", HostMatch::Exact).summary(), "host=h");
+    assert_eq!(host("^h", HostMatch::Regex).summary(), "host~/^h/");
+}

@@ -23,11 +23,12 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 /// Header of a change reason (for DELETE, which has no body in many clients).
 pub const REASON_HEADER: &str = "X-Change-Reason";
 /// The HTML pages, each behind the login.
-pub const PAGES: [&str; 7] = [
+pub const PAGES: [&str; 8] = [
     "/",
     "/rules",
     "/dev-hosts",
     "/teams",
+    "/silences",
     "/audit-logs",
     "/audit",
     "/config",
@@ -509,8 +510,19 @@ fn ingest_rates(web: &Web, _req: &Request, _p: &Principal) -> ApiResult {
 
 fn overview(web: &Web, _req: &Request, _p: &Principal) -> ApiResult {
     // The Redis connection goes back to the pool before PostgreSQL is asked.
-    let state = snapshot::read_redis(&mut *web.redis.get()?, &web.keys)?;
-    let rules = snapshot::read_rules(&mut *web.db()?).map_err(AdminError::from)?;
+    let now = chrono::Utc::now();
+    let (state, held) = {
+        let mut conn = web.redis.get()?;
+        let state = snapshot::read_redis(&mut conn, &web.keys)?;
+        (state, snapshot::read_held(&mut conn, &web.keys, now)?)
+    };
+    let mut db = web.db()?;
+    let rules = snapshot::read_rules(&mut db).map_err(AdminError::from)?;
+    let silences = snapshot::silences_in_force(
+        snapshot::read_silences(&mut db).map_err(AdminError::from)?,
+        &held,
+        now,
+    );
     let mut processing = Map::new();
     for c in Consumer::ALL {
         processing.insert(c.name().into(), json!(state.processing_total(c)));
@@ -522,6 +534,7 @@ fn overview(web: &Web, _req: &Request, _p: &Principal) -> ApiResult {
         "dlq": {"alerter": d.alerter, "moog": d.moog, "dead": d.dead},
         "breaker": {"state": state.breaker.to_ascii_lowercase()},
         "rules": {"active": rules.active, "total": rules.total},
+        "silences": silences,
     }))
 }
 

@@ -33,6 +33,12 @@ const PAGES: &[(&str, &str, &str, &str)] = &[
         include_str!("assets/pages/teams.html"),
     ),
     (
+        "/silences",
+        "silences",
+        "Silences - mutt",
+        include_str!("assets/pages/silences.html"),
+    ),
+    (
         "/audit-logs",
         "audit-logs",
         "Event audit - mutt",
@@ -92,12 +98,13 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("rules.js", JS, include_bytes!("assets/rules.js")),
     ("dev-hosts.js", JS, include_bytes!("assets/dev-hosts.js")),
     ("teams.js", JS, include_bytes!("assets/teams.js")),
+    ("silences.js", JS, include_bytes!("assets/silences.js")),
     ("audit-logs.js", JS, include_bytes!("assets/audit-logs.js")),
     ("audit.js", JS, include_bytes!("assets/audit.js")),
     ("config.js", JS, include_bytes!("assets/config.js")),
 ];
 
-/// The HTML of a page path (`/`, `/rules`, `/dev-hosts`, `/teams`, `/audit-logs`, `/audit`, `/config`, `/login`), if it is one.
+/// The HTML of a page path (`/`, `/rules`, `/dev-hosts`, `/teams`, `/silences`, `/audit-logs`, `/audit`, `/config`, `/login`), if it is one.
 pub fn page(path: &str) -> Option<&'static str> {
     if path == "/login" {
         return Some(LOGIN);
@@ -123,11 +130,12 @@ pub fn asset(path: &str) -> Option<(&'static str, &'static [u8])> {
 mod tests {
     use super::*;
 
-    const LISTED: [&str; 8] = [
+    const LISTED: [&str; 9] = [
         "/",
         "/rules",
         "/dev-hosts",
         "/teams",
+        "/silences",
         "/audit-logs",
         "/audit",
         "/config",

@@ -25,9 +25,13 @@
       el('td', { class: 'mono', text: l.hostname }),
       el('td', { class: 'num', text: l.matched_rule_id === null || l.matched_rule_id === undefined ? '-' : l.matched_rule_id }),
       el('td', { text: l.handling_decision || '-' }),
-      el('td', {}, badge(l.forwarded_to_moog ? 'yes' : 'no')),
+      el('td', {}, l.silenced_by ? badge('silenced by ' + l.silenced_by, 'waiting')
+        : badge(l.forwarded_to_moog ? 'yes' : 'no')),
       el('td', { class: 'mono', text: l.raw_message || '' }),
-      el('td', { class: 'mono', text: l.event_id || '' }));
+      el('td', { class: 'mono', text: l.event_id || '' }),
+      el('td', { class: 'actions admin-only' },
+        el('a', { class: 'silence-like', href: '/silences' + query({ hostname: l.hostname, rule_id: l.matched_rule_id }),
+          text: 'Silence events like this' })));
   }
 
   async function load() {
@@ -40,7 +44,7 @@
       const data = await api('GET', '/api/v2/audit-logs' + query(params));
       const logs = data.logs || [];
       clear(tbody).append(...(logs.length ? logs.map(row)
-        : [el('tr', {}, el('td', { colspan: 7, class: 'empty', text: 'No events found matching your filters.' }))]));
+        : [el('tr', {}, el('td', { colspan: 8, class: 'empty', text: 'No events found matching your filters.' }))]));
       nextCursor = (data.pagination && data.pagination.next_cursor) || null;
       showMessage($('ev-message'), '');
     } catch (e) {

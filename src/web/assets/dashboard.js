@@ -149,6 +149,16 @@
       show('dlq-dead', num(d.dead), d.dead > 0);
       show('rules-active', num(r.active));
       show('rules-total', num(r.total));
+      const silences = o.silences || [];
+      clear($('silences-table').tBodies[0]).append(...(silences.length
+        ? silences.map((x) => el('tr', { dataset: { silenceId: String(x.id) } },
+          el('td', { class: 'num', text: String(x.id) }),
+          el('td', {}, badge(x.state, x.state)),
+          el('td', { class: 'mono', text: x.matchers + (x.schedule ? ' every ' + x.schedule : '') }),
+          el('td', { class: 'mono', text: x.ends_at }),
+          el('td', { class: 'num', text: x.held_last_hour.toLocaleString() }),
+          el('td', { text: x.comment })))
+        : [el('tr', {}, el('td', { colspan: 6, class: 'empty', text: 'No silences: every matching event alerts.' }))]));
       const state = (o.breaker && o.breaker.state) || 'unknown';
       const b = clear($('breaker'));
       b.classList.remove('error', 'error-text');
