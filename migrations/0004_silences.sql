@@ -1,5 +1,5 @@
--- Silences (maintenance windows): events matching them are audited but not alerted. Additive to
--- the v2.5 schema: v2.5 services never read these tables or columns.
+-- Silences (maintenance windows) and alert deduplication: events they hold back are audited but
+-- not alerted. Additive to the v2.5 schema: v2.5 services never read these tables or columns.
 
 CREATE TABLE IF NOT EXISTS silences (
     id               SERIAL PRIMARY KEY,
@@ -28,3 +28,8 @@ COMMENT ON TABLE silences IS 'Maintenance windows: matching events are audited w
 -- foreign key: audit rows outlive the silences table's history and move to the archive.
 ALTER TABLE event_audit_log ADD COLUMN IF NOT EXISTS silenced_by INT;
 ALTER TABLE event_audit_log_archive ADD COLUMN IF NOT EXISTS silenced_by INT;
+
+-- The event whose alert a held-back repeat was counted into (ALERT_DEDUP_WINDOW_SECONDS); NULL
+-- for every other row.
+ALTER TABLE event_audit_log ADD COLUMN IF NOT EXISTS dedup_of TEXT;
+ALTER TABLE event_audit_log_archive ADD COLUMN IF NOT EXISTS dedup_of TEXT;

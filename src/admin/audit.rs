@@ -443,6 +443,10 @@ pub struct EventAuditRow {
     /// The silence that held it back (no alert); left out of the body otherwise, as v2.5 had it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub silenced_by: Option<i32>,
+    /// The event whose alert it repeated within the dedup window (no alert of its own); left
+    /// out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dedup_of: Option<String>,
 }
 
 /// The keyset page block of the event search.
@@ -488,7 +492,7 @@ pub fn query_events(
     let rows = client.query(
         &format!(
             "SELECT id, event_timestamp, hostname, matched_rule_id, handling_decision,
-                    forwarded_to_moog, raw_message, event_id, silenced_by
+                    forwarded_to_moog, raw_message, event_id, silenced_by, dedup_of
                FROM event_audit_log{}
               ORDER BY event_timestamp DESC, id DESC LIMIT {}",
             w.sql(),
@@ -516,6 +520,7 @@ pub fn query_events(
             raw_message: r.get(6),
             event_id: r.get(7),
             silenced_by: r.get(8),
+            dedup_of: r.get(9),
         });
     }
     Ok((

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 
 const INSERT_SQL: &str = "INSERT INTO event_audit_log
-    (event_timestamp, hostname, matched_rule_id, handling_decision, forwarded_to_moog, raw_message, event_id, silenced_by)
-  SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::int[], $4::varchar[], $5::bool[], $6::text[], $7::text[], $8::int[])
+    (event_timestamp, hostname, matched_rule_id, handling_decision, forwarded_to_moog, raw_message, event_id, silenced_by, dedup_of)
+  SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::int[], $4::varchar[], $5::bool[], $6::text[], $7::text[], $8::int[], $9::text[])
   ON CONFLICT (event_id, event_timestamp) DO NOTHING";
 
 /// How a failed write should be handled.
@@ -66,10 +66,11 @@ fn insert_in(tx: &mut postgres::Transaction<'_>, rows: &[&AuditRow]) -> Result<u
     let raws: Vec<&str> = rows.iter().map(|r| r.raw_message.as_str()).collect();
     let ids: Vec<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
     let silenced: Vec<Option<i32>> = rows.iter().map(|r| r.silenced_by).collect();
+    let dedup_of: Vec<Option<&str>> = rows.iter().map(|r| r.dedup_of.as_deref()).collect();
     Ok(tx.execute(
         INSERT_SQL,
         &[
-            &ts, &hosts, &rule_ids, &handlings, &forwarded, &raws, &ids, &silenced,
+            &ts, &hosts, &rule_ids, &handlings, &forwarded, &raws, &ids, &silenced, &dedup_of,
         ],
     )?)
 }

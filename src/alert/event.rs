@@ -30,6 +30,9 @@ pub struct AuditRow {
     pub event_id: String,
     /// The silence that held it back (then `forwarded_to_moog` is false).
     pub silenced_by: Option<i32>,
+    /// The event whose alert it repeated within the dedup window (then `forwarded_to_moog` is
+    /// false).
+    pub dedup_of: Option<String>,
 }
 
 /// What to do with one parsed event.
@@ -87,6 +90,7 @@ pub fn outcome(
                 raw_message: ev.raw.clone(),
                 event_id: ev.event_id.clone(),
                 silenced_by: silence,
+                dedup_of: None,
             },
             alert: forwarded(*forward)
                 .then(|| alert_message(ev, *rule_id, handling, team, *environment)),

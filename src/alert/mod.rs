@@ -9,6 +9,7 @@
 
 mod audit;
 pub mod cache;
+pub mod dedup;
 pub mod event;
 
 use crate::backoff::Backoff;
@@ -31,7 +32,8 @@ use std::time::{Duration, Instant};
 /// Service name in `/health` (v2.5's).
 pub const SERVICE: &str = "mutt-alerter";
 /// Dynamic keys the alerter reads.
-pub const DYNAMIC_KEYS: [&str; 7] = [
+pub const DYNAMIC_KEYS: [&str; 8] = [
+    dk::ALERT_DEDUP_WINDOW_SECONDS,
     dk::CACHE_RELOAD_INTERVAL,
     dk::UNHANDLED_THRESHOLD,
     dk::UNHANDLED_EXPIRY_SECONDS,
@@ -48,6 +50,8 @@ const LATENCY_BUCKETS: [f64; 11] = [
 const DB_MS_BUCKETS: [f64; 11] = [
     1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
 ];
+/// How long after its window a dedup key (and the count it carries) is kept.
+const DEDUP_CARRY_SECS: u64 = 86_400;
 /// How long a minute's held-back counts stay (the dashboard reads the last hour).
 const HELD_COUNT_TTL_SECS: i64 = 65 * 60;
 const BATCH_BUCKETS: [f64; 10] = [
@@ -73,6 +77,7 @@ struct Metrics {
     queue_depth: IntGauge,
     shed: IntCounterVec,
     silenced: IntCounterVec,
+    deduplicated: IntCounter,
 }
 
 impl Metrics {
@@ -135,6 +140,10 @@ impl Metrics {
                 "mutt_alerter_silenced_total",
                 "Events held back by a silence (audited, not alerted; unhandled ones not counted)",
                 &["silence"],
+            )?,
+            deduplicated: m.counter(
+                "mutt_alerter_deduplicated_total",
+                "Alerts held back as repeats within ALERT_DEDUP_WINDOW_SECONDS (audited, counted into the next alert of their key)",
             )?,
         })
     }
@@ -249,6 +258,8 @@ pub fn run(settings: &Settings, shutdown: &Shutdown) -> Result<(), DaemonError> 
         block: settings.duration(&registry::BRPOPLPUSH_TIMEOUT),
         max_retries: settings.int(&registry::ALERTER_MAX_RETRIES) as u32,
         script_loaded: false,
+        dedup_loaded: false,
+        dedup_by_message: settings.bool(&registry::ALERT_DEDUP_BY_MESSAGE),
         last_depth_check: None,
         shutdown: shutdown.clone(),
     };
@@ -342,8 +353,17 @@ struct Worker {
     block: Duration,
     max_retries: u32,
     script_loaded: bool,
+    dedup_loaded: bool,
+    dedup_by_message: bool,
     last_depth_check: Option<Instant>,
     shutdown: Shutdown,
+}
+
+/// One alert to pass through dedup: its audit row, and its key.
+struct DedupInput {
+    row: usize,
+    key: String,
+    held_key: String,
 }
 
 /// The per-batch plan: what to write where.
@@ -356,6 +376,8 @@ struct Plan {
     silenced: Vec<i32>,
     /// Unhandled events held back (no audit row; `processed{status="silenced"}`).
     silenced_unhandled: u64,
+    /// Alerts held back as repeats.
+    deduplicated: u64,
     dlq: Vec<String>,
     // Read once per batch, so the meta-alert's text and the script agree on them.
     threshold: i64,
@@ -502,6 +524,14 @@ impl Worker {
                 &registry::UNHANDLED_EXPIRY_SECONDS,
             )
             .max(1) as u64;
+        let dedup_ms = self
+            .tunables
+            .int(
+                dk::ALERT_DEDUP_WINDOW_SECONDS,
+                &registry::ALERT_DEDUP_WINDOW_SECONDS,
+            )
+            .max(0) as u64
+            * 1000;
         let now = chrono::Utc::now();
         let mut plan = Plan {
             threshold,
@@ -509,6 +539,7 @@ impl Worker {
             ..Plan::default()
         };
         let mut alert_of_row: Vec<Option<String>> = Vec::new();
+        let mut dedup_inputs: Vec<DedupInput> = Vec::new();
         // The batch is its own trace (it mixes many events' traces); each message gets a span in
         // its event's trace below.
         let span_on = crate::trace::enabled();
@@ -573,6 +604,16 @@ impl Worker {
                     if span_on {
                         span.attr("mutt.handling", row.handling_decision.clone());
                     }
+                    if dedup_ms > 0 && alert.is_some() {
+                        let host = row.hostname.to_lowercase();
+                        let sig =
+                            dedup::message_signature(&incoming.message, self.dedup_by_message);
+                        dedup_inputs.push(DedupInput {
+                            row: plan.rows.len(),
+                            key: self.keys.dedup(row.matched_rule_id, &host, &sig),
+                            held_key: self.keys.dedup_held(row.matched_rule_id, &host, &sig),
+                        });
+                    }
                     plan.rows.push(row);
                     alert_of_row.push(alert);
                 }
@@ -592,6 +633,34 @@ impl Worker {
                             .unhandled_triggered(&incoming.hostname, &signature),
                         meta_alert,
                     ));
+                }
+            }
+        }
+        // Repeats are decided before the audit rows are written, so a held-back event's row
+        // says what it repeated; a redelivered batch gets the same answers (the script is
+        // idempotent per event).
+        if !dedup_inputs.is_empty() {
+            let Some(decisions) = self.decide_dedup(&dedup_inputs, &plan.rows, dedup_ms) else {
+                return; // shutting down with the batch still in the processing list
+            };
+            for (input, decision) in dedup_inputs.iter().zip(decisions) {
+                match decision {
+                    scripts::DedupDecision::Send {
+                        repeat_count,
+                        first_seen,
+                    } => {
+                        if let Some(a) = alert_of_row[input.row].take() {
+                            alert_of_row[input.row] =
+                                Some(dedup::with_repeats(&a, repeat_count, &first_seen));
+                        }
+                    }
+                    scripts::DedupDecision::Held { of } => {
+                        let row = &mut plan.rows[input.row];
+                        row.forwarded_to_moog = false;
+                        row.dedup_of = Some(of);
+                        alert_of_row[input.row] = None;
+                        plan.deduplicated += 1;
+                    }
                 }
             }
         }
@@ -636,9 +705,66 @@ impl Worker {
             for (id, n) in held_by_silence(&plan.silenced) {
                 m.silenced.with_label_values(&[&id.to_string()]).inc_by(n);
             }
+            m.deduplicated.inc_by(plan.deduplicated);
             m.forwarded.inc_by(plan.alerts.len() as u64);
             m.latency.observe(started.elapsed().as_secs_f64());
         }
+    }
+
+    /// Ask the dedup script about each alert of `inputs` (one pipeline), waiting out Redis
+    /// outages; `None` if shutdown came first.
+    fn decide_dedup(
+        &mut self,
+        inputs: &[DedupInput],
+        rows: &[event::AuditRow],
+        window_ms: u64,
+    ) -> Option<Vec<scripts::DedupDecision>> {
+        // A held count is carried into the next alert of its key for up to a day after the
+        // window; the keys then expire.
+        let ttl = window_ms / 1000 + DEDUP_CARRY_SECS;
+        // Twice at most: a script cache flushed since it was loaded (NOSCRIPT) is loaded again.
+        for _ in 0..2 {
+            let mut loaded = self.dedup_loaded;
+            let result = self.redis.run_until_ok(&self.shutdown, |c| {
+                if !loaded {
+                    scripts::load_dedup(c)?;
+                    loaded = true;
+                }
+                let mut pipe = ::redis::pipe();
+                for input in inputs {
+                    let row = &rows[input.row];
+                    scripts::dedup_decide(
+                        &mut pipe,
+                        &input.key,
+                        &input.held_key,
+                        &row.event_id,
+                        window_ms,
+                        &crate::timefmt::millis(row.event_timestamp),
+                        ttl,
+                    );
+                }
+                let replies: Vec<(i64, u64, String)> = pipe.query(c)?;
+                Ok(replies)
+            });
+            self.dedup_loaded = loaded;
+            match result {
+                Some(Ok(replies)) => {
+                    return Some(
+                        replies
+                            .into_iter()
+                            .map(scripts::DedupDecision::from_reply)
+                            .collect(),
+                    )
+                }
+                Some(Err(e)) => {
+                    self.dedup_loaded = false;
+                    log::warn!("dedup decision failed: {e}; loading the script again");
+                }
+                None => return None,
+            }
+        }
+        log::error!("dedup decisions keep failing; the batch stays in the processing list");
+        None
     }
 
     /// Write the audit rows, waiting out database outages. Returns the rows the database refused

@@ -54,7 +54,15 @@ pub fn moog_event(alert: &Map<String, Value>, now_epoch: i64) -> Value {
         "agent_time": agent_time,
     });
     if let (Some(obj), Some(custom)) = (ev.as_object_mut(), alert.get("raw_json")) {
-        obj.insert("custom_info".into(), custom.clone());
+        let mut custom = custom.clone();
+        // An alert that stands for repeats held back by dedup says how many, and since when.
+        if let (Some(info), Some(count)) = (custom.as_object_mut(), alert.get("repeat_count")) {
+            info.insert("repeat_count".into(), count.clone());
+            if let Some(first) = alert.get("first_seen") {
+                info.insert("first_seen".into(), first.clone());
+            }
+        }
+        obj.insert("custom_info".into(), custom);
     }
     ev
 }
@@ -183,6 +191,19 @@ mod tests {
         assert_eq!(bare["severity"], 3);
         assert_eq!(bare["agent_time"], 42);
         assert!(bare.get("custom_info").is_none());
+    }
+
+    #[test]
+    fn an_alert_standing_for_repeats_says_so_in_custom_info() {
+        let a = alert(json!({
+            "hostname": "sw1", "raw_json": {"hostname": "sw1", "message": "flap"},
+            "repeat_count": 41, "first_seen": "2026-12-07T10:00:00.000Z"
+        }));
+        assert_eq!(
+            moog_event(&a, 42)["custom_info"],
+            json!({"hostname": "sw1", "message": "flap", "repeat_count": 41,
+                   "first_seen": "2026-12-07T10:00:00.000Z"})
+        );
     }
 
     #[test]

@@ -438,7 +438,7 @@ pub fn retire_before(
 // the provenance columns). Explicit, because v2.5 copied positionally and put source ids in the
 // archive's primary key.
 const ROW_COLUMNS: &str = "event_timestamp, hostname, matched_rule_id, handling_decision, \
-                           forwarded_to_moog, raw_message, event_id, silenced_by";
+                           forwarded_to_moog, raw_message, event_id, silenced_by, dedup_of";
 
 /// `INSERT INTO archive … SELECT … FROM moved` where `moved` yields audit rows plus a `part`
 /// column naming their partition.

@@ -106,6 +106,7 @@ macro_rules! key_names {
 }
 
 key_names! {
+    ALERT_DEDUP_WINDOW_SECONDS = "alert_dedup_window_seconds";
     MAX_INGEST_QUEUE_SIZE = "max_ingest_queue_size";
     INGEST_MAX_RATE = "ingest_max_rate";
     INGEST_RATE_WINDOW = "ingest_rate_window";
@@ -214,6 +215,12 @@ const UPPER_BOUND: ValueType = ValueType::Float {
 
 /// Every dynamic key, sorted by name.
 pub static ALL: &[&DynamicKey] = &[
+    &linked(
+        ALERT_DEDUP_WINDOW_SECONDS,
+        "alerter",
+        &registry::ALERT_DEDUP_WINDOW_SECONDS,
+        "Seconds in which a repeat of an alert already sent is held back and counted (0: off)",
+    ),
     &linked(
         ALERTER_DEFER_SLEEP_MS,
         "alerter",
@@ -631,6 +638,7 @@ mod tests {
             "cache_reload_interval",
             "unhandled_threshold",
             "unhandled_expiry_seconds",
+            "alert_dedup_window_seconds",
             "alerter_queue_warn_threshold",
             "alerter_queue_shed_threshold",
             "alerter_shed_mode",

@@ -993,6 +993,22 @@ def!(
     "Window of the unhandled count (dynamic unhandled_expiry_seconds wins)"
 );
 def!(
+    ALERT_DEDUP_WINDOW_SECONDS,
+    "ALERT_DEDUP_WINDOW_SECONDS",
+    int(0, 604_800),
+    Some("0"),
+    Alerter,
+    "Seconds in which a repeat of an alert already sent (same host, rule and normalised message) is held back and counted; 0: off (dynamic alert_dedup_window_seconds wins)"
+);
+def!(
+    ALERT_DEDUP_BY_MESSAGE,
+    "ALERT_DEDUP_BY_MESSAGE",
+    BOOL,
+    Some("true"),
+    Alerter,
+    "Whether the dedup key includes the normalised message (off: host and rule only, so two interfaces of one device share a key)"
+);
+def!(
     UNHANDLED_DEFAULT_TEAM,
     "UNHANDLED_DEFAULT_TEAM",
     TEXT,
@@ -1459,6 +1475,8 @@ pub static ALL: &[&Def] = &[
     &CACHE_RELOAD_INTERVAL,
     &UNHANDLED_THRESHOLD,
     &UNHANDLED_EXPIRY_SECONDS,
+    &ALERT_DEDUP_WINDOW_SECONDS,
+    &ALERT_DEDUP_BY_MESSAGE,
     &UNHANDLED_DEFAULT_TEAM,
     &ALERTER_QUEUE_WARN_THRESHOLD,
     &ALERTER_QUEUE_SHED_THRESHOLD,

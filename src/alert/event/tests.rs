@@ -197,6 +197,7 @@ fn handled_events_become_an_audit_row_and_an_alert() {
             raw_message: e.raw.clone(),
             event_id: "e9".into(),
             silenced_by: None,
+            dedup_of: None,
         }
     );
     let alert: Value = serde_json::from_str(&alert.unwrap()).unwrap();

@@ -259,6 +259,17 @@ impl Keys {
         format!("{}:silenced:{}", self.prefix, at.format("%Y-%m-%dT%H:%M"))
     }
 
+    /// `mutt:dedup:<rule>:<host>:<hash16>`: hash of the last alert sent for one dedup key
+    /// (`sent_event`, `sent_at_ms`, what it carried) and when its first held-back repeat came.
+    pub fn dedup(&self, rule_id: i32, host: &str, hash16: &str) -> String {
+        format!("{}:dedup:{rule_id}:{host}:{hash16}", self.prefix)
+    }
+
+    /// `mutt:dedup:<rule>:<host>:<hash16>:held`: set of the event ids held back since that alert.
+    pub fn dedup_held(&self, rule_id: i32, host: &str, hash16: &str) -> String {
+        format!("{}:dedup:{rule_id}:{host}:{hash16}:held", self.prefix)
+    }
+
     /// `mutt:unhandled:<host>:<hash16>`: count of unmatched events from one host and message.
     pub fn unhandled(&self, host: &str, hash16: &str) -> String {
         format!("{}:{host}:{hash16}", self.unhandled)
@@ -391,6 +402,14 @@ mod tests {
         );
         assert_eq!(k.metrics_pattern(Window::Minute), "mutt:metrics:1m:*");
         assert_eq!(k.silenced_minute(at), "mutt:silenced:2026-11-22T04:19");
+        assert_eq!(
+            k.dedup(3, "sw1", "0123456789abcdef"),
+            "mutt:dedup:3:sw1:0123456789abcdef"
+        );
+        assert_eq!(
+            k.dedup_held(3, "sw1", "0123456789abcdef"),
+            "mutt:dedup:3:sw1:0123456789abcdef:held"
+        );
         assert_eq!(Window::Minute.ttl_seconds(), 7200);
         assert_eq!(Window::Hour.ttl_seconds(), 172_800);
         assert_eq!(Window::Day.ttl_seconds(), 2_592_000);

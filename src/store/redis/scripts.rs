@@ -115,6 +115,67 @@ pub fn load_unhandled(conn: &mut rd::Connection) -> rd::RedisResult<()> {
     UNHANDLED.prepare_invoke().load(conn).map(|_| ())
 }
 
+static DEDUP: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/dedup.lua")));
+
+/// What the dedup script decided for one alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DedupDecision {
+    /// Send it, carrying the repeats held back since the last alert of its key.
+    Send {
+        /// How many were held back (0: none).
+        repeat_count: u64,
+        /// The time of the first of them (empty when none).
+        first_seen: String,
+    },
+    /// Hold it back: a repeat of the alert of event `of`, sent within the window.
+    Held {
+        /// The event id of the alert sent for its key.
+        of: String,
+    },
+}
+
+impl DedupDecision {
+    /// The script's answer `(send, repeat_count, text)` as a decision.
+    pub fn from_reply((send, repeat_count, text): (i64, u64, String)) -> DedupDecision {
+        if send == 1 {
+            DedupDecision::Send {
+                repeat_count,
+                first_seen: text,
+            }
+        } else {
+            DedupDecision::Held { of: text }
+        }
+    }
+}
+
+/// Decide one alert's dedup (see `lua/dedup.lua`); the answer, a `(i64, u64, String)`, reads
+/// with [`DedupDecision::from_reply`].
+pub fn dedup_decide(
+    pipe: &mut rd::Pipeline,
+    key: &str,
+    held_key: &str,
+    event_id: &str,
+    window_ms: u64,
+    event_time: &str,
+    ttl_seconds: u64,
+) {
+    pipe.invoke_script(
+        DEDUP
+            .key(key)
+            .key(held_key)
+            .arg(event_id)
+            .arg(window_ms)
+            .arg(event_time)
+            .arg(ttl_seconds),
+    );
+}
+
+/// Make sure the dedup script is cached on the server (pipelines send EVALSHA only).
+pub fn load_dedup(conn: &mut rd::Connection) -> rd::RedisResult<()> {
+    DEDUP.prepare_invoke().load(conn).map(|_| ())
+}
+
 static BREAKER: LazyLock<rd::Script> =
     LazyLock::new(|| rd::Script::new(include_str!("lua/breaker.lua")));
 static PERMITS: LazyLock<rd::Script> =
