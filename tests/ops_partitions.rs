@@ -225,6 +225,12 @@ fn archive_mode_keeps_every_row_and_retires_only_months_wholly_past_the_cutoff()
     let boundary = month(-2);
     let kept = insert(&mut c, &[at(boundary.from, 0), at(boundary.to, -1)]);
     let current = insert(&mut c, &[Utc::now()]);
+    // A held-back row keeps what held it back in the archive.
+    c.execute(
+        "UPDATE event_audit_log SET silenced_by = 7, dedup_of = 'sent-1' WHERE id = $1",
+        &[&old[0]],
+    )
+    .unwrap();
 
     let dry = t.mutt(
         &[
@@ -295,6 +301,18 @@ fn archive_mode_keeps_every_row_and_retires_only_months_wholly_past_the_cutoff()
         ),
         0,
         "columns copied by name"
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            &format!(
+                "SELECT count(*) FROM event_audit_log_archive WHERE original_id = {} \
+                 AND silenced_by = 7 AND dedup_of = 'sent-1'",
+                old[0]
+            )
+        ),
+        1,
+        "silenced_by and dedup_of archived"
     );
     assert_eq!(
         ids(&mut c, &format!("SELECT id FROM {}", boundary.name)),

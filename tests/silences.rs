@@ -585,6 +585,57 @@ fn rules_test_explains_a_stored_recurring_silence_across_a_dst_change() {
             "{at}: {x}"
         );
     }
+    // A window across midnight belongs to the day it starts: Saturday 23:00 to Sunday 01:00
+    // Berlin (CET, UTC+1 on 2027-03-06/07).
+    let night = cli_json(
+        &t,
+        &[
+            "silences",
+            "add",
+            "--host",
+            "night-sw",
+            "--every",
+            "sat 23:00-01:00",
+            "--time-zone",
+            "Europe/Berlin",
+            "--starts",
+            "2026-01-01T00:00:00Z",
+            "--ends",
+            "2099-11-15T00:00:00Z",
+            "--comment",
+            "night window",
+        ],
+    );
+    let night_id = night["silence"]["id"].as_i64();
+    for (at, held) in [
+        ("2027-03-06T21:59:00Z", false),
+        ("2027-03-06T22:00:00Z", true),
+        ("2027-03-06T23:59:00Z", true),
+        ("2027-03-07T00:00:00Z", false),
+        // Sunday 23:30 is not Saturday night.
+        ("2027-03-07T22:30:00Z", false),
+    ] {
+        let out = cli_json(
+            &t,
+            &[
+                "rules",
+                "test",
+                "--hostname",
+                "night-sw",
+                "--message",
+                "other",
+                "--at",
+                at,
+            ],
+        );
+        let x = &out["results"][0]["explanation"];
+        assert_eq!(x["decision"]["outcome"], "unhandled", "{at}: {x}");
+        assert_eq!(
+            x["silenced_by"]["id"].as_i64() == night_id,
+            held,
+            "{at}: {x}"
+        );
+    }
     // The table form says what the silence does.
     let out = t.mutt(
         &[
