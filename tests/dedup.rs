@@ -25,7 +25,7 @@ impl Pipeline {
             ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
             ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
             // Small batches, so both alerters take part.
-            ("ALERTER_BATCH_SIZE", "5".into()),
+            ("ALERTER_BATCH_SIZE", "2".into()),
             ("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into()),
             // Long enough that no load on the machine can end the window during the test; the
             // test ends it by moving the key's last send back in time.
@@ -92,7 +92,6 @@ fn two_alerters_send_one_alert_per_key_and_carry_the_repeat_count() {
         redis: common::redis(),
         t,
     };
-    // Queued before the alerters start, so both take from a full queue at once.
     const A: usize = 300;
     const B: usize = 50;
     let flap = |iface: &str, n: usize| {
@@ -111,11 +110,23 @@ fn two_alerters_send_one_alert_per_key_and_carry_the_repeat_count() {
             events.push(event("core-sw-01", &flap("Gi0/2", n), &format!("b-{n}")));
         }
     }
-    let q = p.key("ingest_queue");
-    let _: () = p.redis.lpush(&q, &events).unwrap();
     let one = p.alerter("alerter-d1");
     let two = p.alerter("alerter-d2");
+    // One push per event while both wait on the queue: each push wakes a waiting alerter, so
+    // the two decide the same keys side by side.
+    let q = p.key("ingest_queue");
+    for e in &events {
+        let _: () = p.redis.lpush(&q, e).unwrap();
+    }
     p.drained();
+    let handled = r#"mutt_alerter_events_processed_total{status="handled"}"#;
+    let (by_one, by_two) = (metric(&one, handled), metric(&two, handled));
+    eprintln!("handled: {by_one} and {by_two}");
+    assert_eq!(by_one + by_two, (A + B) as f64);
+    assert!(
+        by_one > 0.0 && by_two > 0.0,
+        "both alerters took part: {by_one} and {by_two}"
+    );
 
     // Exactly one alert per key: Gi0/1 and Gi0/2 are different keys.
     let alerts = p.alerts();

@@ -259,3 +259,72 @@ fn group_commit_decides_each_group_on_its_own() {
     let n: i64 = c.get(&ctr[0].key).unwrap();
     assert_eq!(n, 3, "only pushed items are counted");
 }
+
+/// The dedup script's answers, one event at a time against the real server: a redelivered event
+/// gets the answer it got before, whatever has happened to its key since, and a taken-back
+/// decision leaves the count and the key as if the event had never come.
+#[test]
+fn dedup_decisions_are_stable_for_redelivered_events_and_can_be_taken_back() {
+    use scripts::{DedupDecision, DedupKeys};
+    let t = TestEnv::new();
+    let mut c = connect(&t, &[]);
+    let keys = Keys::with_prefix(&t.prefix);
+    let k = DedupKeys {
+        hash: keys.dedup(1, "sw1", "-"),
+        held: keys.dedup_held(1, "sw1", "-"),
+        held_prev: keys.dedup_held_prev(1, "sw1", "-"),
+    };
+    scripts::load_dedup(&mut c).unwrap();
+    scripts::load_dedup_undo(&mut c).unwrap();
+    let window_ms = 3_600_000;
+    let mut decide = |c: &mut redis::Connection, id: &str| -> DedupDecision {
+        let mut pipe = redis::pipe();
+        scripts::dedup_decide(&mut pipe, &k, id, window_ms, &format!("t-{id}"), 90_000);
+        let (reply,): ((i64, u64, String),) = pipe.query(c).unwrap();
+        DedupDecision::from_reply(reply)
+    };
+    let send = |n: u64, first: &str| DedupDecision::Send {
+        repeat_count: n,
+        first_seen: first.into(),
+    };
+    let held = |of: &str| DedupDecision::Held { of: of.into() };
+    // Ends the current window as if an hour had passed.
+    let end_window = |c: &mut redis::Connection| {
+        let at: i64 = c.hget(&k.hash, "sent_at_ms").unwrap();
+        let _: () = c
+            .hset(&k.hash, "sent_at_ms", at - window_ms as i64 - 1)
+            .unwrap();
+    };
+
+    assert_eq!(decide(&mut c, "a"), send(0, ""));
+    assert_eq!(decide(&mut c, "a"), send(0, ""), "a redelivered");
+    assert_eq!(decide(&mut c, "h1"), held("a"));
+    assert_eq!(decide(&mut c, "h2"), held("a"));
+    end_window(&mut c);
+    // Redelivered after the window: still held, and not counted twice.
+    assert_eq!(decide(&mut c, "h1"), held("a"));
+    assert_eq!(decide(&mut c, "b"), send(2, "t-h1"));
+    // After b was sent: a is still the alert that was sent, h1 still a repeat of a.
+    assert_eq!(decide(&mut c, "a"), send(0, ""));
+    assert_eq!(decide(&mut c, "h2"), held("a"));
+    assert_eq!(decide(&mut c, "b"), send(2, "t-h1"));
+    assert_eq!(decide(&mut c, "h3"), held("b"));
+
+    // h3's row was refused: it leaves the count.
+    let undo = |c: &mut redis::Connection, id: &str| {
+        let mut pipe = redis::pipe();
+        scripts::dedup_undo(&mut pipe, &k, id);
+        let () = pipe.query(c).unwrap();
+    };
+    undo(&mut c, "h3");
+    let members: i64 = c.scard(&k.held).unwrap();
+    assert_eq!(members, 0);
+    assert_eq!(decide(&mut c, "h4"), held("b"));
+    // b's row was refused: b is unsent, a is the last alert again, and what b carried (h1, h2)
+    // waits, with h4, for the next alert of the key.
+    undo(&mut c, "b");
+    let sent: String = c.hget(&k.hash, "sent_event").unwrap();
+    assert_eq!(sent, "a");
+    end_window(&mut c);
+    assert_eq!(decide(&mut c, "c"), send(3, "t-h1"));
+}

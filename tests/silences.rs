@@ -468,8 +468,9 @@ fn a_silence_that_starts_in_the_future_holds_only_from_its_start() {
         redis: common::redis(),
         t,
     };
-    let _a = p.alerter("alerter-f");
-    let starts = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let a = p.alerter("alerter-f");
+    // Far enough ahead that the CLI's start-up and the alerter's reload fit before it.
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(5);
     let starts_text = starts.to_rfc3339();
     let created = cli_json(
         &p.t,
@@ -491,9 +492,11 @@ fn a_silence_that_starts_in_the_future_holds_only_from_its_start() {
     // As stored (whole seconds).
     let starts: chrono::DateTime<chrono::Utc> =
         serde_json::from_value(created["silence"]["starts_at"].clone()).unwrap();
+    // Probing starts once the alerter holds the pending silence.
+    common::wait_for_log(Duration::from_secs(10), "1 silence(s)", || a.stderr());
     // Probe one event at a time: each decided before the start must alert, each after it is
     // held; the alerter's clock and ours are the same machine's.
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut before = 0;
     for n in 0.. {
         let pushed_at = chrono::Utc::now();

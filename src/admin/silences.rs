@@ -425,27 +425,51 @@ pub fn import(
                 continue;
             }
         };
-        if let Some(id) = identical(client, &s)? {
+        let found = match identical(client, &s) {
+            Ok(found) => found,
+            Err(e) => {
+                if changed {
+                    notifier.announce(TABLE);
+                }
+                return Err(e);
+            }
+        };
+        if let Some(id) = found {
             out.push(result("unchanged", Some(id), None));
             continue;
         }
-        let mut tx = client.transaction()?;
-        match insert(&mut tx, actor, &s) {
-            Ok(stored) => {
-                tx.commit()?;
+        match insert_one(client, actor, &s) {
+            Ok(id) => {
                 changed = true;
-                out.push(result("created", Some(stored.id), None));
+                out.push(result("created", Some(id), None));
             }
             Err(e @ AdminError::Invalid { .. }) => {
                 out.push(result("error", None, Some(e.public_message())))
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // What was committed before the failure is in force: say so to the alerters.
+                if changed {
+                    notifier.announce(TABLE);
+                }
+                return Err(e);
+            }
         }
     }
     if changed {
         notifier.announce(TABLE);
     }
     Ok(out)
+}
+
+fn insert_one(
+    client: &mut postgres::Client,
+    actor: &Actor,
+    s: &Silence,
+) -> Result<i32, AdminError> {
+    let mut tx = client.transaction()?;
+    let stored = insert(&mut tx, actor, s)?;
+    tx.commit()?;
+    Ok(stored.id)
 }
 
 /// A current silence with the same matchers, times, schedule and comment as `s`.

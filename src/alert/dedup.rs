@@ -15,10 +15,10 @@ static ISO_STAMP: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 // BSD and Cisco stamps: `mar  1 18:46:11.123`, `mar 01 2026 18:46:11`, with `*`/`.` markers
-// and a zone name after.
+// and a known zone name after (only known ones: `fan`, `psu` after a stamp are the message).
 static BSD_STAMP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[*.]?\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{1,2}(\s+\d{4})?\s+\d{1,2}:\d{2}:\d{2}(\.\d+)?(\s+[a-z]{2,5}\b)?:?",
+        r"[*.]?\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+\d{1,2}(\s+\d{4})?\s+\d{1,2}:\d{2}:\d{2}(\.\d+)?(\s+(utc|gmt|ut|z|wet|west|cet|cest|eet|eest|msk|bst|ist|jst|kst|hkt|sgt|aest|aedt|acst|awst|nzst|nzdt|est|edt|cst|cdt|mst|mdt|pst|pdt|akst|akdt|hst)\b)?:?",
     )
     .expect("valid regex")
 });
@@ -108,6 +108,9 @@ mod tests {
                 "last message repeated times at",
             ),
             ("seq=991 vlan 10 flapping", "seq= vlan 10 flapping"),
+            // Only zone names are taken after a stamp: these two stay apart.
+            ("Mar  1 18:46:11 fan 1 failed", "fan 1 failed"),
+            ("Mar  1 18:46:11 psu 1 failed", "psu 1 failed"),
         ] {
             assert_eq!(normalise(a), b, "{a}");
         }

@@ -362,8 +362,7 @@ struct Worker {
 /// One alert to pass through dedup: its audit row, and its key.
 struct DedupInput {
     row: usize,
-    key: String,
-    held_key: String,
+    keys: scripts::DedupKeys,
 }
 
 /// The per-batch plan: what to write where.
@@ -378,6 +377,8 @@ struct Plan {
     silenced_unhandled: u64,
     /// Alerts held back as repeats.
     deduplicated: u64,
+    /// Dedup decisions to take back (their rows were refused), with the batch's commit.
+    dedup_undo: Vec<(scripts::DedupKeys, String)>,
     dlq: Vec<String>,
     // Read once per batch, so the meta-alert's text and the script agree on them.
     threshold: i64,
@@ -608,10 +609,14 @@ impl Worker {
                         let host = row.hostname.to_lowercase();
                         let sig =
                             dedup::message_signature(&incoming.message, self.dedup_by_message);
+                        let rule = row.matched_rule_id;
                         dedup_inputs.push(DedupInput {
                             row: plan.rows.len(),
-                            key: self.keys.dedup(row.matched_rule_id, &host, &sig),
-                            held_key: self.keys.dedup_held(row.matched_rule_id, &host, &sig),
+                            keys: scripts::DedupKeys {
+                                hash: self.keys.dedup(rule, &host, &sig),
+                                held: self.keys.dedup_held(rule, &host, &sig),
+                                held_prev: self.keys.dedup_held_prev(rule, &host, &sig),
+                            },
                         });
                     }
                     plan.rows.push(row);
@@ -671,6 +676,13 @@ impl Worker {
         };
         for (i, row) in plan.rows.iter().enumerate() {
             if let Some((_, reason)) = refused.iter().find(|(j, _)| *j == i) {
+                if let Some(input) = dedup_inputs.iter().find(|d| d.row == i) {
+                    plan.dedup_undo
+                        .push((input.keys.clone(), row.event_id.clone()));
+                    if row.dedup_of.is_some() {
+                        plan.deduplicated -= 1;
+                    }
+                }
                 plan.errors += 1;
                 plan.dlq.push(crate::wire::dlq::dlq_entry_for_text(
                     &row.raw_message,
@@ -722,8 +734,10 @@ impl Worker {
         // A held count is carried into the next alert of its key for up to a day after the
         // window; the keys then expire.
         let ttl = window_ms / 1000 + DEDUP_CARRY_SECS;
-        // Twice at most: a script cache flushed since it was loaded (NOSCRIPT) is loaded again.
-        for _ in 0..2 {
+        // Until it works or shutdown: the batch must not be left behind in the processing list.
+        // A script cache flushed since it was loaded (NOSCRIPT) is loaded again.
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
+        loop {
             let mut loaded = self.dedup_loaded;
             let result = self.redis.run_until_ok(&self.shutdown, |c| {
                 if !loaded {
@@ -735,8 +749,7 @@ impl Worker {
                     let row = &rows[input.row];
                     scripts::dedup_decide(
                         &mut pipe,
-                        &input.key,
-                        &input.held_key,
+                        &input.keys,
                         &row.event_id,
                         window_ms,
                         &crate::timefmt::millis(row.event_timestamp),
@@ -758,13 +771,18 @@ impl Worker {
                 }
                 Some(Err(e)) => {
                     self.dedup_loaded = false;
-                    log::warn!("dedup decision failed: {e}; loading the script again");
+                    let delay = backoff.next_delay();
+                    log::warn!(
+                        "dedup decision failed: {e}; batch kept, retrying in {} ms",
+                        delay.as_millis()
+                    );
+                    if self.shutdown.wait_timeout(delay) {
+                        return None;
+                    }
                 }
                 None => return None,
             }
         }
-        log::error!("dedup decisions keep failing; the batch stays in the processing list");
-        None
     }
 
     /// Write the audit rows, waiting out database outages. Returns the rows the database refused
@@ -830,6 +848,10 @@ impl Worker {
                 scripts::load_unhandled(c)?;
                 loaded = true;
             }
+            if !plan.dedup_undo.is_empty() {
+                // Rare (a refused row of a deduplicated alert): loaded each time it is needed.
+                scripts::load_dedup_undo(c)?;
+            }
             let mut pipe = ::redis::pipe();
             pipe.atomic();
             for (counter, guard, meta) in &plan.unhandled {
@@ -851,6 +873,9 @@ impl Worker {
             }
             if !plan.dlq.is_empty() {
                 pipe.cmd("LPUSH").arg(&dlq).arg(&plan.dlq).ignore();
+            }
+            for (keys, event_id) in &plan.dedup_undo {
+                scripts::dedup_undo(&mut pipe, keys, event_id);
             }
             if !plan.silenced.is_empty() {
                 // What each silence held back, by minute: the dashboard's "last hour".

@@ -893,9 +893,13 @@ fn silences_get(web: &Web, req: &Request, _p: &Principal) -> ApiResult {
 
 fn silences_create(web: &Web, req: &Request, p: &Principal) -> ApiResult {
     let mut w = Write::begin(web, req, p, Body::Required)?;
-    // The comment is the silence's reason; a `reason` field is taken as well, and not stored twice.
+    // The comment is the silence's reason: a `reason` field stands in for a missing comment.
     let mut body = std::mem::take(&mut w.body);
-    body.remove("reason");
+    if let Some(reason) = body.remove("reason") {
+        if body.get("comment").is_none_or(Value::is_null) {
+            body.insert("comment".into(), reason);
+        }
+    }
     let new = silences::parse_new(&body)?;
     let created = silences::create(&mut w.db, &web.notifier, &w.actor, &new)?;
     Ok(Response::json(201, &json!({"silence": created})))

@@ -270,6 +270,12 @@ impl Keys {
         format!("{}:dedup:{rule_id}:{host}:{hash16}:held", self.prefix)
     }
 
+    /// `mutt:dedup:<rule>:<host>:<hash16>:held_prev`: those held back as repeats of the alert
+    /// before it (kept so a redelivered event gets the same answer).
+    pub fn dedup_held_prev(&self, rule_id: i32, host: &str, hash16: &str) -> String {
+        format!("{}:dedup:{rule_id}:{host}:{hash16}:held_prev", self.prefix)
+    }
+
     /// `mutt:unhandled:<host>:<hash16>`: count of unmatched events from one host and message.
     pub fn unhandled(&self, host: &str, hash16: &str) -> String {
         format!("{}:{host}:{hash16}", self.unhandled)

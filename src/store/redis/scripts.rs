@@ -117,6 +117,19 @@ pub fn load_unhandled(conn: &mut rd::Connection) -> rd::RedisResult<()> {
 
 static DEDUP: LazyLock<rd::Script> =
     LazyLock::new(|| rd::Script::new(include_str!("lua/dedup.lua")));
+static DEDUP_UNDO: LazyLock<rd::Script> =
+    LazyLock::new(|| rd::Script::new(include_str!("lua/dedup_undo.lua")));
+
+/// The three keys of one dedup key: its hash, its held set, its previous held set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupKeys {
+    /// `mutt:dedup:…`
+    pub hash: String,
+    /// `…:held`
+    pub held: String,
+    /// `…:held_prev`
+    pub held_prev: String,
+}
 
 /// What the dedup script decided for one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,8 +166,7 @@ impl DedupDecision {
 /// with [`DedupDecision::from_reply`].
 pub fn dedup_decide(
     pipe: &mut rd::Pipeline,
-    key: &str,
-    held_key: &str,
+    keys: &DedupKeys,
     event_id: &str,
     window_ms: u64,
     event_time: &str,
@@ -162,8 +174,9 @@ pub fn dedup_decide(
 ) {
     pipe.invoke_script(
         DEDUP
-            .key(key)
-            .key(held_key)
+            .key(&keys.hash)
+            .key(&keys.held)
+            .key(&keys.held_prev)
             .arg(event_id)
             .arg(window_ms)
             .arg(event_time)
@@ -174,6 +187,23 @@ pub fn dedup_decide(
 /// Make sure the dedup script is cached on the server (pipelines send EVALSHA only).
 pub fn load_dedup(conn: &mut rd::Connection) -> rd::RedisResult<()> {
     DEDUP.prepare_invoke().load(conn).map(|_| ())
+}
+
+/// Take back the dedup decision of an event that was not audited (see `lua/dedup_undo.lua`).
+pub fn dedup_undo(pipe: &mut rd::Pipeline, keys: &DedupKeys, event_id: &str) {
+    pipe.invoke_script(
+        DEDUP_UNDO
+            .key(&keys.hash)
+            .key(&keys.held)
+            .key(&keys.held_prev)
+            .arg(event_id),
+    )
+    .ignore();
+}
+
+/// Make sure the dedup undo script is cached on the server.
+pub fn load_dedup_undo(conn: &mut rd::Connection) -> rd::RedisResult<()> {
+    DEDUP_UNDO.prepare_invoke().load(conn).map(|_| ())
 }
 
 static BREAKER: LazyLock<rd::Script> =
