@@ -277,7 +277,7 @@ fn dedup_decisions_are_stable_for_redelivered_events_and_can_be_taken_back() {
     scripts::load_dedup(&mut c).unwrap();
     scripts::load_dedup_undo(&mut c).unwrap();
     let window_ms = 3_600_000;
-    let mut decide = |c: &mut redis::Connection, id: &str| -> DedupDecision {
+    let decide = |c: &mut redis::Connection, id: &str| -> DedupDecision {
         let mut pipe = redis::pipe();
         scripts::dedup_decide(&mut pipe, &k, id, window_ms, &format!("t-{id}"), 90_000);
         let (reply,): ((i64, u64, String),) = pipe.query(c).unwrap();
