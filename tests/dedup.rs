@@ -3,75 +3,22 @@
 //! with what it repeated, and the count carried by the next alert of the key.
 
 mod common;
-use common::daemon::Daemon;
+use common::alerters::{metric, Alerters};
 use common::TestEnv;
 use redis::Commands;
-use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use serde_json::json;
 
-struct Pipeline {
-    t: TestEnv,
-    redis: redis::Connection,
-}
-
-impl Pipeline {
-    fn key(&self, rest: &str) -> String {
-        format!("{}:{rest}", self.t.prefix)
-    }
-
-    fn alerter(&self, pod: &str) -> Daemon {
-        let overrides: Vec<(&str, String)> = vec![
-            ("POD_NAME", pod.into()),
-            ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
-            ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-            // Small batches, so both alerters take part.
-            ("ALERTER_BATCH_SIZE", "2".into()),
-            ("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into()),
-            // Long enough that no load on the machine can end the window during the test; the
-            // test ends it by moving the key's last send back in time.
-            ("ALERT_DEDUP_WINDOW_SECONDS", "3600".into()),
-        ];
-        let d = Daemon::start(&["alert", "run"], &self.t.env_with(&overrides));
-        d.wait_ready();
-        d
-    }
-
-    fn drained(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let queued: i64 = self.redis.llen(self.key("ingest_queue")).unwrap();
-            let lists: Vec<String> = self.redis.keys(self.key("processing:alerter:*")).unwrap();
-            let in_flight: i64 = lists
-                .iter()
-                .map(|l| self.redis.llen::<_, i64>(l).unwrap())
-                .sum();
-            if queued == 0 && in_flight == 0 {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "not drained: {queued} queued, {in_flight} in flight"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn alerts(&mut self) -> Vec<Value> {
-        let q = self.key("alert_queue");
-        common::json_list(&mut self.redis, &q)
-    }
-}
+/// Alerters with a dedup window long enough that no load on the machine can end it during the
+/// test; the test ends it by moving the key's last send back in time.
+const DEDUP: [(&str, &str); 2] = [
+    ("ALERT_DEDUP_WINDOW_SECONDS", "3600"),
+    // Small batches, so both alerters take part.
+    ("ALERTER_BATCH_SIZE", "2"),
+];
 
 fn event(host: &str, message: &str, id: &str) -> String {
     json!({"hostname": host, "message": message, "timestamp": "2026-12-07T10:00:00Z", "_event_id": id})
         .to_string()
-}
-
-fn metric(d: &Daemon, series: &str) -> f64 {
-    let body = d.req("GET", "/metrics", &[], "").text();
-    body.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
-        .unwrap_or(0.0)
 }
 
 #[test]
@@ -88,10 +35,7 @@ fn two_alerters_send_one_alert_per_key_and_carry_the_repeat_count() {
         )
         .unwrap()
         .get(0);
-    let mut p = Pipeline {
-        redis: common::redis(),
-        t,
-    };
+    let mut p = Alerters::new(t);
     const A: usize = 300;
     const B: usize = 50;
     let flap = |iface: &str, n: usize| {
@@ -110,8 +54,8 @@ fn two_alerters_send_one_alert_per_key_and_carry_the_repeat_count() {
             events.push(event("core-sw-01", &flap("Gi0/2", n), &format!("b-{n}")));
         }
     }
-    let one = p.alerter("alerter-d1");
-    let two = p.alerter("alerter-d2");
+    let one = p.start("alerter-d1", &DEDUP);
+    let two = p.start("alerter-d2", &DEDUP);
     // One push per event while both wait on the queue: each push wakes a waiting alerter, so
     // the two decide the same keys side by side.
     let q = p.key("ingest_queue");
@@ -213,17 +157,8 @@ fn dedup_is_off_by_default() {
              VALUES ('UPDOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')",
         )
         .unwrap();
-    let mut p = Pipeline {
-        redis: common::redis(),
-        t,
-    };
-    let overrides: Vec<(&str, String)> = vec![
-        ("POD_NAME", "alerter-plain".into()),
-        ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
-        ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-        ("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into()),
-    ];
-    let a = Daemon::start(&["alert", "run"], &p.t.env_with(&overrides));
+    let mut p = Alerters::new(t);
+    let a = p.start("alerter-plain", &[]);
     let q = p.key("ingest_queue");
     for n in 0..20 {
         let _: () = p

@@ -3,6 +3,7 @@
 //! a stored recurring schedule across a daylight-saving change.
 
 mod common;
+use common::alerters::{metric, Alerters};
 use common::daemon::Daemon;
 use common::TestEnv;
 use redis::Commands;
@@ -260,102 +261,50 @@ fn cli_and_rest_round_trip_with_audit_rows() {
     assert_ne!(now["silences"][0]["id"], id);
 }
 
-struct Pipeline {
-    t: TestEnv,
-    redis: redis::Connection,
+/// Alerters that see a silence only through its change notice (the timed reload is an hour away).
+const ALERTERS: [(&str, &str); 3] = [
+    ("ALERTER_BATCH_SIZE", "5"),
+    ("CACHE_RELOAD_INTERVAL", "3600"),
+    ("UNHANDLED_THRESHOLD", "3"),
+];
+
+fn push(p: &mut Alerters, host: &str, message: &str, id: &str) {
+    p.push(&json!({"hostname": host, "message": message, "timestamp": "2026-11-22T04:00:00Z", "_event_id": id}),
+    );
 }
 
-impl Pipeline {
-    fn key(&self, rest: &str) -> String {
-        format!("{}:{rest}", self.t.prefix)
-    }
+/// Event ids of the alerts queued.
+fn alerted_ids(p: &mut Alerters) -> Vec<String> {
+    p.alerts()
+        .iter()
+        .filter_map(|a| a["_event_id"].as_str().map(str::to_string))
+        .collect()
+}
 
-    fn alerter(&self, pod: &str) -> Daemon {
-        let overrides: Vec<(&str, String)> = vec![
-            ("POD_NAME", pod.into()),
-            ("MUTT_BIND_ADDRESS", "127.0.0.1".into()),
-            ("BRPOPLPUSH_TIMEOUT", "0.2".into()),
-            ("ALERTER_BATCH_SIZE", "5".into()),
-            ("ALERTER_QUEUE_SHED_THRESHOLD", "1000000".into()),
-            // Only the change notice can explain a pickup within the test.
-            ("CACHE_RELOAD_INTERVAL", "3600".into()),
-            ("UNHANDLED_THRESHOLD", "3".into()),
-        ];
-        let d = Daemon::start(&["alert", "run"], &self.t.env_with(&overrides));
-        d.wait_ready();
-        d
-    }
-
-    fn push(&mut self, host: &str, message: &str, id: &str) {
-        let e = json!({"hostname": host, "message": message, "timestamp": "2026-11-22T04:00:00Z", "_event_id": id});
-        let _: () = self
-            .redis
-            .lpush(self.key("ingest_queue"), e.to_string())
-            .unwrap();
-    }
-
-    fn drained(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let queued: i64 = self.redis.llen(self.key("ingest_queue")).unwrap();
-            let lists: Vec<String> = self.redis.keys(self.key("processing:alerter:*")).unwrap();
-            let in_flight: i64 = lists
-                .iter()
-                .map(|l| self.redis.llen::<_, i64>(l).unwrap())
-                .sum();
-            if queued == 0 && in_flight == 0 {
-                return;
-            }
-            assert!(Instant::now() < deadline, "not drained");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Event ids of the alerts queued.
-    fn alerted(&mut self) -> Vec<String> {
-        let q = self.key("alert_queue");
-        common::json_list(&mut self.redis, &q)
-            .iter()
-            .filter_map(|a| a["_event_id"].as_str().map(str::to_string))
-            .collect()
-    }
-
-    /// (silenced_by, forwarded_to_moog, matched_rule_id, handling) of an event's audit row.
-    fn audit(&self, id: &str) -> (Option<i32>, bool, i32, String) {
-        let r = self
-            .t
-            .admin()
+/// (silenced_by, forwarded_to_moog, matched_rule_id, handling) of an event's audit row.
+fn audit(p: &Alerters, id: &str) -> (Option<i32>, bool, i32, String) {
+    let r =
+        p.t.admin()
             .query_one(
                 "SELECT silenced_by, forwarded_to_moog, matched_rule_id, handling_decision \
-                 FROM event_audit_log WHERE event_id = $1",
+             FROM event_audit_log WHERE event_id = $1",
                 &[&id],
             )
             .unwrap();
-        (r.get(0), r.get(1), r.get(2), r.get(3))
-    }
-}
-
-fn metric(d: &Daemon, series: &str) -> f64 {
-    let body = d.req("GET", "/metrics", &[], "").text();
-    body.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
-        .unwrap_or(0.0)
+    (r.get(0), r.get(1), r.get(2), r.get(3))
 }
 
 #[test]
 fn two_alerters_apply_an_announced_silence_and_audit_what_it_holds_back() {
     let t = migrated();
     let rule_id = rule(&t, "LINK-DOWN");
-    let mut p = Pipeline {
-        redis: common::redis(),
-        t,
-    };
-    let a = p.alerter("alerter-s1");
-    let b = p.alerter("alerter-s2");
-    p.push("core-sw-01", "LINK-DOWN Gi0/1", "before");
+    let mut p = Alerters::new(t);
+    let a = p.start("alerter-s1", &ALERTERS);
+    let b = p.start("alerter-s2", &ALERTERS);
+    push(&mut p, "core-sw-01", "LINK-DOWN Gi0/1", "before");
     p.drained();
     assert_eq!(
-        p.audit("before"),
+        audit(&p, "before"),
         (None, true, rule_id, "Page_and_ticket".into())
     );
 
@@ -385,27 +334,37 @@ fn two_alerters_apply_an_announced_silence_and_audit_what_it_holds_back() {
     );
 
     for i in 0..20 {
-        p.push("core-sw-01", "LINK-DOWN Gi0/1", &format!("held-{i}"));
+        push(
+            &mut p,
+            "core-sw-01",
+            "LINK-DOWN Gi0/1",
+            &format!("held-{i}"),
+        );
     }
-    p.push("core-sw-02", "LINK-DOWN Gi0/1", "other");
+    push(&mut p, "core-sw-02", "LINK-DOWN Gi0/1", "other");
     // Unhandled: without the silence, 5 of these would raise a meta-alert (threshold 3).
     for i in 0..5 {
-        p.push("core-sw-01", "mystery chatter", &format!("quiet-{i}"));
+        push(
+            &mut p,
+            "core-sw-01",
+            "mystery chatter",
+            &format!("quiet-{i}"),
+        );
     }
     p.drained();
 
     for i in 0..20 {
         assert_eq!(
-            p.audit(&format!("held-{i}")),
+            audit(&p, &format!("held-{i}")),
             (Some(id), false, rule_id, "Page_and_ticket".into()),
             "held-{i}"
         );
     }
     assert_eq!(
-        p.audit("other"),
+        audit(&p, "other"),
         (None, true, rule_id, "Page_and_ticket".into())
     );
-    let mut alerted = p.alerted();
+    let mut alerted = alerted_ids(&mut p);
     alerted.sort();
     assert_eq!(
         alerted,
@@ -449,13 +408,13 @@ fn two_alerters_apply_an_announced_silence_and_audit_what_it_holds_back() {
             (none_loaded(d) > before).then_some(())
         });
     }
-    p.push("core-sw-01", "LINK-DOWN Gi0/1", "after");
+    push(&mut p, "core-sw-01", "LINK-DOWN Gi0/1", "after");
     p.drained();
     assert_eq!(
-        p.audit("after"),
+        audit(&p, "after"),
         (None, true, rule_id, "Page_and_ticket".into())
     );
-    let mut alerted = p.alerted();
+    let mut alerted = alerted_ids(&mut p);
     alerted.sort();
     assert_eq!(alerted, ["after", "before", "other"]);
 }
@@ -464,11 +423,8 @@ fn two_alerters_apply_an_announced_silence_and_audit_what_it_holds_back() {
 fn a_silence_that_starts_in_the_future_holds_only_from_its_start() {
     let t = migrated();
     rule(&t, "LINK-DOWN");
-    let mut p = Pipeline {
-        redis: common::redis(),
-        t,
-    };
-    let a = p.alerter("alerter-f");
+    let mut p = Alerters::new(t);
+    let a = p.start("alerter-f", &ALERTERS);
     // Far enough ahead that the CLI's start-up and the alerter's reload fit before it.
     let starts = chrono::Utc::now() + chrono::Duration::seconds(5);
     let starts_text = starts.to_rfc3339();
@@ -501,10 +457,10 @@ fn a_silence_that_starts_in_the_future_holds_only_from_its_start() {
     for n in 0.. {
         let pushed_at = chrono::Utc::now();
         let event = format!("probe-{n}");
-        p.push("h1", "LINK-DOWN", &event);
+        push(&mut p, "h1", "LINK-DOWN", &event);
         p.drained();
         let decided_by = chrono::Utc::now();
-        match p.audit(&event).0 {
+        match audit(&p, &event).0 {
             Some(s) => {
                 assert_eq!(s, id);
                 assert!(decided_by >= starts, "{event} held before the start");

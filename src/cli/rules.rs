@@ -452,21 +452,7 @@ pub fn run(settings: &Settings, cmd: &RulesCommand, format: Format) -> Result<Ex
         RulesCommand::Export { file } => {
             let list = rules::list(&mut s.db, None)?;
             let doc = json!({ "rules": list.iter().map(RuleRow::fields).collect::<Vec<_>>() });
-            let text = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)? + "\n"
-                }
-                Format::Table => serde_yaml_ng::to_string(&doc).map_err(std::io::Error::other)?,
-            };
-            match file {
-                Some(path) => {
-                    std::fs::write(path, text).map_err(|e| {
-                        CliError::Other(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    eprintln!("exported {} rules to {}", list.len(), path.display());
-                }
-                None => std::io::stdout().write_all(text.as_bytes())?,
-            }
+            output::write_export(format, &doc, file.as_deref(), list.len(), "rules")?;
         }
         RulesCommand::Test {
             hostname,

@@ -12,7 +12,6 @@ use crate::silences::schedule::{Schedule, Window};
 use crate::silences::{HostMatch, Matchers, Silence};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::process::ExitCode;
 
 /// `mutt silences …`
@@ -285,21 +284,7 @@ pub fn run(
             let list = silences::list(&mut s.db, false)?;
             let items: Vec<&Silence> = list.iter().map(|l| &l.silence).collect();
             let doc = json!({ "silences": items });
-            let text = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)? + "\n"
-                }
-                Format::Table => serde_yaml_ng::to_string(&doc).map_err(std::io::Error::other)?,
-            };
-            match file {
-                Some(path) => {
-                    std::fs::write(path, text).map_err(|e| {
-                        CliError::Other(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    eprintln!("exported {} silences to {}", list.len(), path.display());
-                }
-                None => std::io::stdout().write_all(text.as_bytes())?,
-            }
+            output::write_export(format, &doc, file.as_deref(), list.len(), "silences")?;
         }
     }
     Ok(ExitCode::SUCCESS)

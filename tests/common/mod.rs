@@ -3,6 +3,7 @@
 //! helpers to run the real `mutt` binary against them.
 #![allow(dead_code)]
 
+pub mod alerters;
 pub mod daemon;
 pub mod http_client;
 pub mod pki;
