@@ -38,7 +38,8 @@
 //! - [`queue`]: the reliable list consumer shared by the alerter and the forwarder: batch takes,
 //!   heartbeat and pod claim, janitor recovery with delivery counting, batch acknowledgement.
 //! - [`alert`]: `mutt alert run`: the rule cache, per-message outcomes (pure, in `alert::event`),
-//!   batched audit writes and the one-transaction Redis commit.
+//!   the dedup key (pure, in `alert::dedup`; decided by one Lua script), batched audit writes and
+//!   the one-transaction Redis commit.
 //! - [`forward`]: `mutt forward run`: Moog payloads (`payload`), the shared rate limit and circuit
 //!   breaker (`gate`), keep-alive delivery (`sender`), the loop with delayed retries and the Moog
 //!   DLQ (`worker`), and its metrics.
@@ -49,7 +50,8 @@
 //!   queue claim with heartbeat and janitor, and the step/drain/leave loop; `MUTT_READY_FILE`,
 //!   which every listener-owning process (ingest and web too) writes once bound.
 //! - [`admin`]: the management layer shared by the REST API and the admin CLI: validated,
-//!   audited, announced writes of rules, hosts, teams and dynamic configuration; audit queries.
+//!   audited, announced writes of rules, hosts, teams, silences and dynamic configuration; audit
+//!   queries.
 //! - [`snapshot`]: one reading of the system's state (queue, processing, retry and DLQ depths,
 //!   breaker, instance records and heartbeats, rule counts, audit partitions) shared by
 //!   `mutt status` and the dashboard's overview.
