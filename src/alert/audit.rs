@@ -37,8 +37,10 @@ pub fn classify(e: &DbError) -> WriteFailure {
 fn is_transient_state(code: &SqlState) -> bool {
     let c = code.code();
     // 08: connection exception; 53: insufficient resources; 57: operator intervention
-    // (admin shutdown, cannot connect now); 40: serialization failure / deadlock.
-    c.starts_with("08")
+    // (admin shutdown, cannot connect now); 40: serialization failure / deadlock; 25006: a
+    // read-only transaction (the server was a primary and is a standby now).
+    c == "25006"
+        || c.starts_with("08")
         || c.starts_with("53")
         || c.starts_with("57")
         || c.starts_with("40")

@@ -912,6 +912,12 @@ impl Worker {
                 if !plan.dlq.is_empty() {
                     log::warn!("{} message(s) dead-lettered", plan.dlq.len());
                 }
+                // The next batch waits until this commit is on the replicas (if any are asked
+                // for); a commit lost with its master leaves the batch in the processing list
+                // there, and the janitor redelivers it.
+                if let Err(e) = self.redis.wait_for_replicas(&self.shutdown) {
+                    log::warn!("batch committed, replicas unconfirmed: {e}");
+                }
                 true
             }
             Some(Err(e)) => {

@@ -306,6 +306,7 @@ impl Runtime {
         queue.claim(&mut conn, ttl)?;
         drop(conn);
         self.flag("redis").set(true);
+        self.check_replicas(connector);
         crate::queue::spawn_upkeep(
             Arc::clone(connector),
             queue.clone(),
@@ -315,6 +316,33 @@ impl Runtime {
             self.upkeep.clone(),
         )?;
         Ok(())
+    }
+
+    /// With `REDIS_MIN_REPLICAS_ACK` > 0, readiness also asks the master how many replicas it
+    /// has online: fewer than the setting means nothing this daemon writes can be acknowledged,
+    /// so it is not ready, and the change is logged once each way.
+    pub fn check_replicas(&self, connector: &Arc<RedisConnector>) {
+        let ack = connector.config().replica_ack;
+        if !ack.is_on() {
+            return;
+        }
+        let connector = Arc::clone(connector);
+        let was_short = AtomicBool::new(false);
+        self.add_check("redis_replicas", move || {
+            let mut conn = connector.connect().map_err(|e| e.to_string())?;
+            let shortfall = crate::store::redis::replicas::shortfall_now(&mut conn, &ack)
+                .map_err(|e| e.to_string())?;
+            match &shortfall {
+                Some(reason) if !was_short.swap(true, Ordering::Relaxed) => {
+                    log::warn!("not ready: {reason}");
+                }
+                None if was_short.swap(false, Ordering::Relaxed) => {
+                    log::info!("Redis replicas are back; ready");
+                }
+                _ => {}
+            }
+            shortfall.map_or(Ok(()), Err)
+        });
     }
 
     /// Stops when the loop has ended and drained (background sweepers beside the heartbeat).

@@ -319,6 +319,10 @@ impl Worker {
             Some(Ok((processing, dlq_depth))) => {
                 self.metrics.processing_depth.set(processing);
                 self.metrics.dlq_depth.set(dlq_depth);
+                // As the alerter: the next batch waits for the replicas to confirm this one.
+                if let Err(e) = self.redis.wait_for_replicas(&self.shutdown) {
+                    log::warn!("batch settled, replicas unconfirmed: {e}");
+                }
             }
             Some(Err(e)) => {
                 self.retry_loaded = false;

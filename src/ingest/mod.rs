@@ -200,6 +200,7 @@ pub fn start(
             ),
             max_events: settings.int(&registry::INGEST_GROUP_COMMIT_MAX) as usize,
             on_depth: Box::new(move |d| gauge.set(d as i64)),
+            replica_ack: connector.config().replica_ack,
         },
     )?;
     spawn_depth_sampler(
@@ -293,12 +294,17 @@ fn routes(
 
 /// A fresh connection per probe: a pool would keep retrying for its whole checkout timeout
 /// while Redis is down, and a probe must answer fast.
+/// With `REDIS_MIN_REPLICAS_ACK` > 0 it also asks whether the master has the replicas it needs.
 fn ping(redis: &RedisConnector) -> Result<(), String> {
     let mut conn = redis.connect().map_err(|e| e.to_string())?;
     ::redis::cmd("PING")
         .query::<String>(&mut conn)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    match crate::store::redis::replicas::shortfall_now(&mut conn, &redis.config().replica_ack) {
+        Ok(None) => Ok(()),
+        Ok(Some(reason)) => Err(reason),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// v2.5's `/health` body: `redis: connected|disconnected`.
@@ -447,6 +453,17 @@ impl Ingest {
                     "Service Unavailable - queue full",
                     cid,
                     json!({"queue_depth": depth, "queue_limit": limit}),
+                )
+                .with_header("Retry-After", &self.retry_after.to_string())
+            }
+            Err(writer::WriteError::NotReplicated(reason)) => {
+                // Logged by the writer, once per batch.
+                self.metrics.outcome("replicas");
+                error_body(
+                    503,
+                    "Service Unavailable - not replicated",
+                    cid,
+                    json!({"reason": reason}),
                 )
                 .with_header("Retry-After", &self.retry_after.to_string())
             }

@@ -1,20 +1,35 @@
 //! Group commit: request handlers hand their serialised events to one writer thread, which
 //! coalesces whatever has queued up into one Redis round trip (the enqueue Lua script), then
 //! answers each request with its own outcome. A request is answered only after Redis has
-//! acknowledged (or refused) its events.
+//! acknowledged (or refused) its events and, with `REDIS_MIN_REPLICAS_ACK` > 0, after `WAIT`
+//! has seen them on that many replicas. While replicas are missing, batches are refused before
+//! they are written (checked with `INFO replication`), so a client's retries do not pile up
+//! copies of what it will send again.
 
 use crate::backoff::Backoff;
 use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::{Keys, Window};
 use crate::store::redis::scripts::{self, Counter, EnqueueOutcome};
-use crate::store::redis::{ReconnectingConnection, RedisConnector};
+use crate::store::redis::replicas::{self, ReplicaAck};
+use crate::store::redis::{ReconnectingConnection, RedisConnector, RedisError};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The answer to one request's enqueue: the outcome and the queue limit it was judged against.
-pub type WriteResult = Result<(EnqueueOutcome, u64), String>;
+pub type WriteResult = Result<(EnqueueOutcome, u64), WriteError>;
+
+/// Why events were not queued (or not durably enough to acknowledge).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// Redis could not be reached or refused the write.
+    #[error("{0}")]
+    Redis(String),
+    /// Fewer replicas than `REDIS_MIN_REPLICAS_ACK` have (or would get) the events.
+    #[error("{0}")]
+    NotReplicated(String),
+}
 
 /// Called once with a job's outcome and its events given back (a caller that retries needs no
 /// copy), on the writer thread: it must not block.
@@ -35,6 +50,8 @@ pub struct WriterConfig {
     pub max_events: usize,
     /// Called with the queue depth after every batch (for the gauge).
     pub on_depth: Box<dyn Fn(u64) + Send>,
+    /// Replicas a queued batch must reach before it is acknowledged.
+    pub replica_ack: ReplicaAck,
 }
 
 /// The handle request handlers submit to.
@@ -80,19 +97,26 @@ impl Writer {
                 let _ = reply.send(result);
             }),
         );
-        answer.recv().map_err(|_| "writer stopped".to_string())?
+        answer
+            .recv()
+            .map_err(|_| WriteError::Redis("writer stopped".to_string()))?
     }
 
     /// Enqueue `events` (all or nothing) and hand Redis's answer to `reply` (for callers that
     /// must not block a thread while they wait, such as the syslog listeners' tasks).
     pub fn submit_then(&self, events: Vec<String>, reply: Reply) {
         if let Err(mpsc::SendError(job)) = self.tx.send(Job { events, reply }) {
-            (job.reply)(Err("writer stopped".to_string()), job.events);
+            (job.reply)(
+                Err(WriteError::Redis("writer stopped".to_string())),
+                job.events,
+            );
         }
     }
 }
 
 fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterConfig) {
+    // Set by a WAIT that came back short; cleared once the master reports enough replicas.
+    let mut replicas_short = false;
     // recv() fails only once every Writer is dropped and the channel is drained.
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -104,6 +128,22 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                     jobs.push(job);
                 }
                 Err(_) => break,
+            }
+        }
+        if replicas_short {
+            match conn.run(|c| replicas::shortfall_now(c, &cfg.replica_ack)) {
+                Ok(None) => {
+                    log::info!("Redis replicas are back: acknowledging writes again");
+                    replicas_short = false;
+                }
+                Ok(Some(reason)) => {
+                    refuse(jobs, WriteError::NotReplicated(reason));
+                    continue;
+                }
+                Err(e) => {
+                    refuse(jobs, WriteError::Redis(e.to_string()));
+                    continue;
+                }
             }
         }
         let limit = cfg.tunables.count(
@@ -129,17 +169,45 @@ fn run(rx: mpsc::Receiver<Job>, mut conn: ReconnectingConnection, cfg: WriterCon
                 {
                     (cfg.on_depth)(*depth);
                 }
+                let queued = outcomes
+                    .iter()
+                    .any(|o| matches!(o, EnqueueOutcome::Queued { .. }));
+                // The same connection that wrote: WAIT counts this connection's writes.
+                let durable = if queued && cfg.replica_ack.is_on() {
+                    let confirmed = conn.run(|c| cfg.replica_ack.replicas_confirming(c));
+                    match confirmed.and_then(|n| cfg.replica_ack.judge(n)) {
+                        Ok(()) => Ok(()),
+                        Err(e @ RedisError::Replicas { .. }) => {
+                            replicas_short = true;
+                            log::warn!(
+                                "{total} event(s) queued on the master but not acknowledged: {e}"
+                            );
+                            Err(WriteError::NotReplicated(e.to_string()))
+                        }
+                        Err(e) => Err(WriteError::Redis(e.to_string())),
+                    }
+                } else {
+                    Ok(())
+                };
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    (job.reply)(Ok((outcome, limit)), job.events);
+                    let answer = match (&durable, outcome) {
+                        (Err(e), EnqueueOutcome::Queued { .. }) => Err(e.clone()),
+                        _ => Ok((outcome, limit)),
+                    };
+                    (job.reply)(answer, job.events);
                 }
             }
             Err(e) => {
                 log::warn!("enqueue of {total} event(s) failed: {e}");
-                let text = e.to_string();
-                for job in jobs {
-                    (job.reply)(Err(text.clone()), job.events);
-                }
+                refuse(jobs, WriteError::Redis(e.to_string()));
             }
         }
     }
 }
+
+fn refuse(jobs: Vec<Job>, why: WriteError) {
+    for job in jobs {
+        (job.reply)(Err(why.clone()), job.events);
+    }
+}
+

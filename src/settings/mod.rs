@@ -258,10 +258,17 @@ impl Settings {
                     Some(Value::Text(h)) => h.clone(),
                     _ => String::new(),
                 };
+                // A host list is local only when every host in it is.
+                let local = match host_list(&host, 0) {
+                    Ok(hosts) if !hosts.is_empty() => {
+                        hosts.iter().all(|(h, _)| is_local_host(h))
+                    }
+                    _ => is_local_host(&host),
+                };
                 entries.insert(
                     def.name,
                     Entry {
-                        value: Value::Bool(!is_local_host(&host)),
+                        value: Value::Bool(!local),
                         source: Source::Default,
                     },
                 );
@@ -284,6 +291,22 @@ impl Settings {
         }
         if self.text(&registry::MUTT_KEY_PREFIX).is_empty() {
             return Err(ConfigError::new("MUTT_KEY_PREFIX", "must not be empty"));
+        }
+        for def in [&registry::DB_HOST, &registry::REDIS_SENTINELS] {
+            if let Err(why) = host_list(self.text(def), 0) {
+                return Err(ConfigError::new(def.name, why));
+            }
+        }
+        let ack_wait = Duration::from_millis(self.int(&registry::REDIS_REPLICAS_ACK_TIMEOUT_MS) as u64);
+        let reply_wait = self.duration(&registry::REDIS_SOCKET_TIMEOUT);
+        if self.int(&registry::REDIS_MIN_REPLICAS_ACK) > 0 && ack_wait >= reply_wait {
+            return Err(ConfigError::new(
+                "REDIS_REPLICAS_ACK_TIMEOUT_MS",
+                format!(
+                    "must be shorter than REDIS_SOCKET_TIMEOUT ({} ms), or every WAIT times out the connection",
+                    reply_wait.as_millis()
+                ),
+            ));
         }
         Ok(())
     }
@@ -564,6 +587,41 @@ pub fn is_local_host(host: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A comma-separated list of `host[:port]` (`[v6]:port` for IPv6 addresses), each without a
+/// port taking `default_port`. Empty text is an empty list.
+pub fn host_list(text: &str, default_port: u16) -> Result<Vec<(String, u16)>, String> {
+    let mut out = Vec::new();
+    for item in text.split(',').map(str::trim) {
+        if item.is_empty() {
+            if text.trim().is_empty() {
+                break;
+            }
+            return Err("has an empty entry in its host list".into());
+        }
+        let (host, port) = if let Some(v6) = item.strip_prefix('[') {
+            let (host, rest) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("{item:?} opens [ without closing it"))?;
+            (host, rest.strip_prefix(':'))
+        } else if item.matches(':').count() == 1 {
+            let (host, port) = item.split_once(':').unwrap_or((item, ""));
+            (host, Some(port))
+        } else {
+            (item, None)
+        };
+        let port = match port {
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("{item:?} has no valid port after the colon"))?,
+            None => default_port,
+        };
+        out.push((host.to_string(), port));
+    }
+    Ok(out)
+}
+
 /// Decodes a URL component (user, password, database): `%XX` only; `+` and `&` are literal.
 fn percent_decoded(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
@@ -571,24 +629,81 @@ fn percent_decoded(text: &str) -> String {
         .into_owned()
 }
 
+/// A URL whose authority lists several `host[:port]` (libpq's multi-host form, and the
+/// Sentinel URL's list of sentinels): the URL with one placeholder host, so the url crate can
+/// parse the rest, and the hosts as written. `None` when the authority names one host.
+fn split_host_list(text: &str) -> Option<(String, String)> {
+    let after_scheme = text.find("://")? + 3;
+    let rest = &text[after_scheme..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let hosts_start = authority.rfind('@').map_or(0, |at| at + 1);
+    let hosts = &authority[hosts_start..];
+    if !hosts.contains(',') {
+        return None;
+    }
+    let single = format!(
+        "{}{}placeholder{}",
+        &text[..after_scheme],
+        &authority[..hosts_start],
+        &rest[authority_end..]
+    );
+    Some((single, hosts.to_string()))
+}
+
 fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {
     let bad = |why: &str| ConfigError::new("REDIS_URL", why.to_string());
-    let url = url::Url::parse(text).map_err(|_| bad("is not a valid URL"))?;
-    let tls = match url.scheme() {
-        "redis" => false,
-        "rediss" => true,
-        _ => return Err(bad("must start with redis:// or rediss://")),
+    let (parsable, host_list) = match split_host_list(text) {
+        Some((single, hosts)) => (single, Some(hosts)),
+        None => (text.to_string(), None),
+    };
+    let url = url::Url::parse(&parsable).map_err(|_| bad("is not a valid URL"))?;
+    let (tls, sentinel) = match url.scheme() {
+        "redis" => (false, false),
+        "rediss" => (true, false),
+        "redis+sentinel" => (false, true),
+        "rediss+sentinel" => (true, true),
+        _ => {
+            return Err(bad(
+                "must start with redis://, rediss://, redis+sentinel:// or rediss+sentinel://",
+            ))
+        }
     };
     let mut out = vec![("REDIS_TLS_ENABLED", tls.to_string())];
-    if let Some(host) = url.host_str() {
-        out.push(("REDIS_HOST", host.trim_matches(['[', ']']).to_string()));
-    }
-    if let Some(port) = url.port() {
-        out.push(("REDIS_PORT", port.to_string()));
-    }
-    let db = url.path().trim_start_matches('/');
+    let path = url.path().trim_start_matches('/');
+    let db = if sentinel {
+        // redis+sentinel://[user:password@]s1:26379,s2:26379/<master>[/<db>]
+        let hosts = match host_list {
+            Some(list) => list,
+            None => {
+                let host = url.host_str().ok_or_else(|| bad("names no sentinel"))?;
+                format!("{host}:{}", url.port().unwrap_or(26379))
+            }
+        };
+        out.push(("REDIS_SENTINELS", hosts));
+        out.push(("REDIS_SENTINEL_TLS_ENABLED", tls.to_string()));
+        let (master, db) = path.split_once('/').unwrap_or((path, ""));
+        if master.is_empty() {
+            return Err(bad("must name the master: redis+sentinel://host:port/<master>"));
+        }
+        out.push(("REDIS_SENTINEL_MASTER", percent_decoded(master)));
+        db.to_string()
+    } else {
+        if host_list.is_some() {
+            return Err(bad(
+                "names several hosts; list Sentinels with redis+sentinel:// or REDIS_SENTINELS",
+            ));
+        }
+        if let Some(host) = url.host_str() {
+            out.push(("REDIS_HOST", host.trim_matches(['[', ']']).to_string()));
+        }
+        if let Some(port) = url.port() {
+            out.push(("REDIS_PORT", port.to_string()));
+        }
+        path.to_string()
+    };
     if !db.is_empty() {
-        out.push(("REDIS_DB", db.to_string()));
+        out.push(("REDIS_DB", db));
     }
     if !url.username().is_empty() {
         out.push(("REDIS_USERNAME", percent_decoded(url.username())));
@@ -601,16 +716,24 @@ fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigErro
 
 fn parse_database_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigError> {
     let bad = |why: &str| ConfigError::new("DATABASE_URL", why.to_string());
-    let url = url::Url::parse(text).map_err(|_| bad("is not a valid URL"))?;
+    let (parsable, host_list) = match split_host_list(text) {
+        Some((single, hosts)) => (single, Some(hosts)),
+        None => (text.to_string(), None),
+    };
+    let url = url::Url::parse(&parsable).map_err(|_| bad("is not a valid URL"))?;
     if !matches!(url.scheme(), "postgres" | "postgresql") {
         return Err(bad("must start with postgres:// or postgresql://"));
     }
     let mut out = Vec::new();
-    if let Some(host) = url.host_str() {
-        out.push(("DB_HOST", host.trim_matches(['[', ']']).to_string()));
-    }
-    if let Some(port) = url.port() {
-        out.push(("DB_PORT", port.to_string()));
+    if let Some(hosts) = host_list {
+        out.push(("DB_HOST", hosts));
+    } else {
+        if let Some(host) = url.host_str() {
+            out.push(("DB_HOST", host.trim_matches(['[', ']']).to_string()));
+        }
+        if let Some(port) = url.port() {
+            out.push(("DB_PORT", port.to_string()));
+        }
     }
     let db = url.path().trim_start_matches('/');
     if !db.is_empty() {
@@ -643,6 +766,9 @@ fn parse_database_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigE
 }
 
 fn mask_url_password(text: &str) -> String {
+    if let Some((single, hosts)) = split_host_list(text) {
+        return mask_url_password(&single).replacen("placeholder", &hosts, 1);
+    }
     match url::Url::parse(text) {
         Ok(mut url) if url.password().is_some() => {
             let _ = url.set_password(Some("********"));

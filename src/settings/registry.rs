@@ -227,7 +227,7 @@ def!(
 
 // Redis
 def!(REDIS_URL, "REDIS_URL", TEXT, None, Redis,
-    "redis:// or rediss:// URL; supplies host, port, db, user, password and TLS not set individually");
+    "redis://, rediss:// or redis+sentinel://host:port,host:port/master[/db] URL; supplies what is not set individually");
 def!(
     REDIS_HOST,
     "REDIS_HOST",
@@ -295,6 +295,54 @@ def!(
     "Seconds to wait for a Redis reply (blocking pops add their own timeout)"
 );
 def!(
+    REDIS_SENTINELS,
+    "REDIS_SENTINELS",
+    TEXT,
+    None,
+    Redis,
+    "Comma-separated host:port of Redis Sentinels; when set the master is found through them and REDIS_HOST/REDIS_PORT are not used"
+);
+def!(
+    REDIS_SENTINEL_MASTER,
+    "REDIS_SENTINEL_MASTER",
+    TEXT,
+    Some("mymaster"),
+    Redis,
+    "Name the Sentinels monitor the Redis master under"
+);
+def!(
+    REDIS_SENTINEL_TLS_ENABLED,
+    "REDIS_SENTINEL_TLS_ENABLED",
+    BOOL,
+    Some("false"),
+    Redis,
+    "Use TLS to the Sentinels (verified against REDIS_CA_CERT_PATH or the system roots)"
+);
+def!(
+    REDIS_MIN_REPLICAS_ACK,
+    "REDIS_MIN_REPLICAS_ACK",
+    int(0, 16),
+    Some("0"),
+    Redis,
+    "Replicas that must confirm a write (WAIT) before mutt acknowledges it outside Redis; 0 = do not wait"
+);
+def!(
+    REDIS_REPLICAS_ACK_TIMEOUT_MS,
+    "REDIS_REPLICAS_ACK_TIMEOUT_MS",
+    int(1, 60_000),
+    Some("1000"),
+    Redis,
+    "Milliseconds a write waits for REDIS_MIN_REPLICAS_ACK replicas before it counts as not durable"
+);
+def!(
+    REDIS_SENTINEL_PASSWORD,
+    "REDIS_SENTINEL_PASSWORD",
+    SECRET,
+    None,
+    Secrets,
+    "Password of the Redis Sentinels (also from REDIS_SENTINEL_PASSWORD_FILE)"
+);
+def!(
     REDIS_PASS_CURRENT,
     "REDIS_PASS_CURRENT",
     SECRET,
@@ -314,14 +362,14 @@ def!(
 
 // PostgreSQL
 def!(DATABASE_URL, "DATABASE_URL", TEXT, None, Postgres,
-    "postgres:// URL; supplies host, port, database, user, password and sslmode not set individually");
+    "postgres:// URL, several hosts as postgres://a:5432,b:5432/db; supplies what is not set individually");
 def!(
     DB_HOST,
     "DB_HOST",
     TEXT,
     Some("localhost"),
     Postgres,
-    "PostgreSQL host name"
+    "PostgreSQL host name, or several as host[:port],host[:port] (the first that accepts writes is used)"
 );
 def!(
     DB_PORT,
@@ -1402,6 +1450,11 @@ pub static ALL: &[&Def] = &[
     &REDIS_MAX_CONNECTIONS,
     &REDIS_CONNECT_TIMEOUT,
     &REDIS_SOCKET_TIMEOUT,
+    &REDIS_SENTINELS,
+    &REDIS_SENTINEL_MASTER,
+    &REDIS_SENTINEL_TLS_ENABLED,
+    &REDIS_MIN_REPLICAS_ACK,
+    &REDIS_REPLICAS_ACK_TIMEOUT_MS,
     &DATABASE_URL,
     &DB_HOST,
     &DB_PORT,
@@ -1529,6 +1582,7 @@ pub static ALL: &[&Def] = &[
     &STATUS_FORGET_AFTER,
     &REDIS_PASS_CURRENT,
     &REDIS_PASS_NEXT,
+    &REDIS_SENTINEL_PASSWORD,
     &DB_PASS_CURRENT,
     &DB_PASS_NEXT,
     &INGEST_API_KEY,

@@ -97,7 +97,7 @@ fn validation_errors_name_the_variable_and_rule() {
         (
             "REDIS_URL",
             "http://x",
-            "must start with redis:// or rediss://",
+            "must start with redis://, rediss://, redis+sentinel://",
         ),
         (
             "DATABASE_URL",
@@ -262,4 +262,81 @@ fn pod_name_is_stable_per_host() {
     let s = Settings::load(&[], &env(&[("POD_NAME", "a-1")])).unwrap();
     assert_eq!(s.pod_name("alerter"), "a-1");
     assert_eq!(s.instance_name("alerter", 8082), "a-1");
+}
+
+#[test]
+fn host_lists_take_ports_and_ipv6_brackets() {
+    assert_eq!(
+        host_list("pg1:5433, pg2,[::1]:6000,::1", 5432).unwrap(),
+        vec![
+            ("pg1".to_string(), 5433),
+            ("pg2".to_string(), 5432),
+            ("::1".to_string(), 6000),
+            ("::1".to_string(), 5432),
+        ]
+    );
+    assert_eq!(host_list("", 1).unwrap(), vec![]);
+    assert!(host_list("a,,b", 1).is_err());
+    assert!(host_list("a:x", 1).is_err());
+    let err = Settings::load(&[], &env(&[("DB_HOST", "pg1:99999,pg2")])).unwrap_err();
+    assert_eq!(err.variable, "DB_HOST");
+    let err = Settings::load(&[], &env(&[("REDIS_SENTINELS", "s1:x")])).unwrap_err();
+    assert_eq!(err.variable, "REDIS_SENTINELS");
+}
+
+#[test]
+fn multi_host_database_url_lists_every_host() {
+    let s = Settings::load(
+        &[],
+        &env(&[(
+            "DATABASE_URL",
+            "postgres://app:secret@127.0.0.1:5432,127.0.0.2:5433/prod?target_session_attrs=read-write",
+        )]),
+    )
+    .unwrap();
+    assert_eq!(s.text(&DB_HOST), "127.0.0.1:5432,127.0.0.2:5433");
+    assert_eq!(s.text(&DB_NAME), "prod");
+    assert_eq!(s.text(&DB_USER), "app");
+    assert_eq!(s.secret(&DB_PASS_CURRENT).get().as_deref(), Some("secret"));
+    assert!(!s.bool(&DB_TLS_ENABLED), "every host is local: TLS off by default");
+    let shown = s.show();
+    let url = shown.iter().find(|r| r.name == "DATABASE_URL").unwrap();
+    assert_eq!(
+        url.value,
+        "postgres://app:********@127.0.0.1:5432,127.0.0.2:5433/prod?target_session_attrs=read-write"
+    );
+}
+
+#[test]
+fn sentinel_url_names_sentinels_master_and_db() {
+    let s = Settings::load(
+        &[],
+        &env(&[("REDIS_URL", "redis+sentinel://:pw@s1:26379,s2:26380/cache/3")]),
+    )
+    .unwrap();
+    assert_eq!(s.text(&REDIS_SENTINELS), "s1:26379,s2:26380");
+    assert_eq!(s.text(&REDIS_SENTINEL_MASTER), "cache");
+    assert_eq!(s.int(&REDIS_DB), 3);
+    assert_eq!(s.secret(&REDIS_PASS_CURRENT).get().as_deref(), Some("pw"));
+    let one = Settings::load(&[], &env(&[("REDIS_URL", "redis+sentinel://s1/cache")])).unwrap();
+    assert_eq!(one.text(&REDIS_SENTINELS), "s1:26379");
+    let err = Settings::load(&[], &env(&[("REDIS_URL", "redis+sentinel://s1:1,s2:2/")])).unwrap_err();
+    assert_eq!(err.variable, "REDIS_URL");
+    let err = Settings::load(&[], &env(&[("REDIS_URL", "redis://a:1,b:2/0")])).unwrap_err();
+    assert_eq!(err.variable, "REDIS_URL");
+}
+
+#[test]
+fn replica_wait_must_fit_in_the_reply_timeout() {
+    let err = Settings::load(
+        &[],
+        &env(&[
+            ("REDIS_MIN_REPLICAS_ACK", "1"),
+            ("REDIS_REPLICAS_ACK_TIMEOUT_MS", "20000"),
+            ("REDIS_SOCKET_TIMEOUT", "10"),
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(err.variable, "REDIS_REPLICAS_ACK_TIMEOUT_MS");
+    assert!(Settings::load(&[], &env(&[("REDIS_MIN_REPLICAS_ACK", "1")])).is_ok());
 }

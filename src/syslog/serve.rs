@@ -12,7 +12,7 @@ use super::metrics::Metrics;
 use super::parse::{parse_line, Context};
 use super::relp::{self, Action, Oversize, Session};
 use crate::daemon::{self, DaemonError, Flag, Runtime, Spec};
-use crate::ingest::writer::{self, Writer, WriterThread};
+use crate::ingest::writer::{self, WriteError, Writer, WriterThread};
 use crate::settings::{registry, ConfigError, Settings};
 use crate::shutdown::Shutdown;
 use crate::store::redis::keys::Keys;
@@ -235,7 +235,7 @@ impl Shared {
     async fn store_once(
         &self,
         events: Vec<String>,
-    ) -> (Result<EnqueueOutcome, String>, Option<Vec<String>>) {
+    ) -> (Result<EnqueueOutcome, WriteError>, Option<Vec<String>>) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.writer.submit_then(
             events,
@@ -245,7 +245,7 @@ impl Shared {
         );
         match rx.await {
             Ok((result, events)) => (result.map(|(outcome, _limit)| outcome), Some(events)),
-            Err(_) => (Err("writer stopped".to_string()), None),
+            Err(_) => (Err(WriteError::Redis("writer stopped".to_string())), None),
         }
     }
 
@@ -529,6 +529,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown, flags: &Overrides) -> Resul
             .run(|c| ::redis::cmd("PING").query::<String>(c))
             .is_ok(),
     );
+    rt.check_replicas(&connector);
     let tunables = rt.tunables(&connector, &keys, &DYNAMIC_KEYS, None);
     let (writer, writer_thread) = writer::start(
         Arc::clone(&connector),
@@ -537,6 +538,7 @@ pub fn run(settings: &Settings, shutdown: &Shutdown, flags: &Overrides) -> Resul
             tunables,
             max_events: settings.int(&registry::INGEST_GROUP_COMMIT_MAX) as usize,
             on_depth: Box::new(|_| {}),
+            replica_ack: connector.config().replica_ack,
         },
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);

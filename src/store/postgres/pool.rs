@@ -66,9 +66,10 @@ impl From<r2d2::Error> for DbError {
 /// How to reach PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgConfig {
-    /// Host name or address (or a Unix socket directory starting with `/`).
+    /// Host name or address (or a Unix socket directory starting with `/`); several
+    /// comma-separated `host[:port]` are tried in order for one that accepts writes.
     pub host: String,
-    /// Port.
+    /// Port of the hosts that name none.
     pub port: u16,
     /// Database.
     pub dbname: String,
@@ -116,9 +117,22 @@ impl PgConfig {
         }
     }
 
-    /// `host:port/db`, for messages.
+    /// Every host with its port, in the order they are tried.
+    pub fn hosts(&self) -> Vec<(String, u16)> {
+        crate::settings::host_list(&self.host, self.port)
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| vec![(self.host.clone(), self.port)])
+    }
+
+    /// `host:port/db` (`a:5432,b:5432/db` for several hosts), for messages.
     pub fn address(&self) -> String {
-        format!("{}:{}/{}", self.host, self.port, self.dbname)
+        let hosts: Vec<String> = self
+            .hosts()
+            .iter()
+            .map(|(h, p)| format!("{h}:{p}"))
+            .collect();
+        format!("{}/{}", hosts.join(","), self.dbname)
     }
 }
 
@@ -239,8 +253,12 @@ impl PgConnector {
     fn manager(&self, password: Option<&str>) -> PostgresConnectionManager<MakeRustlsConnect> {
         let cfg = &self.cfg;
         let mut pg = postgres::Config::new();
-        pg.host(&cfg.host)
-            .port(cfg.port)
+        for (host, port) in cfg.hosts() {
+            pg.host(&host).port(port);
+        }
+        // Only a primary will do: after a failover the hosts are tried in order until one
+        // accepts writes (a standby, or a demoted primary, is skipped).
+        pg.target_session_attrs(postgres::config::TargetSessionAttrs::ReadWrite)
             .dbname(&cfg.dbname)
             .user(&cfg.user)
             .application_name(&cfg.application_name)
@@ -347,7 +365,20 @@ impl r2d2::ManageConnection for PgManager {
     }
 
     fn is_valid(&self, conn: &mut postgres::Client) -> Result<(), DbError> {
-        conn.simple_query("").map(|_| ()).map_err(DbError::from)
+        // One round trip, as an empty query would be; it also catches a pooled connection to a
+        // server that no longer accepts writes.
+        let rows = conn.simple_query("SHOW transaction_read_only")?;
+        let read_only = rows.iter().any(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => r.get(0) == Some("on"),
+            _ => false,
+        });
+        if read_only {
+            return Err(DbError::Connect {
+                addr: self.connector.cfg.address(),
+                reason: "the server no longer accepts writes (a standby)".into(),
+            });
+        }
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut postgres::Client) -> bool {

@@ -110,6 +110,15 @@ pub fn count_unhandled(
     );
 }
 
+/// Load every script that pipelines send by EVALSHA only (unhandled, dedup, dedup undo,
+/// retry): done on each new daemon connection.
+pub fn load_pipelined(conn: &mut rd::Connection) -> rd::RedisResult<()> {
+    for script in [&*UNHANDLED, &*DEDUP, &*DEDUP_UNDO, &*RETRY] {
+        script.prepare_invoke().load(conn)?;
+    }
+    Ok(())
+}
+
 /// Make sure the unhandled script is cached on the server (pipelines send EVALSHA only).
 pub fn load_unhandled(conn: &mut rd::Connection) -> rd::RedisResult<()> {
     UNHANDLED.prepare_invoke().load(conn).map(|_| ())
