@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what mutt's tests and `mutt up` need on Debian/Ubuntu, and nothing that is already there:
-# redis-server, the PostgreSQL server only when no initdb/postgres binaries can be found, and
+# redis-server and redis-sentinel (tests/ha_redis.rs fails a master over), the PostgreSQL server only when no initdb/postgres binaries can be found, and
 # Debian's chromium + chromium-driver for the web UI's browser test (tests/browser.rs), and
 # snmptrapd + snmp (snmptrap) for the trap handler's test against a real snmptrapd (tests/trap_handler.rs),
 # and rsyslog (+ rsyslog-relp, rsyslog-gnutls): its rendering of examples/rsyslog/mutt.conf's template is
@@ -16,6 +16,7 @@ have_pg_server() {
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 have_pg_server || missing+=(postgresql)
 # The browser test drives exactly these paths (Debian's packages), so check the paths, not PATH.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -29,7 +30,7 @@ compgen -G "/usr/lib/*/rsyslog/lmnsd_gtls.so" >/dev/null 2>&1 || missing+=(rsysl
 command -v logger >/dev/null 2>&1 || missing+=(bsdutils)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: redis-server, PostgreSQL, chromium/chromedriver, snmptrapd/snmp, rsyslog (relp, gnutls) and logger are present; nothing to install"
+  echo "setup: redis-server, redis-sentinel, PostgreSQL, chromium/chromedriver, snmptrapd/snmp, rsyslog (relp, gnutls) and logger are present; nothing to install"
   exit 0
 fi
 
@@ -53,6 +54,7 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package starts a system redis on 6379; the tests start their own on free ports, so the
 # system one is left as the package configured it.
 command -v redis-server >/dev/null 2>&1 || { echo "setup: redis-server still missing" >&2; exit 1; }
+command -v redis-sentinel >/dev/null 2>&1 || { echo "setup: redis-sentinel still missing" >&2; exit 1; }
 # Debian's snmptrapd and rsyslog packages enable system daemons; the tests start their own on free
 # loopback ports with their own configuration, so the system ones are left as packaged.
 for b in /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/snmptrapd /usr/bin/snmptrap /usr/sbin/rsyslogd; do

@@ -388,8 +388,42 @@ pub struct RedisOptions {
     pub port: Option<u16>,
     /// Keep data in this directory instead of a temporary one (`mutt up --data-dir`).
     pub dir: Option<PathBuf>,
-    /// Extra `redis-server` arguments (e.g. TLS options).
+    /// Extra `redis-server` arguments (e.g. TLS options, `--replicaof 127.0.0.1 <port>`).
     pub extra_args: Vec<String>,
+    /// Run as a Sentinel watching this master instead of as a data server.
+    pub sentinel: Option<SentinelOptions>,
+}
+
+/// What a private Sentinel watches, and how quickly it fails the master over.
+#[derive(Debug, Clone)]
+pub struct SentinelOptions {
+    /// The name clients ask for (`REDIS_SENTINEL_MASTER`).
+    pub master_name: String,
+    /// The master's port on 127.0.0.1.
+    pub master_port: u16,
+    /// Sentinels that must agree the master is down.
+    pub quorum: u32,
+    /// Silence after which a Sentinel considers the master down.
+    pub down_after: Duration,
+    /// How long one failover attempt may take before another is tried.
+    pub failover_timeout: Duration,
+}
+
+impl SentinelOptions {
+    /// The Sentinel's own configuration lines (it appends what it learns to the same file).
+    fn config(&self) -> String {
+        let name = &self.master_name;
+        format!(
+            "sentinel monitor {name} 127.0.0.1 {} {}\n\
+             sentinel down-after-milliseconds {name} {}\n\
+             sentinel failover-timeout {name} {}\n\
+             sentinel parallel-syncs {name} 1\n",
+            self.master_port,
+            self.quorum,
+            self.down_after.as_millis(),
+            self.failover_timeout.as_millis()
+        )
+    }
 }
 
 /// A running private `redis-server`.
@@ -427,17 +461,32 @@ impl RedisServer {
     }
 
     fn launch(&mut self) -> Result<(), LaunchError> {
-        let bin = find_program("redis-server", &[]).ok_or_else(|| LaunchError::Missing {
-            program: "redis-server".into(),
-            hint: format!("install it with `apt-get install redis-server` or {SETUP_HINT}"),
+        let program = if self.options.sentinel.is_some() {
+            "redis-sentinel"
+        } else {
+            "redis-server"
+        };
+        let bin = find_program(program, &[]).ok_or_else(|| LaunchError::Missing {
+            program: program.into(),
+            hint: format!("install it with `apt-get install {program}` or {SETUP_HINT}"),
         })?;
         let log = self.dir.join("redis.log");
         // redis-server appends to its log (kept across runs of `mutt up --data-dir`, and across
         // attempts on other ports): only what this run writes says why it stopped.
         let log_start = fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         let mut cmd = Command::new(bin);
+        if let Some(sentinel) = &self.options.sentinel {
+            // A Sentinel needs a writable configuration file; each launch starts it afresh.
+            let conf = self.dir.join("sentinel.conf");
+            fs::write(&conf, sentinel.config())?;
+            cmd.arg(&conf);
+        }
         cmd.args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(["--daemonize", "no"]);
+        if self.options.sentinel.is_none() {
+            cmd.args(["--save", "", "--appendonly", "no"]);
+        }
+        cmd
             .args(["--protected-mode", "no", "--logfile"])
             .arg(&log)
             .arg("--dir")
@@ -465,12 +514,12 @@ impl RedisServer {
                 unregister(child.id());
                 if log_since(&log, log_start).contains("Address already in use") {
                     return Err(LaunchError::PortInUse {
-                        program: "redis-server".into(),
+                        program: program.into(),
                         port: self.port,
                     });
                 }
                 return Err(failed(
-                    "redis-server",
+                    program,
                     format!("exited with {status}: {}", tail(&log, 5)),
                 ));
             }
@@ -484,7 +533,7 @@ impl RedisServer {
                 stop_child(&mut child, libc::SIGKILL);
                 unregister(child.id());
                 return Err(failed(
-                    "redis-server",
+                    program,
                     format!("not ready in time: {}", tail(&log, 5)),
                 ));
             }
@@ -516,6 +565,15 @@ impl RedisServer {
     pub fn restart(&mut self) -> Result<(), LaunchError> {
         self.stop();
         self.launch()
+    }
+
+    /// Kill it with SIGKILL, as a crash or an OOM kill would: no shutdown work at all.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            unregister(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 
     /// Whether the child is running.
@@ -872,6 +930,73 @@ impl PostgresServer {
     /// The cluster directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A streaming replica of `primary`: `pg_basebackup -R` of its cluster into a new
+    /// temporary directory, started as a hot standby on its own port.
+    pub fn start_standby(primary: &PostgresServer) -> Result<PostgresServer, LaunchError> {
+        let extra = postgres_bin_dirs();
+        let basebackup = find_program("pg_basebackup", &extra).ok_or_else(|| LaunchError::Missing {
+            program: "pg_basebackup".into(),
+            hint: format!("install the PostgreSQL client tools or {SETUP_HINT}"),
+        })?;
+        let dir = make_dir("mutt-pg-standby-", primary.run_as)?;
+        let mut cmd = Command::new(basebackup);
+        cmd.arg("-D")
+            .arg(dir.join("data"))
+            .args(["-R", "-X", "stream", "--no-sync", "-h", "127.0.0.1"])
+            .args(["-p", &primary.port.to_string(), "-U", primary.superuser()])
+            .env("PGPASSWORD", primary.password())
+            .stdin(Stdio::null());
+        if let Some((uid, gid)) = primary.run_as {
+            cmd.uid(uid).gid(gid);
+        }
+        let out = cmd.output()?;
+        if !out.status.success() {
+            let _ = fs::remove_dir_all(&dir);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(failed(
+                "pg_basebackup",
+                stderr.lines().last().unwrap_or("").to_string(),
+            ));
+        }
+        let mut standby = PostgresServer::start(PostgresOptions {
+            superuser: primary.options.superuser.clone(),
+            password: primary.options.password.clone(),
+            port: None,
+            dir: Some(dir),
+            extra_settings: primary.options.extra_settings.clone(),
+        })?;
+        standby.owns_dir = true;
+        Ok(standby)
+    }
+
+    /// `pg_ctl promote`: a standby becomes a primary that accepts writes (waits until it does).
+    pub fn promote(&self) -> Result<(), LaunchError> {
+        let pg_ctl = find_program("pg_ctl", &postgres_bin_dirs()).ok_or_else(|| {
+            LaunchError::Missing {
+                program: "pg_ctl".into(),
+                hint: format!("install the PostgreSQL server or {SETUP_HINT}"),
+            }
+        })?;
+        let mut cmd = Command::new(pg_ctl);
+        cmd.arg("promote")
+            .arg("-w")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .stdin(Stdio::null());
+        if let Some((uid, gid)) = self.run_as {
+            cmd.uid(uid).gid(gid);
+        }
+        let out = cmd.output()?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(failed(
+                "pg_ctl promote",
+                stderr.lines().last().unwrap_or("").to_string(),
+            ));
+        }
+        Ok(())
     }
 }
 
