@@ -486,8 +486,7 @@ impl RedisServer {
         if self.options.sentinel.is_none() {
             cmd.args(["--save", "", "--appendonly", "no"]);
         }
-        cmd
-            .args(["--protected-mode", "no", "--logfile"])
+        cmd.args(["--protected-mode", "no", "--logfile"])
             .arg(&log)
             .arg("--dir")
             .arg(&self.dir);
@@ -565,6 +564,23 @@ impl RedisServer {
     pub fn restart(&mut self) -> Result<(), LaunchError> {
         self.stop();
         self.launch()
+    }
+
+    /// Freeze it (SIGSTOP), as a stalled or partitioned server looks: connections stay open and
+    /// nothing is answered until [`RedisServer::resume`].
+    pub fn pause(&self) {
+        if let Some(child) = &self.child {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(child.id() as i32, libc::SIGSTOP) };
+        }
+    }
+
+    /// Let a [`RedisServer::pause`]d server run again (SIGCONT).
+    pub fn resume(&self) {
+        if let Some(child) = &self.child {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(child.id() as i32, libc::SIGCONT) };
+        }
     }
 
     /// Kill it with SIGKILL, as a crash or an OOM kill would: no shutdown work at all.
@@ -936,10 +952,11 @@ impl PostgresServer {
     /// temporary directory, started as a hot standby on its own port.
     pub fn start_standby(primary: &PostgresServer) -> Result<PostgresServer, LaunchError> {
         let extra = postgres_bin_dirs();
-        let basebackup = find_program("pg_basebackup", &extra).ok_or_else(|| LaunchError::Missing {
-            program: "pg_basebackup".into(),
-            hint: format!("install the PostgreSQL client tools or {SETUP_HINT}"),
-        })?;
+        let basebackup =
+            find_program("pg_basebackup", &extra).ok_or_else(|| LaunchError::Missing {
+                program: "pg_basebackup".into(),
+                hint: format!("install the PostgreSQL client tools or {SETUP_HINT}"),
+            })?;
         let dir = make_dir("mutt-pg-standby-", primary.run_as)?;
         let mut cmd = Command::new(basebackup);
         cmd.arg("-D")
@@ -973,12 +990,11 @@ impl PostgresServer {
 
     /// `pg_ctl promote`: a standby becomes a primary that accepts writes (waits until it does).
     pub fn promote(&self) -> Result<(), LaunchError> {
-        let pg_ctl = find_program("pg_ctl", &postgres_bin_dirs()).ok_or_else(|| {
-            LaunchError::Missing {
+        let pg_ctl =
+            find_program("pg_ctl", &postgres_bin_dirs()).ok_or_else(|| LaunchError::Missing {
                 program: "pg_ctl".into(),
                 hint: format!("install the PostgreSQL server or {SETUP_HINT}"),
-            }
-        })?;
+            })?;
         let mut cmd = Command::new(pg_ctl);
         cmd.arg("promote")
             .arg("-w")

@@ -9,8 +9,8 @@
 use crate::backoff::Backoff;
 use crate::store::redis::dynamic::Tunables;
 use crate::store::redis::keys::{Keys, Window};
-use crate::store::redis::scripts::{self, Counter, EnqueueOutcome};
 use crate::store::redis::replicas::{self, ReplicaAck};
+use crate::store::redis::scripts::{self, Counter, EnqueueOutcome};
 use crate::store::redis::{ReconnectingConnection, RedisConnector, RedisError};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -210,4 +210,3 @@ fn refuse(jobs: Vec<Job>, why: WriteError) {
         (job.reply)(Err(why.clone()), job.events);
     }
 }
-

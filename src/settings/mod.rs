@@ -260,9 +260,7 @@ impl Settings {
                 };
                 // A host list is local only when every host in it is.
                 let local = match host_list(&host, 0) {
-                    Ok(hosts) if !hosts.is_empty() => {
-                        hosts.iter().all(|(h, _)| is_local_host(h))
-                    }
+                    Ok(hosts) if !hosts.is_empty() => hosts.iter().all(|(h, _)| is_local_host(h)),
                     _ => is_local_host(&host),
                 };
                 entries.insert(
@@ -297,7 +295,8 @@ impl Settings {
                 return Err(ConfigError::new(def.name, why));
             }
         }
-        let ack_wait = Duration::from_millis(self.int(&registry::REDIS_REPLICAS_ACK_TIMEOUT_MS) as u64);
+        let ack_wait =
+            Duration::from_millis(self.int(&registry::REDIS_REPLICAS_ACK_TIMEOUT_MS) as u64);
         let reply_wait = self.duration(&registry::REDIS_SOCKET_TIMEOUT);
         if self.int(&registry::REDIS_MIN_REPLICAS_ACK) > 0 && ack_wait >= reply_wait {
             return Err(ConfigError::new(
@@ -684,7 +683,9 @@ fn parse_redis_url(text: &str) -> Result<Vec<(&'static str, String)>, ConfigErro
         out.push(("REDIS_SENTINEL_TLS_ENABLED", tls.to_string()));
         let (master, db) = path.split_once('/').unwrap_or((path, ""));
         if master.is_empty() {
-            return Err(bad("must name the master: redis+sentinel://host:port/<master>"));
+            return Err(bad(
+                "must name the master: redis+sentinel://host:port/<master>",
+            ));
         }
         out.push(("REDIS_SENTINEL_MASTER", percent_decoded(master)));
         db.to_string()

@@ -298,7 +298,10 @@ fn multi_host_database_url_lists_every_host() {
     assert_eq!(s.text(&DB_NAME), "prod");
     assert_eq!(s.text(&DB_USER), "app");
     assert_eq!(s.secret(&DB_PASS_CURRENT).get().as_deref(), Some("secret"));
-    assert!(!s.bool(&DB_TLS_ENABLED), "every host is local: TLS off by default");
+    assert!(
+        !s.bool(&DB_TLS_ENABLED),
+        "every host is local: TLS off by default"
+    );
     let shown = s.show();
     let url = shown.iter().find(|r| r.name == "DATABASE_URL").unwrap();
     assert_eq!(
@@ -311,7 +314,10 @@ fn multi_host_database_url_lists_every_host() {
 fn sentinel_url_names_sentinels_master_and_db() {
     let s = Settings::load(
         &[],
-        &env(&[("REDIS_URL", "redis+sentinel://:pw@s1:26379,s2:26380/cache/3")]),
+        &env(&[(
+            "REDIS_URL",
+            "redis+sentinel://:pw@s1:26379,s2:26380/cache/3",
+        )]),
     )
     .unwrap();
     assert_eq!(s.text(&REDIS_SENTINELS), "s1:26379,s2:26380");
@@ -320,7 +326,8 @@ fn sentinel_url_names_sentinels_master_and_db() {
     assert_eq!(s.secret(&REDIS_PASS_CURRENT).get().as_deref(), Some("pw"));
     let one = Settings::load(&[], &env(&[("REDIS_URL", "redis+sentinel://s1/cache")])).unwrap();
     assert_eq!(one.text(&REDIS_SENTINELS), "s1:26379");
-    let err = Settings::load(&[], &env(&[("REDIS_URL", "redis+sentinel://s1:1,s2:2/")])).unwrap_err();
+    let err =
+        Settings::load(&[], &env(&[("REDIS_URL", "redis+sentinel://s1:1,s2:2/")])).unwrap_err();
     assert_eq!(err.variable, "REDIS_URL");
     let err = Settings::load(&[], &env(&[("REDIS_URL", "redis://a:1,b:2/0")])).unwrap_err();
     assert_eq!(err.variable, "REDIS_URL");

@@ -70,9 +70,7 @@ impl RedisError {
     /// Whether retrying after a reconnect may help (the server went away, timed out, …).
     pub fn is_transient(&self) -> bool {
         match self {
-            RedisError::Connect { .. } | RedisError::Pool(_) | RedisError::Replicas { .. } => {
-                true
-            }
+            RedisError::Connect { .. } | RedisError::Pool(_) | RedisError::Replicas { .. } => true,
             RedisError::Command(e) => is_connection_error(e),
             RedisError::Auth { .. } | RedisError::Tls(_) => false,
         }
@@ -350,9 +348,12 @@ impl RedisConnector {
                 rd::ConnectionAddr::Tcp(host.clone(), *port)
             }
         });
-        let mut builder =
-            SentinelClientBuilder::new(sentinels, &cfg.sentinel_master, SentinelServerType::Master)?
-                .set_client_to_redis_db(cfg.db);
+        let mut builder = SentinelClientBuilder::new(
+            sentinels,
+            &cfg.sentinel_master,
+            SentinelServerType::Master,
+        )?
+        .set_client_to_redis_db(cfg.db);
         if let Some(user) = &cfg.username {
             builder = builder.set_client_to_redis_username(user);
         }

@@ -81,7 +81,10 @@ impl ReplicaAck {
 }
 
 /// Ask the master: `Some(reason)` while it has fewer online replicas than `ack` needs.
-pub fn shortfall_now(conn: &mut rd::Connection, ack: &ReplicaAck) -> rd::RedisResult<Option<String>> {
+pub fn shortfall_now(
+    conn: &mut rd::Connection,
+    ack: &ReplicaAck,
+) -> rd::RedisResult<Option<String>> {
     if !ack.is_on() {
         return Ok(None);
     }
@@ -169,7 +172,10 @@ mod tests {
     #[test]
     fn online_replicas_are_counted() {
         assert_eq!(connected_replicas(INFO), 1);
-        assert_eq!(connected_replicas("role:master\r\nconnected_slaves:0\r\n"), 0);
+        assert_eq!(
+            connected_replicas("role:master\r\nconnected_slaves:0\r\n"),
+            0
+        );
     }
 
     #[test]
