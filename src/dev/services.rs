@@ -961,7 +961,17 @@ impl PostgresServer {
         let mut cmd = Command::new(basebackup);
         cmd.arg("-D")
             .arg(dir.join("data"))
-            .args(["-R", "-X", "stream", "--no-sync", "-h", "127.0.0.1"])
+            // A fast checkpoint: the default spreads it over minutes.
+            .args([
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+                "-h",
+                "127.0.0.1",
+            ])
             .args(["-p", &primary.port.to_string(), "-U", primary.superuser()])
             .env("PGPASSWORD", primary.password())
             .stdin(Stdio::null());
