@@ -136,6 +136,8 @@ impl Topology {
 /// The pipeline on `topo`'s Sentinels and the shared PostgreSQL.
 struct Pipeline {
     t: TestEnv,
+    /// The daemons' Redis and PostgreSQL settings (Sentinels, no REDIS_HOST).
+    env: Vec<(String, String)>,
     ingest: Daemon,
     alerter: Daemon,
     forwarder: Daemon,
@@ -197,7 +199,9 @@ fn pipeline(topo: &Topology, min_replicas: &str) -> Pipeline {
     ingest.wait_ready();
     alerter.wait_ready();
     forwarder.wait_ready();
+    let env = redis_env(&[]);
     Pipeline {
+        env,
         t,
         ingest,
         alerter,
@@ -409,6 +413,17 @@ fn failover_run(min_replicas: &str) -> Run {
             queue_depth(&mut c, "ingest_queue") == 0 && queue_depth(&mut c, "alert_queue") == 0;
         let complete = answered.is_subset(&audited) && answered.is_subset(&forwarded);
         if resumed && drained && (complete || min_replicas == "0") {
+            // `mutt status` shows the master the Sentinels name now and its replica's lag.
+            let env = p.env.iter().cloned().collect();
+            let out = common::mutt_with_env(&["status", "-o", "json"], &env);
+            let status: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|_| panic!("{}", common::stderr(&out)));
+            let rep = &status["replication"];
+            assert_eq!(rep["master"], format!("127.0.0.1:{new_master}"), "{status}");
+            assert_eq!(rep["via_sentinels"], true);
+            assert_eq!(rep["role"], "master");
+            assert_eq!(rep["replicas"][0]["address"], format!("127.0.0.1:{other}"));
+            assert_eq!(rep["replicas"][0]["state"], "online");
             return Run {
                 answered,
                 answered_after,

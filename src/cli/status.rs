@@ -83,6 +83,21 @@ fn print(r: &Report, format: Format, out: &mut impl Write) -> std::io::Result<()
             .map(|e| format!("  ({e})"))
             .unwrap_or_default();
         writeln!(out, "{name:<12}{}{why}", mark(reach.up))?;
+        if let (Some(rep), "Redis") = (&r.replication, name) {
+            let via = if rep.via_sentinels {
+                " (found through the Sentinels)"
+            } else {
+                ""
+            };
+            writeln!(out, "  {:<10}{}{via}", rep.role, rep.master)?;
+            for x in &rep.replicas {
+                writeln!(
+                    out,
+                    "  {:<10}{}  {}, {} bytes / {} s behind",
+                    "replica", x.address, x.state, x.lag_bytes, x.lag_seconds
+                )?;
+            }
+        }
     }
     for e in &r.endpoints {
         let detail = match (e.http_status, &e.error) {

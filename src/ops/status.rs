@@ -90,6 +90,21 @@ pub struct Reach {
     pub error: Option<String>,
 }
 
+/// The Redis server mutt writes to, and its replicas as it reports them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replication {
+    /// `host:port` of the server answered (the master the Sentinels named, under Sentinel).
+    pub master: String,
+    /// Found through `REDIS_SENTINELS`.
+    pub via_sentinels: bool,
+    /// `master`, or `slave` when the server is not the master.
+    pub role: String,
+    /// Its replicas with their lag.
+    pub replicas: Vec<crate::store::redis::replicas::ReplicaLag>,
+    /// `REDIS_MIN_REPLICAS_ACK`.
+    pub min_replicas_ack: u32,
+}
+
 /// One daemon instance seen through its heartbeat.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instance {
@@ -179,6 +194,8 @@ pub struct Report {
     pub checked_at: String,
     /// Redis.
     pub redis: Reach,
+    /// The Redis master and its replicas (Redis up).
+    pub replication: Option<Replication>,
     /// PostgreSQL.
     pub postgres: Reach,
     /// Daemon instances with a heartbeat.
@@ -213,6 +230,7 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
             up: false,
             error: None,
         },
+        replication: None,
         postgres: Reach {
             up: false,
             error: None,
@@ -229,11 +247,13 @@ pub fn collect(settings: &Settings, opts: &Options) -> Report {
     };
     let keys = Keys::from_settings(settings);
     let mut held = std::collections::BTreeMap::new();
-    match RedisConnector::new(RedisConfig::from_settings(settings)).connect() {
+    let connector = RedisConnector::new(RedisConfig::from_settings(settings));
+    match connector.connect() {
         Ok(mut conn) => match read_redis(&mut conn, &keys, opts, &mut r) {
             Ok(()) => {
                 r.redis.up = true;
                 held = snapshot::read_held(&mut conn, &keys, now).unwrap_or_default();
+                r.replication = read_replication(&mut conn, &connector);
             }
             Err(e) => r.redis.error = Some(format!("Redis command failed: {e}")),
         },
@@ -288,6 +308,24 @@ fn read_redis(
     let seen = snapshot::read_instances(conn, keys)?;
     r.instances = instances(&seen, state.time_ms, opts);
     Ok(())
+}
+
+fn read_replication(
+    conn: &mut redis::Connection,
+    connector: &RedisConnector,
+) -> Option<Replication> {
+    let text: String = ::redis::cmd("INFO").arg("replication").query(conn).ok()?;
+    let (role, _offset, replicas) = crate::store::redis::replicas::replication_view(&text);
+    let cfg = connector.config();
+    Some(Replication {
+        master: connector
+            .resolved_master()
+            .unwrap_or_else(|| format!("{}:{}", cfg.host, cfg.port)),
+        via_sentinels: cfg.uses_sentinels(),
+        role,
+        replicas,
+        min_replicas_ack: cfg.replica_ack.min,
+    })
 }
 
 /// The consumer family whose heartbeat key says whether an instance of `service` is alive.
@@ -463,6 +501,21 @@ pub fn assess(r: &mut Report, opts: &Options) {
             ));
         }
     }
+    if let Some(rep) = &r.replication {
+        if rep.role != "master" {
+            problems.push(format!(
+                "Redis at {} is a replica ({}): mutt needs the master",
+                rep.master, rep.role
+            ));
+        }
+        let online = rep.replicas.iter().filter(|x| x.state == "online").count() as u32;
+        if online < rep.min_replicas_ack {
+            problems.push(format!(
+                "Redis master {} has {online} online replica(s) and REDIS_MIN_REPLICAS_ACK is {}: nothing can be acknowledged",
+                rep.master, rep.min_replicas_ack
+            ));
+        }
+    }
     for i in r.instances.iter().filter(|i| !i.up) {
         problems.push(format!(
             "{} {} is down: last heartbeat {:.0}s ago (lifetime {}s)",
@@ -574,6 +627,13 @@ mod tests {
             warnings: vec![],
             checked_at: String::new(),
             redis: up.clone(),
+            replication: Some(Replication {
+                master: "127.0.0.1:6379".into(),
+                via_sentinels: false,
+                role: "master".into(),
+                replicas: vec![],
+                min_replicas_ack: 0,
+            }),
             postgres: up,
             instances: vec![inst("alerter"), inst("moog")],
             endpoints: vec![],
@@ -620,6 +680,22 @@ mod tests {
     fn each_unhealthy_condition_is_a_problem() {
         let cases: Vec<(&str, Breakage)> = vec![
             ("Redis unreachable", Box::new(|r| r.redis.up = false)),
+            (
+                "is a replica",
+                Box::new(|r| {
+                    if let Some(rep) = r.replication.as_mut() {
+                        rep.role = "slave".into();
+                    }
+                }),
+            ),
+            (
+                "REDIS_MIN_REPLICAS_ACK is 1",
+                Box::new(|r| {
+                    if let Some(rep) = r.replication.as_mut() {
+                        rep.min_replicas_ack = 1;
+                    }
+                }),
+            ),
             (
                 "PostgreSQL unreachable",
                 Box::new(|r| r.postgres.up = false),
