@@ -25,8 +25,8 @@ function __fish_mutt_using_subcommand
 end
 
 complete -c mutt -n "__fish_mutt_needs_command" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_needs_command" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_needs_command" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_needs_command" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_needs_command" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_needs_command" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_needs_command" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -58,8 +58,8 @@ complete -c mutt -n "__fish_mutt_needs_command" -f -a "trap-handler" -d 'snmptra
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c mutt -n "__fish_mutt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -69,8 +69,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -80,8 +80,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "run" -d 'Match queued events against the rules, audit them and queue alerts, until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -91,8 +91,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_s
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -102,8 +102,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subco
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from help" -f -a "run" -d 'Send queued alerts to Moogsoft (rate limit, retries, circuit breaker, DLQ) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand forward; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -115,8 +115,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand ingest; and not __fish_seen_su
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as the service\'s port setting (SERVER_PORT_INGESTOR, SERVER_PORT_WEBUI)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l bind -d 'Address to bind; same as MUTT_BIND_ADDRESS' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand ingest; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -132,8 +132,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l sink-url -d 'Base URL 
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l timeout -d 'Seconds to wait for the events to get through' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l rule-settle -d 'Seconds given to the alerters to pick up the new rules' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand e2e" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -149,8 +149,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand load" -l count -d 'Stop after 
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l batch -d 'Events per request; >1 sends NDJSON bodies (Content-Type: application/x-ndjson)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l timeout -d 'Per-request timeout' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand load" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand load" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand load" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand load" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -169,8 +169,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l max-records -d '
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l workers -d 'Requests handled at once (a delayed or hung request holds one while it waits)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l ready-file -d 'Write the bound address here once listening (JSON, as the daemons\' MUTT_READY_FILE)' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -181,8 +181,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s h -l help -d 'Pr
 complete -c mutt -n "__fish_mutt_using_subcommand mock-moog" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l partitions-ahead -d 'Months after the current one to create event_audit_log partitions for' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -192,8 +192,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand migrate" -l dry-run -d 'Print 
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -209,8 +209,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_su
 complete -c mutt -n "__fish_mutt_using_subcommand config; and not __fish_seen_subcommand_from show list get set delete watch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l group -d 'Only settings of this group (general, redis, postgres, ports, queues, secrets)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -218,8 +218,8 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -227,8 +227,8 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -237,8 +237,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -248,8 +248,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -258,8 +258,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l count -d 'Stop after this many changes' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from watch" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -274,8 +274,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Print configuration changes as they are announced (one line each) until Ctrl-C'
 complete -c mutt -n "__fish_mutt_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -292,8 +292,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "test" -d 'Explain how the live rules decide an event, or each event of a file'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and not __fish_seen_subcommand_from list show add update delete import export test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -303,8 +303,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -322,8 +322,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l active -d 'Whether the rule is used (true/false)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -342,8 +342,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l clear -d 'Clear a field: match_string, trap_oid or syslog_severity (repeatable)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -352,8 +352,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -362,8 +362,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l reason -d 'Why (kept in the audit rows)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -372,8 +372,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l file -d 'Write here instead of stdout' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -388,8 +388,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l file -d 'Events as JSON (an array, one object per line, or concatenated objects); `-` for stdin' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l at -d 'Decide as of this time (RFC 3339) instead of now: which silence would hold the event then (e.g. inside next Sunday\'s maintenance window)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -406,8 +406,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "test" -d 'Explain how the live rules decide an event, or each event of a file'
 complete -c mutt -n "__fish_mutt_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -419,8 +419,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "delete" -d 'Remove development hosts'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and not __fish_seen_subcommand_from list add delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -429,8 +429,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -439,8 +439,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -452,8 +452,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove development hosts'
 complete -c mutt -n "__fish_mutt_using_subcommand hosts; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -465,8 +465,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "delete" -d 'Remove the team assignments of devices'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and not __fish_seen_subcommand_from list set delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -475,8 +475,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -485,8 +485,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -498,8 +498,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove the team assignments of devices'
 complete -c mutt -n "__fish_mutt_using_subcommand teams; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -514,8 +514,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -f -a "export" -d 'Write the silences that have not ended as YAML (JSON with `--output json`)'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and not __fish_seen_subcommand_from list show add expire import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -524,8 +524,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -545,8 +545,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l time-zone -d 'The zone of --every\'s times (IANA name)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l comment -d 'Why (required; shown wherever the silence is)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -555,8 +555,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l reason -d 'Why (kept in the audit row)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -564,8 +564,8 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from expire" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -574,8 +574,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l file -d 'Write here instead of stdout' -r -F
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -590,8 +590,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subc
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the silences that have not ended as YAML (JSON with `--output json`)'
 complete -c mutt -n "__fish_mutt_using_subcommand silences; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and not __fish_seen_subcommand_from events config help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -608,8 +608,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l limit -d 'Rows per page (1–200)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l cursor -d 'Continue after the last row of a previous page (its `next_cursor`)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from events" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -626,8 +626,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l page -d 'Page number (1-based)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l limit -d 'Rows per page (1–200)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from config" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -638,8 +638,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcomm
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "config" -d 'Show configuration changes (rules, hosts, teams, dynamic config), newest first'
 complete -c mutt -n "__fish_mutt_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -649,8 +649,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Replay dead letters to their source queues on an interval (one active instance) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -660,8 +660,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from help" -f -a "run" -d 'Replay dead letters to their source queues on an interval (one active instance) until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand remediate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -674,8 +674,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_see
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and not __fish_seen_subcommand_from ensure list drop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l ahead -d 'Months after the current one [default: PARTITIONS_AHEAD, 3]' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -684,8 +684,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_su
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from ensure" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -697,8 +697,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_su
 detach\t'Detach the partition and leave it as a plain table (for dumping elsewhere)'
 drop\t'Detach and drop: the rows are gone'"
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from drop" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -711,8 +711,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_su
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Retire partitions whose whole range ends at least N calendar months before now: archive (move rows to event_audit_log_archive, then drop), detach, or drop. Exit 3 if some failed'
 complete -c mutt -n "__fish_mutt_using_subcommand partitions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -722,8 +722,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Apply the policies once: archive event audit rows past the hot period, delete archive rows, config audit rows and dead letters past theirs. Exit 3 if some target failed'
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -735,8 +735,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_sub
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "run" -d 'Apply the policies once: archive event audit rows past the hot period, delete archive rows, config audit rows and dead letters past theirs. Exit 3 if some target failed'
 complete -c mutt -n "__fish_mutt_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and not __fish_seen_subcommand_from list stats replay purge help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -754,8 +754,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l host -d 'Only entries of this host name (case-insensitive)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l limit -d 'At most N entries, the oldest matching first' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -763,8 +763,8 @@ json\t'JSON for scripts'"
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -779,8 +779,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l to -d 'Target queue; required for the dead list (its entries may be events or alerts)' -r -f -a "alerter\t'The ingest queue (events, processed again by the alerter)'
 moog\t'The alert queue (alerts, delivered again by the forwarder)'"
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from replay" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -794,8 +794,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l host -d 'Only entries of this host name (case-insensitive)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l limit -d 'At most N entries, the oldest matching first' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from purge" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -811,8 +811,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand dlq; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand status" -l watch -d 'Refresh every SECS seconds (default 2), clearing the screen, until Ctrl-C' -r
 complete -c mutt -n "__fish_mutt_using_subcommand status" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand status" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand status" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand status" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand status" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand status" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand status" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand status" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -823,8 +823,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand up" -l data-dir -d 'Keep Redis
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l port-offset -d 'Add N to every port the pipeline listens on (ingest, syslog UDP/TCP/RELP, health and metrics, web UI, mock Moog sink), so two stacks can run side by side; `--set NAME=PORT` moves a single one' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l mock-moog-port -d 'Port of the mock Moog sink, run when MOOG_WEBHOOK_URL is not set (0 picks a free one) [default: 18083 + --port-offset]' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand up" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand up" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand up" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -833,8 +833,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand up" -l check -d 'Start the sto
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand up" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -848,8 +848,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l tls -d 'TLS listener address (default MUTT_BIND_ADDRESS:SYSLOG_TLS_PORT; needs SYSLOG_TLS_CERT_PATH)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l relp -d 'RELP listener address (default MUTT_BIND_ADDRESS:SYSLOG_RELP_PORT)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -859,8 +859,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcom
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Receive syslog over UDP, TCP (RFC 6587), TLS (RFC 5425) and RELP into the ingest queue until SIGTERM'
 complete -c mutt -n "__fish_mutt_using_subcommand syslog; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -872,8 +872,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand web; and not __fish_seen_subco
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l port -d 'Port to listen on; same as the service\'s port setting (SERVER_PORT_INGESTOR, SERVER_PORT_WEBUI)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l bind -d 'Address to bind; same as MUTT_BIND_ADDRESS' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -884,8 +884,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcomman
 complete -c mutt -n "__fish_mutt_using_subcommand web; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l url -d 'Ingest URL to post to; same as TRAP_HANDLER_INGEST_URL (default http://127.0.0.1:<SERVER_PORT_INGESTOR>/api/v2/ingest)' -r
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'
@@ -894,8 +894,8 @@ complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -l print -d 'Pri
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mutt -n "__fish_mutt_using_subcommand trap-handler" -s V -l version -d 'Print version'
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s s -l set -d 'Override a setting for this run: NAME=VALUE, NAME as in `mutt config show` (repeatable; secrets are refused here, use NAME or NAME_FILE in the environment)' -r
-complete -c mutt -n "__fish_mutt_using_subcommand completions" -l redis-url -d 'Redis URL (redis:// or rediss://); same as REDIS_URL' -r
-complete -c mutt -n "__fish_mutt_using_subcommand completions" -l database-url -d 'PostgreSQL URL (postgres://); same as DATABASE_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l redis-url -d 'Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL' -r
+complete -c mutt -n "__fish_mutt_using_subcommand completions" -l database-url -d 'PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l key-prefix -d 'Prefix of every Redis key; same as MUTT_KEY_PREFIX' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -l log-level -d 'Log level (error, warn, info, debug, trace); same as LOG_LEVEL' -r
 complete -c mutt -n "__fish_mutt_using_subcommand completions" -s o -l output -d 'Output format of commands that print data' -r -f -a "table\t'Aligned table for people'

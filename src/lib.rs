@@ -14,10 +14,13 @@
 //!   (correlation id, trace id).
 //! - [`trace`]: W3C Trace Context (`traceparent` in, `_traceparent` through the queues, `traceparent`
 //!   to Moog), spans, and the bounded OTLP/HTTP JSON exporter behind `OTEL_ENABLED`.
-//! - [`store::redis`]: Redis connections (timeouts, TLS, CURRENT/NEXT passwords, reconnect), the
-//!   key builder every Redis key name comes from, the Lua scripts (`*.lua`) run by EVALSHA, and
-//!   the dynamic-config reader (`mutt:config:*` with PUBLISH invalidation).
-//! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords), the
+//! - [`store::redis`]: Redis connections (timeouts, TLS, CURRENT/NEXT passwords, reconnect, the
+//!   master found through Sentinels), the key builder every Redis key name comes from, the Lua
+//!   scripts (`*.lua`) run by EVALSHA, `REDIS_MIN_REPLICAS_ACK`'s `WAIT` and replica view
+//!   (`store::redis::replicas`), and the dynamic-config reader (`mutt:config:*` with PUBLISH
+//!   invalidation).
+//! - [`store::postgres`]: the r2d2 PostgreSQL pool (timeouts, TLS, CURRENT/NEXT passwords, several
+//!   hosts with `target_session_attrs=read-write`), the
 //!   embedded migrations of `migrations/`, monthly partition upkeep of `event_audit_log`, and the
 //!   read of the rule engine's inputs (`store::postgres::rules`).
 //! - [`crypto`]: the one process-wide rustls crypto provider.

@@ -87,10 +87,10 @@ pub struct GlobalArgs {
     /// secrets are refused here, use NAME or NAME_FILE in the environment)
     #[arg(short = 's', long = "set", value_name = "NAME=VALUE", global = true, value_parser = parse_assignment)]
     pub set: Vec<(String, String)>,
-    /// Redis URL (redis:// or rediss://); same as REDIS_URL
+    /// Redis URL (redis://, rediss:// or redis+sentinel://s1:26379,s2:26379/master); same as REDIS_URL
     #[arg(long, value_name = "URL", global = true)]
     pub redis_url: Option<String>,
-    /// PostgreSQL URL (postgres://); same as DATABASE_URL
+    /// PostgreSQL URL (postgres://, several hosts as postgres://a:5432,b:5432/db); same as DATABASE_URL
     #[arg(long, value_name = "URL", global = true)]
     pub database_url: Option<String>,
     /// Prefix of every Redis key; same as MUTT_KEY_PREFIX
