@@ -768,3 +768,74 @@ fn an_idle_stream_connection_is_closed() {
         r.metric("mutt_syslog_connections{transport=\"tcp\"}") == 0.0
     });
 }
+
+#[test]
+fn relp_acknowledges_only_what_reached_the_replicas_redis_min_replicas_ack_asks_for() {
+    let master = RedisServer::start(RedisOptions::default()).unwrap();
+    let mut r = start_on(
+        TestEnv::new(),
+        Some(master.port()),
+        &["--relp", "127.0.0.1:0"],
+        &[
+            ("REDIS_MIN_REPLICAS_ACK", "1"),
+            ("REDIS_REPLICAS_ACK_TIMEOUT_MS", "200"),
+        ],
+    );
+    let health = r.addr("HEALTH_PORT_SYSLOG");
+    let ready = || {
+        common::http_client::request(
+            health,
+            &common::http_client::build("GET", "/health/ready", &[], ""),
+        )
+    };
+    let not_ready = ready();
+    assert_eq!(not_ready.status, 503);
+    assert!(
+        not_ready
+            .text()
+            .contains("Redis master has 0 connected replicas and REDIS_MIN_REPLICAS_ACK is 1"),
+        "{}",
+        not_ready.text()
+    );
+
+    let mut relp = TcpStream::connect(r.addr("SYSLOG_RELP_PORT")).unwrap();
+    let offers = "relp_version=0\nrelp_software=test\ncommands=syslog";
+    writeln!(relp, "1 open {} {offers}", offers.len()).unwrap();
+    assert!(read_relp_frame(&mut relp, WAIT).contains(" 200 OK"));
+    let line = "<13>Mar  1 18:46:11 h app: replicated or nothing";
+    writeln!(relp, "2 syslog {} {line}", line.len()).unwrap();
+    common::wait_for_log(
+        WAIT,
+        "Redis write reached 0 of the 1 replicas REDIS_MIN_REPLICAS_ACK asks for within 200 ms",
+        || r.daemon.stderr(),
+    );
+    // Held: no answer while no replica can confirm the write.
+    relp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    match relp.read(&mut byte) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("answered without a replica: {other:?}"),
+    }
+
+    // A replica attaches: the message is stored again, confirmed, and only then acknowledged.
+    let _replica = RedisServer::start(RedisOptions {
+        extra_args: vec![
+            "--replicaof".into(),
+            "127.0.0.1".into(),
+            master.port().to_string(),
+        ],
+        ..RedisOptions::default()
+    })
+    .unwrap();
+    let rsp = read_relp_frame(&mut relp, Duration::from_secs(30));
+    assert_eq!(rsp, "2 rsp 6 200 OK\n");
+    // At least once: the first attempt reached the master before WAIT came back short, so the
+    // queue holds that copy and the confirmed one.
+    let events = r.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events
+        .iter()
+        .all(|e| e["message"] == "replicated or nothing"));
+    common::wait_for(WAIT, "ready again", || ready().status == 200);
+}
