@@ -369,7 +369,7 @@ def!(
     TEXT,
     Some("localhost"),
     Postgres,
-    "PostgreSQL host name, or several as host[:port],host[:port] (the first that accepts writes is used)"
+    "PostgreSQL host name, or several as pg1:5432,pg2:5432 (the first that accepts writes is used)"
 );
 def!(
     DB_PORT,
