@@ -25,6 +25,7 @@ struct Topology {
     master: RedisServer,
     replicas: Vec<RedisServer>,
     sentinels: Vec<RedisServer>,
+    sentinel_password: Option<String>,
 }
 
 fn replica_of(master_port: u16) -> RedisServer {
@@ -55,6 +56,10 @@ fn field(info: &str, name: &str) -> Option<String> {
 
 impl Topology {
     fn start(replicas: usize, sentinels: usize) -> Topology {
+        Topology::start_with(replicas, sentinels, None)
+    }
+
+    fn start_with(replicas: usize, sentinels: usize, password: Option<&str>) -> Topology {
         let master = RedisServer::start(RedisOptions::default()).expect("start the master");
         let replicas: Vec<RedisServer> = (0..replicas).map(|_| replica_of(master.port())).collect();
         let sentinels = (0..sentinels)
@@ -66,6 +71,7 @@ impl Topology {
                         quorum: 2,
                         down_after: Duration::from_millis(1000),
                         failover_timeout: Duration::from_secs(5),
+                        password: password.map(str::to_string),
                     }),
                     ..RedisOptions::default()
                 })
@@ -76,6 +82,7 @@ impl Topology {
             master,
             replicas,
             sentinels,
+            sentinel_password: password.map(str::to_string),
         };
         t.wait_settled(t.master.port(), t.replicas.len());
         t
@@ -90,9 +97,18 @@ impl Topology {
             .join(",")
     }
 
-    /// The master's port as the first Sentinel names it.
+    /// A connection to the Sentinel on `port`, authenticated when they have a password.
+    fn sentinel(&self, port: u16) -> redis::Connection {
+        let mut c = common::redis_at(port);
+        if let Some(pw) = &self.sentinel_password {
+            let _: () = redis::cmd("AUTH").arg(pw).query(&mut c).unwrap();
+        }
+        c
+    }
+
+    /// The master's port as the Sentinel on `sentinel` names it.
     fn named_master(&self, sentinel: u16) -> Option<u16> {
-        let mut c = common::redis_at(sentinel);
+        let mut c = self.sentinel(sentinel);
         let addr: Option<(String, u16)> = redis::cmd("SENTINEL")
             .arg("get-master-addr-by-name")
             .arg(MASTER_NAME)
@@ -115,7 +131,7 @@ impl Topology {
                     .count();
                 online == replicas
                     && self.sentinels.iter().all(|s| {
-                        let mut c = common::redis_at(s.port());
+                        let mut c = self.sentinel(s.port());
                         let mut known = |what: &str| -> usize {
                             redis::cmd("SENTINEL")
                                 .arg(what)
@@ -160,6 +176,10 @@ fn pipeline(topo: &Topology, min_replicas: &str) -> Pipeline {
             ("REDIS_PORT", String::new()),
             ("REDIS_SENTINELS", sentinels.clone()),
             ("REDIS_SENTINEL_MASTER", MASTER_NAME.into()),
+            (
+                "REDIS_SENTINEL_PASSWORD",
+                topo.sentinel_password.clone().unwrap_or_default(),
+            ),
             ("REDIS_MIN_REPLICAS_ACK", min_replicas.into()),
             ("REDIS_REPLICAS_ACK_TIMEOUT_MS", "2000".into()),
             ("REDIS_CONNECT_TIMEOUT", "2".into()),
@@ -495,6 +515,56 @@ fn without_replica_ack_the_pipeline_resumes_and_the_loss_is_reported() {
         "REDIS_MIN_REPLICAS_ACK=0: {} acknowledged, {} of them while the replicas lagged; {lost} never audited, {lost_moog} never reached Moog",
         run.answered.len(),
         run.during_lag
+    );
+}
+
+#[test]
+fn a_planned_switch_demotes_the_master_and_the_pipeline_follows_through_password_protected_sentinels(
+) {
+    let topo = Topology::start_with(2, 3, Some("sentinel-secret"));
+    let p = pipeline(&topo, "1");
+    let acked = Arc::new(AtomicUsize::new(0));
+    let first = post_all(p.ingest.addr, 0, 2_000, 2, &acked);
+    // SENTINEL FAILOVER: the old master stays up and becomes a replica, so connections to it
+    // see -READONLY (writes) or a ROLE that is not master (pool checkout) and must move.
+    let old_master = topo.master.port();
+    let mut s = topo.sentinel(topo.sentinels[0].port());
+    let _: () = redis::cmd("SENTINEL")
+        .arg("FAILOVER")
+        .arg(MASTER_NAME)
+        .query(&mut s)
+        .unwrap();
+    let new_master = common::eventually(Duration::from_secs(60), "the switch", || {
+        topo.named_master(topo.sentinels[0].port())
+            .filter(|p| *p != old_master)
+    });
+    common::wait_for(Duration::from_secs(60), "the old master to follow", || {
+        field(&info(old_master, "replication"), "master_port") == Some(new_master.to_string())
+    });
+    let second = post_all(p.ingest.addr, 2_000, 2_000, 2, &acked);
+    let all: HashSet<usize> = first.union(&second).copied().collect();
+    assert_eq!(all.len(), 4_000);
+    common::wait_for(
+        Duration::from_secs(120),
+        "every event audited and forwarded",
+        || all.is_subset(&p.audited()) && all.is_subset(&p.forwarded()),
+    );
+    // Nothing was written to the demoted master after the switch: it holds only what it
+    // replicates from the new one.
+    let mut old = common::redis_at(old_master);
+    let role: redis::Value = redis::cmd("ROLE").query(&mut old).unwrap();
+    assert!(format!("{role:?}").contains("slave"), "{role:?}");
+    // Without the Sentinels' password, a daemon cannot find the master and says so.
+    let mut env: std::collections::HashMap<String, String> = p.env.iter().cloned().collect();
+    env.remove("REDIS_SENTINEL_PASSWORD");
+    let out = common::mutt_with_env(&["status", "-o", "json"], &env);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["redis"]["up"], false, "{status}");
+    assert!(
+        status["redis"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("via Sentinels")),
+        "{status}"
     );
 }
 

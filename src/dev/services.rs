@@ -407,13 +407,20 @@ pub struct SentinelOptions {
     pub down_after: Duration,
     /// How long one failover attempt may take before another is tried.
     pub failover_timeout: Duration,
+    /// `requirepass` of the Sentinels (also what they present to each other).
+    pub password: Option<String>,
 }
 
 impl SentinelOptions {
     /// The Sentinel's own configuration lines (it appends what it learns to the same file).
     fn config(&self) -> String {
         let name = &self.master_name;
-        format!(
+        let auth = self
+            .password
+            .as_ref()
+            .map(|pw| format!("requirepass {pw}\nsentinel sentinel-pass {pw}\n"))
+            .unwrap_or_default();
+        auth + &format!(
             "sentinel monitor {name} 127.0.0.1 {} {}\n\
              sentinel down-after-milliseconds {name} {}\n\
              sentinel failover-timeout {name} {}\n\
@@ -525,7 +532,13 @@ impl RedisServer {
             // Ours, not another server that holds the port (ours then exits, handled above).
             // An error answer is not taken for ready either: ours says LOADING while it reads
             // a kept data directory, and NOAUTH or a refused AUTH means someone else's.
-            if redis_pid(self.port, self.options.password.as_deref()) == Some(child.id()) {
+            let password = self.options.password.as_deref().or_else(|| {
+                self.options
+                    .sentinel
+                    .as_ref()
+                    .and_then(|s| s.password.as_deref())
+            });
+            if redis_pid(self.port, password) == Some(child.id()) {
                 break;
             }
             if Instant::now() > deadline {
