@@ -1,11 +1,12 @@
 //! TLS to real servers with certificates made by the test: Redis with `--tls-port` and PostgreSQL
-//! with `ssl=on`. The right CA connects (and the session really is encrypted); another CA, or TLS
+//! with `ssl=on`, and a Redis Sentinel answering on a TLS port. The right CA connects (and the session really is encrypted); another CA, or TLS
 //! off against a TLS-only port, fails.
 
 mod common;
 use common::TestEnv;
 use mutt::dev::services::{
     private_port, LaunchError, PostgresOptions, PostgresServer, RedisOptions, RedisServer,
+    SentinelOptions,
 };
 use mutt::store::postgres::{PgConfig, PgConnector};
 use mutt::store::redis::{RedisConfig, RedisConnector};
@@ -207,4 +208,70 @@ fn postgres_tls_is_verify_full_with_the_given_ca() {
             .contains("cannot read DB_TLS_CA_CERT_PATH /nonexistent/ca.pem"),
         "{err}"
     );
+}
+
+#[test]
+fn sentinels_over_tls_are_verified_like_redis_itself() {
+    let pki = Pki::new();
+    let master = RedisServer::start(RedisOptions::default()).unwrap();
+    // The Sentinel keeps its plain port (the launcher's readiness probe) and adds a TLS one;
+    // it reaches the master in plain text (tls-replication off), as mutt's data connection does.
+    let (tls_port, _sentinel) = (1..=5)
+        .find_map(|attempt| {
+            let tls_port = private_port().unwrap();
+            let started = RedisServer::start(RedisOptions {
+                sentinel: Some(SentinelOptions {
+                    master_name: "tls-master".into(),
+                    master_port: master.port(),
+                    quorum: 1,
+                    down_after: std::time::Duration::from_secs(5),
+                    failover_timeout: std::time::Duration::from_secs(10),
+                    password: None,
+                }),
+                extra_args: vec![
+                    "--tls-port".into(),
+                    tls_port.to_string(),
+                    "--tls-cert-file".into(),
+                    s(&pki.path("server.crt")).into(),
+                    "--tls-key-file".into(),
+                    s(&pki.path("server.key")).into(),
+                    "--tls-ca-cert-file".into(),
+                    s(&pki.path("ca.pem")).into(),
+                    "--tls-auth-clients".into(),
+                    "no".into(),
+                ],
+                ..Default::default()
+            });
+            match started {
+                Ok(server) => Some((tls_port, server)),
+                Err(LaunchError::PortInUse { .. }) if attempt < 5 => None,
+                Err(e) => panic!("start a TLS Sentinel: {e}"),
+            }
+        })
+        .expect("a free TLS port");
+    let t = TestEnv::new();
+    let sentinels = format!("127.0.0.1:{tls_port}");
+    let connector = |ca: &str| {
+        let settings = t.settings(&[
+            ("REDIS_SENTINELS", sentinels.as_str()),
+            ("REDIS_SENTINEL_MASTER", "tls-master"),
+            ("REDIS_SENTINEL_TLS_ENABLED", "true"),
+            ("REDIS_CA_CERT_PATH", ca),
+            ("REDIS_CONNECT_TIMEOUT", "2"),
+        ]);
+        RedisConnector::new(RedisConfig::from_settings(&settings))
+    };
+    let good = connector(s(&pki.path("ca.pem")));
+    let mut conn = good.connect().unwrap();
+    let pong: String = redis::cmd("PING").query(&mut conn).unwrap();
+    assert_eq!(pong, "PONG");
+    assert_eq!(
+        good.resolved_master(),
+        Some(format!("127.0.0.1:{}", master.port()))
+    );
+    let err = connector(s(&pki.path("other-ca.pem")))
+        .connect()
+        .err()
+        .expect("a Sentinel certificate from an unknown CA must be refused");
+    assert!(err.to_string().contains("via Sentinels"), "{err}");
 }
