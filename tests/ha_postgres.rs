@@ -63,10 +63,7 @@ fn the_alerter_and_the_cli_follow_a_promoted_standby_without_losing_or_doubling_
     primary
         .admin_client(DB)
         .unwrap()
-        .batch_execute(
-            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
-             VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')",
-        )
+        .batch_execute(common::LINK_DOWN_RULE)
         .unwrap();
 
     let standby = PostgresServer::start_standby(&primary).expect("standby");

@@ -162,13 +162,7 @@ struct Pipeline {
 
 fn pipeline(topo: &Topology, min_replicas: &str) -> Pipeline {
     let t = TestEnv::new();
-    assert!(t.mutt(&["migrate"], &[]).status.success());
-    t.admin()
-        .batch_execute(
-            "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
-             VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')",
-        )
-        .unwrap();
+    t.migrated_with_link_down_rule();
     let sentinels = topo.sentinel_list();
     let redis_env = |extra: &[(&str, String)]| {
         let mut e: Vec<(&str, String)> = vec![

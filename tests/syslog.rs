@@ -453,13 +453,7 @@ fn a_full_queue_holds_relp_acknowledgements_until_it_drains() {
         (r.metric("mutt_syslog_backpressure_pauses_total{transport=\"relp\"}") >= 1.0).then_some(())
     });
     // Paused: no answer is on its way while the queue stays full.
-    relp.set_read_timeout(Some(Duration::from_millis(300)))
-        .unwrap();
-    let mut byte = [0u8; 1];
-    match relp.read(&mut byte) {
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-        other => panic!("answered with a full queue: {other:?}"),
-    }
+    assert_no_answer(&mut relp, "with a full queue");
     assert_eq!(r.depth(), 3);
 
     let _: Vec<String> = r.redis.rpop(&q, std::num::NonZeroUsize::new(3)).unwrap();
@@ -468,6 +462,17 @@ fn a_full_queue_holds_relp_acknowledgements_until_it_drains() {
     let events = r.events();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["message"], "held back");
+}
+
+/// Nothing arrives on `relp` for 300 ms (the acknowledgement is being held back `why`).
+fn assert_no_answer(relp: &mut TcpStream, why: &str) {
+    relp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    match relp.read(&mut byte) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("answered {why}: {other:?}"),
+    }
 }
 
 /// One RELP frame (`TXNR COMMAND LEN [DATA]` and its LF), read byte by byte within `within`.
@@ -810,13 +815,7 @@ fn relp_acknowledges_only_what_reached_the_replicas_redis_min_replicas_ack_asks_
         || r.daemon.stderr(),
     );
     // Held: no answer while no replica can confirm the write.
-    relp.set_read_timeout(Some(Duration::from_millis(300)))
-        .unwrap();
-    let mut byte = [0u8; 1];
-    match relp.read(&mut byte) {
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-        other => panic!("answered without a replica: {other:?}"),
-    }
+    assert_no_answer(&mut relp, "without a replica");
 
     // A replica attaches: the message is stored again, confirmed, and only then acknowledged.
     let _replica = RedisServer::start(RedisOptions {

@@ -52,15 +52,15 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-#[test]
-fn redis_tls_verifies_the_server_certificate() {
-    let pki = Pki::new();
-    // The launcher picks (and retries) the plain port; the TLS one is ours to pick the same
-    // way: outside the ephemeral range, another one if redis-server finds it taken.
-    let (tls_port, _server) = (1..=5)
+/// A Redis (or, with `sentinel`, a Sentinel) that also listens with TLS on a port of its own.
+/// The launcher picks (and retries) the plain port; the TLS one is ours to pick the same way:
+/// outside the ephemeral range, another one if the server finds it taken.
+fn start_with_tls_port(pki: &Pki, sentinel: Option<SentinelOptions>) -> (u16, RedisServer) {
+    (1..=5)
         .find_map(|attempt| {
             let tls_port = private_port().unwrap();
             let started = RedisServer::start(RedisOptions {
+                sentinel: sentinel.clone(),
                 extra_args: vec![
                     "--tls-port".into(),
                     tls_port.to_string(),
@@ -81,7 +81,13 @@ fn redis_tls_verifies_the_server_certificate() {
                 Err(e) => panic!("start a TLS Redis: {e}"),
             }
         })
-        .expect("a free TLS port");
+        .expect("a free TLS port")
+}
+
+#[test]
+fn redis_tls_verifies_the_server_certificate() {
+    let pki = Pki::new();
+    let (tls_port, _server) = start_with_tls_port(&pki, None);
     let t = TestEnv::new();
     let port = tls_port.to_string();
     let connect = |extra: &[(&str, &str)]| {
@@ -216,39 +222,17 @@ fn sentinels_over_tls_are_verified_like_redis_itself() {
     let master = RedisServer::start(RedisOptions::default()).unwrap();
     // The Sentinel keeps its plain port (the launcher's readiness probe) and adds a TLS one;
     // it reaches the master in plain text (tls-replication off), as mutt's data connection does.
-    let (tls_port, _sentinel) = (1..=5)
-        .find_map(|attempt| {
-            let tls_port = private_port().unwrap();
-            let started = RedisServer::start(RedisOptions {
-                sentinel: Some(SentinelOptions {
-                    master_name: "tls-master".into(),
-                    master_port: master.port(),
-                    quorum: 1,
-                    down_after: std::time::Duration::from_secs(5),
-                    failover_timeout: std::time::Duration::from_secs(10),
-                    password: None,
-                }),
-                extra_args: vec![
-                    "--tls-port".into(),
-                    tls_port.to_string(),
-                    "--tls-cert-file".into(),
-                    s(&pki.path("server.crt")).into(),
-                    "--tls-key-file".into(),
-                    s(&pki.path("server.key")).into(),
-                    "--tls-ca-cert-file".into(),
-                    s(&pki.path("ca.pem")).into(),
-                    "--tls-auth-clients".into(),
-                    "no".into(),
-                ],
-                ..Default::default()
-            });
-            match started {
-                Ok(server) => Some((tls_port, server)),
-                Err(LaunchError::PortInUse { .. }) if attempt < 5 => None,
-                Err(e) => panic!("start a TLS Sentinel: {e}"),
-            }
-        })
-        .expect("a free TLS port");
+    let (tls_port, _sentinel) = start_with_tls_port(
+        &pki,
+        Some(SentinelOptions {
+            master_name: "tls-master".into(),
+            master_port: master.port(),
+            quorum: 1,
+            down_after: std::time::Duration::from_secs(5),
+            failover_timeout: std::time::Duration::from_secs(10),
+            password: None,
+        }),
+    );
     let t = TestEnv::new();
     let sentinels = format!("127.0.0.1:{tls_port}");
     let connector = |ca: &str| {

@@ -128,13 +128,7 @@ fn otel_env(otlp: &Receiver, service: &str) -> Vec<(&'static str, String)> {
 impl Stack {
     fn start() -> Stack {
         let t = TestEnv::new();
-        assert!(t.mutt(&["migrate"], &[]).status.success());
-        t.admin()
-            .batch_execute(
-                "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
-                 VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')",
-            )
-            .unwrap();
+        t.migrated_with_link_down_rule();
         let otlp = Receiver::start();
         let mock = Daemon::start(&["mock-moog"], &t.env());
         let mut e = otel_env(&otlp, "trace-ingest");

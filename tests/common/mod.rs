@@ -48,6 +48,10 @@ fn unique(tag: &str) -> String {
     )
 }
 
+/// One forwarding rule: messages containing `LINK-DOWN` page NetOps (the pipeline tests' rule).
+pub const LINK_DOWN_RULE: &str = "INSERT INTO alert_rules (match_string, match_type, priority, prod_handling, dev_handling, team_assignment)
+     VALUES ('LINK-DOWN', 'contains', 10, 'Page_and_ticket', 'Ticket_only', 'NetOps')";
+
 /// One test's private corner of the shared servers.
 pub struct TestEnv {
     /// Its own database.
@@ -93,6 +97,13 @@ impl TestEnv {
             env.insert(k.to_string(), v.to_string());
         }
         Settings::load(&[], &env).expect("test settings load")
+    }
+
+    /// Apply the migrations and add [`LINK_DOWN_RULE`].
+    pub fn migrated_with_link_down_rule(&self) {
+        let out = self.mutt(&["migrate"], &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        self.admin().batch_execute(LINK_DOWN_RULE).unwrap();
     }
 
     /// A superuser connection to this test's database.
