@@ -913,8 +913,8 @@ impl Worker {
                     log::warn!("{} message(s) dead-lettered", plan.dlq.len());
                 }
                 // The next batch waits until this commit is on the replicas (if any are asked
-                // for); a commit lost with its master leaves the batch in the processing list
-                // there, and the janitor redelivers it.
+                // for). A commit lost with its master leaves the batch in this live pod's
+                // processing list there, until the pod restarts (docs/SCALING.md).
                 if let Err(e) = self.redis.wait_for_replicas(&self.shutdown) {
                     log::warn!("batch committed, replicas unconfirmed: {e}");
                 }
